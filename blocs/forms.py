@@ -1,0 +1,181 @@
+"""Forms check the shape of input; rules that involve other rows come back from the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from blocs.models import Award, Bloc, Unit
+from blocs.uploads import check_attachment, check_xlsx
+
+
+def nfc(value: Any) -> Any:
+    """Some keyboards submit decomposed Vietnamese (NFD); store the composed form."""
+    return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value
+
+
+class NFCMixin:
+    """Normalises every text value of the form to NFC."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()  # type: ignore[misc]
+        return {key: nfc(value) for key, value in cleaned.items()}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class UnitForm(NFCMixin, forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "short_code", "parent_body", "kind", "province", "is_active", "renamed_from", "merged_into"]
+
+    def __init__(self, *args: Any, units: QuerySet[Unit] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            others = units.exclude(pk=self.instance.pk) if self.instance.pk else units
+            self.fields["renamed_from"].queryset = others
+            self.fields["merged_into"].queryset = others
+
+    def clean_short_code(self) -> str:
+        code = nfc(self.cleaned_data["short_code"]).upper()
+        if not code.replace("-", "").replace("_", "").isalnum():
+            raise forms.ValidationError(_("Use letters, digits, “-” or “_” only."))
+        return code
+
+    def validate_unique(self) -> None:
+        """Uniqueness is checked by the service, with a message that names the clash."""
+
+
+class BlocForm(NFCMixin, forms.ModelForm):
+    class Meta:
+        model = Bloc
+        fields = ["name", "code", "kind", "province", "founding_decision", "founded_year"]
+
+    def validate_unique(self) -> None:
+        """Checked by the service."""
+
+
+def _year_field(label: str) -> forms.IntegerField:
+    return forms.IntegerField(label=label, min_value=1945, max_value=2200)
+
+
+class BlocYearForm(NFCMixin, forms.Form):
+    year = _year_field(_("Year"))
+    registration_deadline = forms.DateField(label=_("Registration deadline"), required=False, widget=DateInput())
+    place_name = forms.CharField(label=_("Place name on documents"), max_length=100, required=False,
+                                 help_text=_("e.g. Quảng Trị"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        year, deadline = cleaned.get("year"), cleaned.get("registration_deadline")
+        if year and deadline and deadline.year not in (year - 1, year):
+            self.add_error("registration_deadline", _("The deadline must fall in the year itself."))
+        return cleaned
+
+
+class BlocYearEditForm(BlocYearForm):
+    def __init__(self, *args: Any, year: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].disabled = True
+        self.fields["year"].initial = year
+        self.fields["year"].required = False
+        self.year = year
+
+    def clean(self) -> dict[str, Any]:
+        self.cleaned_data["year"] = self.year
+        return super().clean()
+
+
+class MemberAddForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(label=_("Units to add"), queryset=Unit.objects.none(),
+                                           widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = units
+
+
+class LeadershipForm(forms.Form):
+    head = forms.ModelChoiceField(label=_("Head unit"), queryset=Unit.objects.none(), required=False)
+    deputies = forms.ModelMultipleChoiceField(label=_("Deputy units (at most 2)"), queryset=Unit.objects.none(),
+                                              required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["head"].queryset = units
+        self.fields["deputies"].queryset = units
+
+
+class CovenantForm(NFCMixin, forms.Form):
+    signed_on = forms.DateField(label=_("Signed on"), required=False, widget=DateInput())
+    signed_place = forms.CharField(label=_("Signed at"), max_length=200, required=False)
+    items = forms.CharField(
+        label=_("Emulation contents and targets"), required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("One item per line; write the target after a “|”, e.g. "
+                    "“Administrative reform | 100% of procedures online”."),
+    )
+    scan = forms.FileField(label=_("Signed scan (PDF or image, at most 10 MB)"), required=False)
+
+    def clean_items(self) -> list[tuple[str, str]]:
+        pairs = []
+        for line in nfc(self.cleaned_data.get("items") or "").splitlines():
+            if not line.strip():
+                continue
+            content, _bar, target = line.partition("|")
+            if len(content.strip()) > 500 or len(target.strip()) > 500:
+                raise forms.ValidationError(_("Each content and target is at most 500 characters."))
+            if not content.strip():
+                raise forms.ValidationError(_("Every line needs a content before the “|”."))
+            pairs.append((content.strip(), target.strip()))
+        return pairs
+
+    def clean_scan(self) -> Any:
+        scan = self.cleaned_data.get("scan")
+        return check_attachment(scan) if scan else None
+
+    def clean_signed_on(self) -> dt.date | None:
+        return self.cleaned_data.get("signed_on")
+
+
+class RegistrationForm(NFCMixin, forms.Form):
+    targets = forms.CharField(label=_("Targets"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
+                              max_length=10000)
+    awards = forms.ModelMultipleChoiceField(label=_("Titles and awards aimed for"), required=False,
+                                            queryset=Award.objects.filter(is_active=True),
+                                            widget=forms.CheckboxSelectMultiple)
+
+
+class AwardForm(NFCMixin, forms.ModelForm):
+    class Meta:
+        model = Award
+        fields = ["name", "code", "kind", "level", "for_collectives", "for_individuals", "order", "is_active"]
+
+    def validate_unique(self) -> None:
+        """Checked by the service."""
+
+
+class XlsxUploadForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+    def clean_file(self) -> Any:
+        return check_xlsx(self.cleaned_data["file"])
+
+
+class ArchiveUploadForm(forms.Form):
+    file = forms.FileField(label=_("Bloc-year archive (.json)"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > 50 * 1024 * 1024:
+            raise forms.ValidationError(_("The archive is larger than 50 MB."))
+        return upload

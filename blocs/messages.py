@@ -1,0 +1,25 @@
+"""Readable sentences for the issues that rules.py returns."""
+
+from django.utils.translation import gettext_lazy as _
+
+from blocs.rules import Issue
+
+MESSAGES = {
+    "year_before_bloc": _("Year %(year)s is before the bloc was founded (%(founded)s)."),
+    "head_not_member": _("The head unit must be a member of the bloc this year."),
+    "too_many_deputies": _("A bloc year has at most %(max)s deputy units."),
+    "deputy_not_member": _("Every deputy unit must be a member of the bloc this year."),
+    "deputy_is_head": _("A unit cannot be both head and deputy."),
+    "deputy_twice": _("The same deputy unit is chosen twice."),
+    "not_a_member": _("This unit is not a member of the bloc this year."),
+    "registration_closed": _("Registration is not open in this bloc year."),
+    "registration_already_submitted": _("This registration has already been submitted."),
+}
+
+
+def issue_text(issue: Issue) -> str:
+    return str(MESSAGES[issue.code]) % issue.params if issue.params else str(MESSAGES[issue.code])
+
+
+def issue_texts(issues: list[Issue]) -> list[str]:
+    return [issue_text(issue) for issue in issues]

@@ -1,0 +1,368 @@
+"""The registry: units, blocs, bloc years, membership, roles, registration, covenant, audit trail.
+
+Rules that involve other rows live in services.py; the constraints here are the ones the database
+itself must refuse (domain.md §1, issue 2).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Province(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A member agency (đơn vị thành viên); never a person."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", _("State body")
+        PARTY = "party", _("Party body")
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="units", verbose_name=_("province"))
+    name = models.CharField(_("name"), max_length=200)
+    short_code = models.CharField(_("short code"), max_length=20, unique=True)
+    parent_body = models.CharField(_("parent body"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STATE)
+    is_active = models.BooleanField(_("active"), default=True)
+    renamed_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="renamed_to",
+        verbose_name=_("renamed from"),
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_units",
+        verbose_name=_("merged into"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.CheckConstraint(condition=~Q(renamed_from=models.F("id")), name="unit_not_renamed_from_itself"),
+            models.CheckConstraint(condition=~Q(merged_into=models.F("id")), name="unit_not_merged_into_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("blocs:unit-detail", args=[self.pk])
+
+
+class Bloc(models.Model):
+    class Kind(models.TextChoices):
+        BLOC = "bloc", _("Emulation bloc")
+        CLUSTER = "cluster", _("Emulation cluster")
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="blocs", verbose_name=_("province"))
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.BLOC)
+    founding_decision = models.CharField(_("founding decision"), max_length=200, blank=True)
+    founded_year = models.PositiveIntegerField(_("founded in"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("bloc")
+        verbose_name_plural = _("blocs")
+        constraints = [
+            models.CheckConstraint(condition=Q(founded_year__gte=1945, founded_year__lte=2200),
+                                   name="bloc_founded_year_plausible"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("blocs:bloc-detail", args=[self.pk])
+
+
+class Award(models.Model):
+    """The award catalogue: emulation titles and award forms, kept apart (peers.md §1.2, MISA R72.1)."""
+
+    class Kind(models.TextChoices):
+        TITLE = "title", _("Emulation title")
+        FORM = "form", _("Award form")
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("National")
+        PROVINCIAL = "provincial", _("Provincial")
+        SECTOR = "sector", _("Sector")
+        UNIT = "unit", _("Unit")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    for_collectives = models.BooleanField(_("for collectives"), default=True)
+    for_individuals = models.BooleanField(_("for individuals"), default=False)
+    order = models.PositiveIntegerField(_("order"), help_text=_("1 is the highest award."))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("award")
+        verbose_name_plural = _("award catalogue")
+        constraints = [
+            models.CheckConstraint(condition=Q(for_collectives=True) | Q(for_individuals=True),
+                                   name="award_for_someone"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BlocYear(models.Model):
+    """One bloc's calendar year (năm thi đua). Status only moves forward, through services."""
+
+    class Status(models.TextChoices):
+        SETUP = "setup", _("Setting up")
+        REGISTRATION = "registration", _("Registration")
+        SCORING = "scoring", _("Scoring")
+        MEETING = "meeting", _("Year-end meeting")
+        SUBMITTED = "submitted", _("Submitted to the province")
+        CLOSED = "closed", _("Closed")
+
+    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="years", verbose_name=_("bloc"))
+    year = models.PositiveIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.SETUP)
+    registration_deadline = models.DateField(_("registration deadline"), null=True, blank=True)
+    place_name = models.CharField(
+        _("place name"), max_length=100, blank=True,
+        help_text=_("Printed on documents before the date, e.g. “Quảng Trị”."),
+    )
+
+    class Meta:
+        ordering = ["bloc__name", "-year"]
+        verbose_name = _("bloc year")
+        verbose_name_plural = _("bloc years")
+        constraints = [
+            models.UniqueConstraint(fields=["bloc", "year"], name="bloc_year_unique"),
+            models.CheckConstraint(condition=Q(year__gte=1945, year__lte=2200), name="bloc_year_plausible"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bloc.name} – {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("blocs:year-detail", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class Membership(models.Model):
+    """A unit's seat in a bloc year; head and deputies are positions of members (domain.md §1.1)."""
+
+    class Position(models.TextChoices):
+        MEMBER = "member", _("Member")
+        HEAD = "head", _("Head unit")
+        DEPUTY = "deputy", _("Deputy unit")
+
+    bloc_year = models.ForeignKey(BlocYear, on_delete=models.CASCADE, related_name="memberships",
+                                  verbose_name=_("bloc year"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("unit"))
+    # Copied from bloc_year so that the database can refuse a unit in two blocs in one year.
+    year = models.PositiveIntegerField(_("year"))
+    position = models.CharField(_("position"), max_length=8, choices=Position.choices, default=Position.MEMBER)
+
+    class Meta:
+        ordering = ["unit__name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="membership_one_bloc_per_unit_year"),
+            models.UniqueConstraint(fields=["bloc_year"], condition=Q(position="head"),
+                                    name="membership_one_head_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.bloc_year})"
+
+
+class User(AbstractUser):
+    """A person; belongs to a unit (or to the province board, with no unit)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="people",
+                             verbose_name=_("unit"))
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class RoleGrant(models.Model):
+    """One role of one user over one scope (domain.md §5). The administrator is Django's superuser."""
+
+    class Kind(models.TextChoices):
+        SECRETARIAT = "secretariat", _("Secretariat")
+        REPRESENTATIVE = "representative", _("Unit representative")
+        CHAIR = "chair", _("Chair")
+        BOARD = "board", _("Province board")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants", verbose_name=_("user"))
+    kind = models.CharField(_("role"), max_length=16, choices=Kind.choices)
+    bloc = models.ForeignKey(Bloc, on_delete=models.CASCADE, null=True, blank=True, related_name="grants",
+                             verbose_name=_("bloc"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True, related_name="grants",
+                             verbose_name=_("unit"))
+    bloc_year = models.ForeignKey(BlocYear, on_delete=models.CASCADE, null=True, blank=True, related_name="grants",
+                                  verbose_name=_("bloc year"))
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, null=True, blank=True, related_name="grants",
+                                 verbose_name=_("province"))
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.CheckConstraint(
+                name="role_grant_scope_matches_kind",
+                condition=(
+                    Q(kind="secretariat", bloc__isnull=False, unit__isnull=True, bloc_year__isnull=True,
+                      province__isnull=True)
+                    | Q(kind="representative", unit__isnull=False, bloc__isnull=True, bloc_year__isnull=True,
+                        province__isnull=True)
+                    | Q(kind="chair", bloc_year__isnull=False, bloc__isnull=True, unit__isnull=True,
+                        province__isnull=True)
+                    | Q(kind="board", province__isnull=False, bloc__isnull=True, unit__isnull=True,
+                        bloc_year__isnull=True)
+                ),
+            ),
+            models.UniqueConstraint(fields=["user", "bloc"], condition=Q(kind="secretariat"),
+                                    name="role_grant_secretariat_unique"),
+            models.UniqueConstraint(fields=["user", "unit"], condition=Q(kind="representative"),
+                                    name="role_grant_representative_unique"),
+            models.UniqueConstraint(fields=["user", "bloc_year"], condition=Q(kind="chair"),
+                                    name="role_grant_chair_unique"),
+            models.UniqueConstraint(fields=["user", "province"], condition=Q(kind="board"),
+                                    name="role_grant_board_unique"),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.bloc or self.unit or self.bloc_year or self.province
+        return f"{self.user} – {self.get_kind_display()} – {scope}"
+
+
+def attachment_path(instance: models.Model, filename: str) -> str:
+    return f"attachments/{instance._meta.model_name}/{filename}"
+
+
+class Covenant(models.Model):
+    """The year's pledge (giao ước thi đua): contents and targets, signing date and place, signed scan."""
+
+    bloc_year = models.OneToOneField(BlocYear, on_delete=models.CASCADE, related_name="covenant",
+                                     verbose_name=_("bloc year"))
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_place = models.CharField(_("signed at"), max_length=200, blank=True)
+    scan = models.FileField(_("signed scan"), upload_to=attachment_path, blank=True)
+
+    class Meta:
+        verbose_name = _("covenant")
+        verbose_name_plural = _("covenants")
+
+    def __str__(self) -> str:
+        return str(self.bloc_year)
+
+
+class CovenantItem(models.Model):
+    covenant = models.ForeignKey(Covenant, on_delete=models.CASCADE, related_name="items", verbose_name=_("covenant"))
+    order = models.PositiveIntegerField(_("order"))
+    content = models.CharField(_("emulation content"), max_length=500)
+    target = models.CharField(_("target"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("covenant item")
+        verbose_name_plural = _("covenant items")
+        constraints = [models.UniqueConstraint(fields=["covenant", "order"], name="covenant_item_order_unique")]
+
+    def __str__(self) -> str:
+        return self.content
+
+
+class Registration(models.Model):
+    """A unit's registration of targets and the titles it aims for (đăng ký thi đua)."""
+
+    bloc_year = models.ForeignKey(BlocYear, on_delete=models.CASCADE, related_name="registrations",
+                                  verbose_name=_("bloc year"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("unit"))
+    targets = models.TextField(_("targets"), blank=True)
+    awards = models.ManyToManyField(Award, blank=True, related_name="registrations",
+                                    verbose_name=_("titles and awards aimed for"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("submitted by"))
+    # A fact fixed at submission: a later change of the deadline does not rewrite history.
+    is_late = models.BooleanField(_("late"), default=False)
+
+    class Meta:
+        ordering = ["unit__name"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["bloc_year", "unit"], name="registration_one_per_unit_year"),
+            models.CheckConstraint(condition=Q(is_late=False) | Q(submitted_at__isnull=False),
+                                   name="registration_late_only_when_submitted"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.bloc_year.year}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class AuditEntry(models.Model):
+    """An append-only record of a write: who, what, when, the changed values (pretix's LogEntry).
+
+    The model refuses updates and deletes; the database refuses them too (migration 0002).
+    Ballot contents never appear here: only that a unit voted.
+    """
+
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("by"))
+    action = models.CharField(_("action"), max_length=80)
+    bloc_year = models.ForeignKey(BlocYear, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="audit_entries", verbose_name=_("bloc year"))
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    object_repr = models.CharField(_("object"), max_length=300, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise TypeError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("Audit entries cannot be deleted.")

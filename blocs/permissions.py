@@ -1,0 +1,163 @@
+"""Who may see and do what (domain.md §5). One predicate per action, asked by views and templates alike.
+
+A user's roles are read once per request (one query) into `Roles`; predicates are plain functions of
+those roles and the object, so a page's query count does not grow with what it shows.
+Outsiders get 404 (they must not learn that a bloc exists); members with too low a role get 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from blocs.models import Bloc, BlocYear, Membership, RoleGrant, Unit, User
+
+
+@dataclass(frozen=True)
+class Roles:
+    is_admin: bool = False
+    secretariat_blocs: frozenset[int] = frozenset()
+    rep_units: frozenset[int] = frozenset()
+    chair_years: frozenset[int] = frozenset()
+    chair_blocs: frozenset[int] = frozenset()
+    board_provinces: frozenset[int] = frozenset()
+    member_blocs: frozenset[int] = frozenset()  # blocs where one of the user's units sits, any year
+
+    @property
+    def is_anyone(self) -> bool:
+        return bool(self.is_admin or self.secretariat_blocs or self.rep_units or self.chair_years
+                    or self.board_provinces)
+
+
+ANONYMOUS = Roles()
+
+
+def roles_of(user: User) -> Roles:
+    """The user's roles, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return ANONYMOUS
+    cached = getattr(user, "_roles", None)
+    if cached is not None:
+        return cached
+    grants = list(RoleGrant.objects.filter(user=user).select_related("bloc_year")
+                  .values_list("kind", "bloc_id", "unit_id", "bloc_year_id", "bloc_year__bloc_id", "province_id"))
+    rep_units = frozenset(g[2] for g in grants if g[0] == RoleGrant.Kind.REPRESENTATIVE)
+    member_blocs = frozenset(
+        Membership.objects.filter(unit__in=rep_units).values_list("bloc_year__bloc_id", flat=True).distinct()
+    ) if rep_units else frozenset()
+    roles = Roles(
+        is_admin=user.is_superuser,
+        secretariat_blocs=frozenset(g[1] for g in grants if g[0] == RoleGrant.Kind.SECRETARIAT),
+        rep_units=rep_units,
+        chair_years=frozenset(g[3] for g in grants if g[0] == RoleGrant.Kind.CHAIR),
+        chair_blocs=frozenset(g[4] for g in grants if g[0] == RoleGrant.Kind.CHAIR),
+        board_provinces=frozenset(g[5] for g in grants if g[0] == RoleGrant.Kind.BOARD),
+        member_blocs=member_blocs,
+    )
+    user._roles = roles  # type: ignore[attr-defined]
+    return roles
+
+
+# --- Seeing ----------------------------------------------------------------------------------------------
+
+
+def can_view_bloc(roles: Roles, bloc: Bloc) -> bool:
+    return (roles.is_admin or bloc.pk in roles.secretariat_blocs or bloc.pk in roles.chair_blocs
+            or bloc.pk in roles.member_blocs or bloc.province_id in roles.board_provinces)
+
+
+def visible_blocs(user: User) -> QuerySet[Bloc]:
+    roles = roles_of(user)
+    if roles.is_admin:
+        return Bloc.objects.all()
+    return Bloc.objects.filter(
+        Q(pk__in=roles.secretariat_blocs | roles.chair_blocs | roles.member_blocs)
+        | Q(province__in=roles.board_provinces)
+    )
+
+
+def visible_units(user: User) -> QuerySet[Unit]:
+    """Units of the user's blocs (any year), the user's own units, and the board's province."""
+    roles = roles_of(user)
+    if roles.is_admin:
+        return Unit.objects.all()
+    bloc_ids = roles.secretariat_blocs | roles.chair_blocs | roles.member_blocs
+    return Unit.objects.filter(
+        Q(pk__in=roles.rep_units) | Q(province__in=roles.board_provinces)
+        | Q(pk__in=Membership.objects.filter(bloc_year__bloc__in=bloc_ids).values("unit"))
+    ).distinct()
+
+
+# --- Doing -----------------------------------------------------------------------------------------------
+
+
+def can_manage_bloc(roles: Roles, bloc: Bloc) -> bool:
+    """Secretariat work: set up years, members, leadership, covenant, imports, the audit trail."""
+    return roles.is_admin or bloc.pk in roles.secretariat_blocs
+
+
+def can_manage_bloc_year(roles: Roles, bloc_year: BlocYear) -> bool:
+    return can_manage_bloc(roles, bloc_year.bloc)
+
+
+def can_chair(roles: Roles, bloc_year: BlocYear) -> bool:
+    return roles.is_admin or bloc_year.pk in roles.chair_years
+
+
+def can_register(roles: Roles, bloc_year: BlocYear, unit: Unit) -> bool:
+    """A unit's representative registers for that unit (secretariat may enter it on the unit's behalf)."""
+    return unit.pk in roles.rep_units or can_manage_bloc_year(roles, bloc_year)
+
+
+def can_create_bloc(roles: Roles) -> bool:
+    return roles.is_admin or bool(roles.board_provinces)
+
+
+def can_edit_unit(roles: Roles, unit: Unit, member_bloc_ids: frozenset[int] = frozenset()) -> bool:
+    return (roles.is_admin or unit.province_id in roles.board_provinces
+            or bool(member_bloc_ids & roles.secretariat_blocs))
+
+
+def can_create_unit(roles: Roles) -> bool:
+    return roles.is_admin or bool(roles.board_provinces or roles.secretariat_blocs)
+
+
+def can_manage_catalogue(roles: Roles) -> bool:
+    """The award catalogue is shared data: the secretariat or the board may add to it (issue 4)."""
+    return roles.is_admin or bool(roles.board_provinces or roles.secretariat_blocs)
+
+
+def can_import_archive(roles: Roles) -> bool:
+    return roles.is_admin or bool(roles.board_provinces)
+
+
+# --- Fetch and authorise in one call (healthchecks' _get_check_for_user) --------------------------------
+
+
+def get_bloc(user: User, pk: int) -> Bloc:
+    bloc = Bloc.objects.select_related("province").filter(pk=pk).first()
+    if bloc is None or not can_view_bloc(roles_of(user), bloc):
+        raise Http404
+    return bloc
+
+
+def get_bloc_year(user: User, pk: int) -> BlocYear:
+    bloc_year = BlocYear.objects.select_related("bloc__province").filter(pk=pk).first()
+    if bloc_year is None or not can_view_bloc(roles_of(user), bloc_year.bloc):
+        raise Http404
+    return bloc_year
+
+
+def get_unit(user: User, pk: int) -> Unit:
+    unit = visible_units(user).select_related("province", "renamed_from", "merged_into").filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied

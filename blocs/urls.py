@@ -1,0 +1,40 @@
+from django.urls import path
+
+from blocs.views import home, pledges, registry, years
+
+app_name = "blocs"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    # /units/
+    path("units/", registry.unit_list, name="unit-list"),
+    path("units/new/", registry.unit_create, name="unit-create"),
+    path("units/<int:pk>/", registry.unit_detail, name="unit-detail"),
+    path("units/<int:pk>/edit/", registry.unit_edit, name="unit-edit"),
+    # /blocs/
+    path("blocs/", registry.bloc_list, name="bloc-list"),
+    path("blocs/new/", registry.bloc_create, name="bloc-create"),
+    path("blocs/<int:pk>/", registry.bloc_detail, name="bloc-detail"),
+    path("blocs/<int:pk>/edit/", registry.bloc_edit, name="bloc-edit"),
+    path("blocs/<int:bloc_pk>/years/new/", years.year_create, name="year-create"),
+    # /years/<pk>/
+    path("years/<int:pk>/", years.year_detail, name="year-detail"),
+    path("years/<int:pk>/edit/", years.year_edit, name="year-edit"),
+    path("years/<int:pk>/advance/", years.year_advance, name="year-advance"),
+    path("years/<int:pk>/members/add/", years.member_add, name="member-add"),
+    path("years/<int:pk>/members/<int:membership_pk>/remove/", years.member_remove, name="member-remove"),
+    path("years/<int:pk>/leadership/", years.year_leadership, name="year-leadership"),
+    path("years/<int:pk>/open-next/", years.year_open_next, name="year-open-next"),
+    path("years/<int:pk>/audit/", years.year_audit, name="year-audit"),
+    path("years/<int:pk>/covenant/", pledges.covenant_detail, name="covenant-detail"),
+    path("years/<int:pk>/covenant/edit/", pledges.covenant_edit, name="covenant-edit"),
+    path("years/<int:pk>/covenant/scan/", pledges.covenant_scan, name="covenant-scan"),
+    path("years/<int:pk>/registrations/", pledges.registration_list, name="registration-list"),
+    path("years/<int:pk>/registrations/<int:unit_pk>/", pledges.registration_edit, name="registration-edit"),
+    path("years/<int:pk>/registrations/<int:unit_pk>/submit/", pledges.registration_submit,
+         name="registration-submit"),
+    # /awards/ (the catalogue is registry data: registrations pick from it)
+    path("catalogue/", registry.award_list, name="award-list"),
+    path("catalogue/new/", registry.award_create, name="award-create"),
+    path("catalogue/<int:pk>/edit/", registry.award_edit, name="award-edit"),
+]

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from blocs import rules
+from blocs.models import BlocYear, Covenant, Membership, Registration, Unit
+from blocs.permissions import roles_of
+
+
+def years_with_progress(queryset):  # noqa: ANN001, ANN201 - a QuerySet in, the same annotated out
+    """Annotate bloc years with the counts the checklist needs, in the same single query."""
+    return queryset.select_related("bloc").annotate(
+        n_members=Count("memberships", distinct=True),
+        n_registered=Count("registrations", filter=Q(registrations__submitted_at__isnull=False), distinct=True),
+        n_late=Count("registrations", filter=Q(registrations__is_late=True), distinct=True),
+        has_head=Exists(Membership.objects.filter(bloc_year=OuterRef("pk"), position=Membership.Position.HEAD)),
+        covenant_signed=Exists(Covenant.objects.filter(bloc_year=OuterRef("pk"), signed_on__isnull=False)),
+    )
+
+
+def progress_of(bloc_year: BlocYear) -> rules.YearProgress:
+    return rules.YearProgress(
+        members=bloc_year.n_members, registered=bloc_year.n_registered, late=bloc_year.n_late,
+        has_head=bloc_year.has_head, covenant_signed=bloc_year.covenant_signed,
+    )
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    roles = roles_of(request.user)
+    followed = BlocYear.objects.all() if roles.is_admin else BlocYear.objects.filter(
+        Q(bloc__in=roles.secretariat_blocs) | Q(pk__in=roles.chair_years)
+        | Q(bloc__province__in=roles.board_provinces))
+    managed = years_with_progress(followed.exclude(status=BlocYear.Status.CLOSED)).order_by("bloc__name", "-year")
+    years = [(year, progress_of(year), rules.checklist(progress_of(year), year.status)) for year in managed]
+    unit_tasks = []
+    if roles.rep_units:
+        memberships = (Membership.objects.filter(unit__in=roles.rep_units)
+                       .exclude(bloc_year__status=BlocYear.Status.CLOSED)
+                       .select_related("unit", "bloc_year__bloc").order_by("-year"))
+        registrations = {
+            (r.bloc_year_id, r.unit_id): r
+            for r in Registration.objects.filter(unit__in=roles.rep_units, bloc_year__in=[m.bloc_year_id
+                                                                                         for m in memberships])
+        }
+        unit_tasks = [(m, registrations.get((m.bloc_year_id, m.unit_id))) for m in memberships]
+    context = {
+        "roles": roles,
+        "years": years,
+        "unit_tasks": unit_tasks,
+        "my_units": Unit.objects.filter(pk__in=roles.rep_units),
+    }
+    return render(request, "blocs/home.html", context)

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from emulation.views import healthz
+
+urlpatterns = [
+    path("", include("blocs.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz/", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "emulation.views.forbidden"
+handler404 = "emulation.views.not_found"
+handler500 = "emulation.views.server_error"
