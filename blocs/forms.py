@@ -19,8 +19,27 @@ def nfc(value: Any) -> Any:
     return unicodedata.normalize("NFC", value).strip() if isinstance(value, str) else value
 
 
+def _compose(value: Any) -> Any:
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def _nfc_data(data: Any) -> Any:
+    """The submitted values in NFC; NFD is longer, so lengths must be checked after composing."""
+    if hasattr(data, "setlist"):  # a QueryDict
+        data = data.copy()
+        for key, values in list(data.lists()):
+            data.setlist(key, [_compose(value) for value in values])
+        return data
+    return {key: _compose(value) for key, value in data.items()}
+
+
 class NFCMixin:
     """Normalises every text value of the form to NFC."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        if self.is_bound:  # type: ignore[attr-defined]
+            self.data = _nfc_data(self.data)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()  # type: ignore[misc]

@@ -1,0 +1,292 @@
+"""The permission matrix: every URL name × every persona, with the exact status code (style.md, "Tests").
+
+Rules of thumb the table follows (domain.md §5, blocs/permissions.py):
+- anonymous users are sent to the login page from every app page;
+- an outsider (a representative of a bloc in another province) gets 404 for every object of the first bloc:
+  they must not learn that it exists;
+- a user who may see a bloc but not do a thing gets 403.
+
+A new URL name fails `test_every_url_name_is_in_the_matrix` until it has a row here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLResolver, get_resolver, reverse
+
+from blocs.models import Award, Covenant, Membership
+from tests.conftest import PERSONAS, client_for
+
+# The namespaces whose names the matrix covers; names outside any namespace are the project's own pages.
+# The admin has its own permission system (is_staff) and is left to Django.
+NAMESPACES = {"blocs"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """Expected status per persona; `pk` says which object of the first bloc a `pk` argument is."""
+
+    expected: dict[str, int]
+    method: str = "get"
+    pk: str | None = None
+    login_required: bool = True
+    params: dict[str, str] = field(default_factory=lambda: {"bloc_pk": "bloc", "unit_pk": "unit",
+                                                            "membership_pk": "membership"})
+
+
+def codes(anonymous: int, representative: int, outsider: int, secretariat: int, chair: int, board: int,
+          admin: int) -> dict[str, int]:
+    return dict(zip(PERSONAS, (anonymous, representative, outsider, secretariat, chair, board, admin),
+                    strict=True))
+
+
+EVERYONE = codes(302, 200, 200, 200, 200, 200, 200)
+VIEWERS = codes(302, 200, 404, 200, 200, 200, 200)  # whoever belongs to the bloc or reads its province
+SECRETARIAT = codes(302, 403, 404, 200, 403, 403, 200)  # the bloc's secretariat work
+SECRETARIAT_POST = codes(302, 403, 404, 302, 403, 403, 302)  # the same, POST-only views that redirect
+FOLLOWERS = codes(302, 403, 404, 200, 200, 200, 200)  # secretariat, the year's chair, the province board
+CREATORS = codes(302, 403, 403, 200, 403, 200, 200)  # no object involved: 403, never 404
+
+MATRIX: dict[str, Row] = {
+    # Project pages.
+    "login": Row(codes(200, 302, 302, 302, 302, 302, 302), login_required=False),
+    "logout": Row(codes(302, 302, 302, 302, 302, 302, 302), method="post", login_required=False),
+    "password_change": Row(EVERYONE),
+    "password_change_done": Row(EVERYONE),
+    "set_language": Row(codes(302, 302, 302, 302, 302, 302, 302), method="post", login_required=False),
+    "healthz": Row(codes(200, 200, 200, 200, 200, 200, 200), login_required=False),
+    # Home and units.
+    "blocs:home": Row(EVERYONE),
+    "blocs:unit-list": Row(EVERYONE),
+    "blocs:unit-create": Row(CREATORS),
+    "blocs:unit-detail": Row(VIEWERS, pk="unit"),
+    # The secretariat of a bloc the unit sits in, the province board and the admin edit a unit.
+    "blocs:unit-edit": Row(codes(302, 403, 404, 200, 403, 200, 200), pk="unit"),
+    # Blocs.
+    "blocs:bloc-list": Row(EVERYONE),
+    "blocs:bloc-create": Row(codes(302, 403, 403, 403, 403, 200, 200)),  # the board founds blocs
+    "blocs:bloc-detail": Row(VIEWERS, pk="bloc"),
+    "blocs:bloc-edit": Row(SECRETARIAT, pk="bloc"),
+    "blocs:year-create": Row(SECRETARIAT),
+    # A bloc year.
+    "blocs:year-detail": Row(VIEWERS, pk="year"),
+    "blocs:year-edit": Row(SECRETARIAT, pk="year"),
+    "blocs:year-advance": Row(SECRETARIAT_POST, method="post", pk="year"),
+    "blocs:member-add": Row(SECRETARIAT, pk="year"),
+    "blocs:member-remove": Row(SECRETARIAT_POST, method="post", pk="year"),
+    "blocs:member-import": Row(SECRETARIAT, pk="year"),
+    # Nothing uploaded yet: the secretariat is sent back to the upload page.
+    "blocs:member-import-confirm": Row(SECRETARIAT_POST, method="post", pk="year"),
+    "blocs:member-import-template": Row(SECRETARIAT, pk="year"),
+    "blocs:member-export": Row(FOLLOWERS, pk="year"),
+    "blocs:year-leadership": Row(SECRETARIAT, pk="year"),
+    "blocs:year-open-next": Row(SECRETARIAT, pk="year"),
+    "blocs:year-audit": Row(SECRETARIAT, pk="year"),
+    "blocs:archive-export": Row(SECRETARIAT, pk="year"),
+    "blocs:archive-import": Row(codes(302, 403, 403, 403, 403, 200, 200)),
+    # Covenant and registrations.
+    "blocs:covenant-detail": Row(VIEWERS, pk="year"),
+    "blocs:covenant-edit": Row(SECRETARIAT, pk="year"),
+    "blocs:covenant-scan": Row(VIEWERS, pk="year"),
+    "blocs:registration-list": Row(FOLLOWERS, pk="year"),
+    # The unit's own representative, or the secretariat on its behalf.
+    "blocs:registration-edit": Row(codes(302, 200, 404, 200, 403, 403, 200), pk="year"),
+    # Nothing saved yet: the page says so and redirects back to the form.
+    "blocs:registration-submit": Row(codes(302, 302, 404, 302, 403, 403, 302), method="post", pk="year"),
+    # The award catalogue is shared by every bloc: anyone with a role reads it.
+    "blocs:award-list": Row(EVERYONE),
+    "blocs:award-create": Row(CREATORS),
+    "blocs:award-edit": Row(CREATORS, pk="award"),
+}
+
+
+def url_parameters() -> dict[str, set[str]]:
+    """Every URL name of the project and of NAMESPACES, with the names of its parameters."""
+    found: dict[str, set[str]] = {}
+
+    def walk(patterns: list, namespace: str | None, params: set[str]) -> None:  # type: ignore[type-arg]
+        for entry in patterns:
+            here = params | set(entry.pattern.regex.groupindex)
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, entry.namespace or namespace, here)
+            elif entry.name and (namespace is None or namespace in NAMESPACES):
+                found[f"{namespace}:{entry.name}" if namespace else entry.name] = here
+
+    walk(get_resolver().url_patterns, None, set())
+    return found
+
+
+URLS = url_parameters()
+
+
+def test_every_url_name_is_in_the_matrix():
+    missing = sorted(set(URLS) - set(MATRIX))
+    assert not missing, f"Add a row to MATRIX for each new URL name: {missing}"
+
+
+def test_every_row_of_the_matrix_is_a_url():
+    stale = sorted(set(MATRIX) - set(URLS))
+    assert not stale, f"MATRIX has rows for URL names that do not exist: {stale}"
+
+
+@pytest.fixture
+def objects(world, settings, tmp_path):  # noqa: ANN001, ANN201
+    """The first bloc's objects that URL parameters point at; its covenant has a signed scan."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    covenant = Covenant.objects.get(bloc_year=world.bloc_year)
+    covenant.scan.save("giao-uoc.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    plain = (Membership.objects.filter(bloc_year=world.bloc_year, position=Membership.Position.MEMBER)
+             .exclude(pk=world.member.pk).first())
+    return {"bloc": world.bloc_year.bloc, "year": world.bloc_year, "unit": world.member.unit,
+            "membership": plain, "award": Award.objects.first()}
+
+
+def url_of(name: str, objects: dict) -> str:  # type: ignore[type-arg]
+    if name not in URLS:
+        pytest.fail(f"The URL name {name!r} does not resolve (yet); its row waits in MATRIX.")
+    row = MATRIX[name]
+    kwargs = {}
+    for param in URLS[name]:
+        kind = row.pk if param == "pk" else row.params.get(param)
+        if kind is None:
+            pytest.fail(f"MATRIX[{name!r}] does not say what its {param!r} parameter points at.")
+        kwargs[param] = objects[kind].pk
+    return reverse(name, kwargs=kwargs)
+
+
+CELLS = [pytest.param(name, persona, id=f"{name}-{persona}") for name in MATRIX for persona in PERSONAS]
+
+
+@pytest.mark.parametrize(("name", "persona"), CELLS)
+def test_permission_matrix(world, objects, name, persona):
+    row = MATRIX[name]
+    url = url_of(name, objects)
+    response = getattr(client_for(world.users[persona]), row.method)(url)
+    response.close()
+    assert response.status_code == row.expected[persona], f"{row.method.upper()} {url} as {persona}"
+    login = reverse("login")
+    if response.status_code == 302 and row.login_required:
+        if persona == "anonymous":
+            assert response["Location"].startswith(f"{login}?next="), response["Location"]
+        else:
+            assert not response["Location"].startswith(login), f"{persona} was sent to the login page"
+
+
+# set_language answers a GET with a redirect (and changes nothing); the others refuse it.
+POST_ONLY = [name for name, row in MATRIX.items() if row.method == "post" and name != "set_language"]
+
+
+@pytest.mark.parametrize("name", POST_ONLY)
+def test_post_only_views_refuse_get(world, objects, name):
+    if name not in URLS:
+        pytest.fail(f"The URL name {name!r} does not resolve (yet).")
+    response = client_for(world.users["admin"]).get(url_of(name, objects))
+    assert response.status_code == 405
+
+
+def test_get_does_not_write(world, objects, as_persona):
+    """The POST-only views change nothing on a GET, whoever asks."""
+    from blocs.models import AuditEntry, BlocYear
+
+    for name in POST_ONLY:
+        if name in URLS and name.startswith("blocs:"):
+            as_persona("secretariat").get(url_of(name, objects))
+    assert BlocYear.objects.get(pk=world.bloc_year.pk).status == world.bloc_year.status
+    assert world.bloc_year.memberships.count() == 5
+    assert not AuditEntry.objects.exists()
+
+
+# --- Cells that one persona per row cannot show -------------------------------------------------------------
+
+
+def test_a_representative_cannot_open_another_member_units_registration(world, as_persona):
+    other = world.head.unit
+    client = as_persona("representative")
+    response = client.get(reverse("blocs:registration-edit", args=[world.bloc_year.pk, other.pk]))
+    assert response.status_code == 403
+    response = client.post(reverse("blocs:registration-submit", args=[world.bloc_year.pk, other.pk]))
+    assert response.status_code == 403
+
+
+def test_a_unit_outside_the_year_has_no_registration_page(world, as_persona):
+    stranger = world.other_year.memberships.first().unit
+    url = reverse("blocs:registration-edit", args=[world.bloc_year.pk, stranger.pk])
+    assert as_persona("secretariat").get(url).status_code == 404
+
+
+def test_the_outsider_sees_its_own_bloc(world, as_persona):
+    client = as_persona("outsider")
+    assert client.get(reverse("blocs:bloc-detail", args=[world.other_year.bloc.pk])).status_code == 200
+    assert client.get(reverse("blocs:year-detail", args=[world.other_year.pk])).status_code == 200
+    listing = client.get(reverse("blocs:bloc-list")).content.decode()
+    assert world.other_year.bloc.name in listing and world.bloc_year.bloc.name not in listing
+
+
+def test_a_board_outside_the_province_is_an_outsider(world):
+    from blocs.models import RoleGrant
+    from tests.factories import grant, make_user
+
+    board = make_user("ban_tdkt_nghe_an")
+    grant(board, RoleGrant.Kind.BOARD, province=world.other_year.bloc.province)
+    client = client_for(board)
+    assert client.get(reverse("blocs:bloc-detail", args=[world.bloc_year.bloc.pk])).status_code == 404
+    assert client.get(reverse("blocs:year-detail", args=[world.bloc_year.pk])).status_code == 404
+    assert client.get(reverse("blocs:unit-detail", args=[world.member.unit.pk])).status_code == 404
+    assert client.get(reverse("blocs:bloc-detail", args=[world.other_year.bloc.pk])).status_code == 200
+
+
+def test_another_blocs_secretariat_is_an_outsider(world):
+    from blocs.models import RoleGrant
+    from tests.factories import grant, make_user
+
+    secretary = make_user("thu_ky_khoi_so")
+    grant(secretary, RoleGrant.Kind.SECRETARIAT, bloc=world.other_year.bloc)
+    client = client_for(secretary)
+    for name in ("blocs:year-detail", "blocs:year-edit", "blocs:covenant-edit", "blocs:registration-list"):
+        assert client.get(reverse(name, args=[world.bloc_year.pk])).status_code == 404, name
+    assert client.get(reverse("blocs:unit-edit", args=[world.member.unit.pk])).status_code == 404
+
+
+def test_the_secretariat_sees_and_adds_the_unit_it_just_created(world, as_persona):
+    """member_add.html offers "Create it" for a unit not in the list: the new unit must then be listed."""
+    from blocs.models import Unit
+
+    client = as_persona("secretariat")
+    response = client.post(reverse("blocs:unit-create"), {
+        "name": "Báo Quảng Trị", "short_code": "bqt", "kind": Unit.Kind.PARTY, "is_active": "on",
+        "province": world.bloc_year.bloc.province_id})
+    unit = Unit.objects.get(short_code="BQT")
+    assert response.status_code == 302 and response["Location"] == unit.get_absolute_url()
+    assert client.get(unit.get_absolute_url()).status_code == 200
+    response = client.post(reverse("blocs:member-add", args=[world.bloc_year.pk]), {"units": [unit.pk]})
+    assert response.status_code == 302
+    assert world.bloc_year.memberships.filter(unit=unit).exists()
+
+
+def test_units_in_no_bloc_stay_within_their_province(world, as_persona):
+    from tests.factories import make_unit
+
+    fresh_here = make_unit(province=world.bloc_year.bloc.province)
+    fresh_there = make_unit(province=world.other_year.bloc.province)
+    secretariat = as_persona("secretariat")
+    assert secretariat.get(reverse("blocs:unit-detail", args=[fresh_here.pk])).status_code == 200
+    assert secretariat.get(reverse("blocs:unit-detail", args=[fresh_there.pk])).status_code == 404
+    # A unit of another bloc is still not the secretariat's to see, even in the same province.
+    from blocs.models import RoleGrant
+    from tests.factories import add_member, grant, make_bloc, make_bloc_year, make_user
+
+    neighbour = make_bloc_year(bloc=make_bloc(province=world.bloc_year.bloc.province), members=1)
+    taken = neighbour.memberships.get().unit
+    assert secretariat.get(reverse("blocs:unit-detail", args=[taken.pk])).status_code == 404
+    # Nor does a representative or a chair see units in no bloc.
+    for persona in ("representative", "chair", "outsider"):
+        assert as_persona(persona).get(reverse("blocs:unit-detail", args=[fresh_here.pk])).status_code == 404
+    # Once the unit joins another bloc, the first bloc's secretariat no longer sees it.
+    other_secretary = make_user("thu_ky_khoi_ben")
+    grant(other_secretary, RoleGrant.Kind.SECRETARIAT, bloc=neighbour.bloc)
+    add_member(neighbour, fresh_here)
+    assert secretariat.get(reverse("blocs:unit-detail", args=[fresh_here.pk])).status_code == 404
+    assert client_for(other_secretary).get(reverse("blocs:unit-detail", args=[fresh_here.pk])).status_code == 200
