@@ -14,6 +14,9 @@ MESSAGES = {
     "not_a_member": _("This unit is not a member of the bloc this year."),
     "registration_closed": _("Registration is not open in this bloc year."),
     "registration_already_submitted": _("This registration has already been submitted."),
+    "score_not_a_number": _("A score must be a number."),
+    "score_negative": _("A score cannot be below zero."),
+    "score_over_max": _("A score cannot exceed the maximum of %(max)s points."),
 }
 
 

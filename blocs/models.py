@@ -366,3 +366,188 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> None:
         raise TypeError("Audit entries cannot be deleted.")
+
+
+# --- Scoring (domain.md §1.3: self-score, cross-check, verification) --------------------------------------
+
+
+class ScoringTable(models.Model):
+    """The year's scoring table (bảng chấm điểm); locked once scoring opens."""
+
+    class CheckMode(models.TextChoices):
+        LEADERSHIP = "leadership", _("By the head and deputy units")
+        ROUND_ROBIN = "round_robin", _("By peers, round robin")
+        ALL_TO_ALL = "all_to_all", _("By peers, every unit checks every other")
+
+    bloc_year = models.OneToOneField(BlocYear, on_delete=models.CASCADE, related_name="scoring_table",
+                                     verbose_name=_("bloc year"))
+    max_total = models.DecimalField(_("maximum total"), max_digits=7, decimal_places=2, default=100)
+    bonus_cap = models.DecimalField(_("bonus cap"), max_digits=6, decimal_places=2, default=5)
+    check_mode = models.CharField(_("cross-check"), max_length=12, choices=CheckMode.choices,
+                                  default=CheckMode.LEADERSHIP)
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scoring table")
+        verbose_name_plural = _("scoring tables")
+        constraints = [
+            models.CheckConstraint(condition=Q(max_total__gt=0) & Q(bonus_cap__gte=0), name="scoring_table_limits"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.bloc_year)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+
+class ScoringItem(models.Model):
+    """A line of the table: a criterion (in a group), a bonus item, a penalty item or a disqualifier."""
+
+    class Kind(models.TextChoices):
+        CRITERION = "criterion", _("Criterion")
+        BONUS = "bonus", _("Bonus item")
+        PENALTY = "penalty", _("Penalty item")
+        DISQUALIFIER = "disqualifier", _("Disqualifier")
+
+    table = models.ForeignKey(ScoringTable, on_delete=models.CASCADE, related_name="items",
+                              verbose_name=_("scoring table"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.CRITERION)
+    group = models.CharField(_("group"), max_length=300, blank=True,
+                             help_text=_("e.g. “I. Performing political tasks”"))
+    code = models.CharField(_("code"), max_length=20)
+    text = models.CharField(_("text"), max_length=1000)
+    max_points = models.DecimalField(_("maximum points"), max_digits=6, decimal_places=2, default=0)
+    evidence_required = models.BooleanField(_("evidence required"), default=False)
+    guidance = models.TextField(_("guidance"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["table", "order", "pk"]
+        verbose_name = _("scoring item")
+        verbose_name_plural = _("scoring items")
+        constraints = [
+            models.UniqueConstraint(fields=["table", "code"], name="scoring_item_code_unique"),
+            models.CheckConstraint(condition=Q(max_points__gte=0), name="scoring_item_max_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.text}"
+
+
+class Scorecard(models.Model):
+    """A unit's scores for the year: self, checked and final values are all kept (domain.md §1.3)."""
+
+    bloc_year = models.ForeignKey(BlocYear, on_delete=models.CASCADE, related_name="scorecards",
+                                  verbose_name=_("bloc year"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="scorecards", verbose_name=_("unit"))
+    submitted_at = models.DateTimeField(_("self-score submitted at"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("cross-check submitted at"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    disqualifier = models.ForeignKey(ScoringItem, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("disqualified for"))
+    disqualification_note = models.CharField(_("disqualification note"), max_length=500, blank=True)
+    final_total = models.DecimalField(_("final score"), max_digits=7, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["unit__name"]
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+        constraints = [models.UniqueConstraint(fields=["bloc_year", "unit"], name="scorecard_one_per_unit_year")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.bloc_year.year}"
+
+    @property
+    def is_disqualified(self) -> bool:
+        return self.disqualifier_id is not None
+
+
+class ScoreLine(models.Model):
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="lines",
+                                  verbose_name=_("scorecard"))
+    item = models.ForeignKey(ScoringItem, on_delete=models.PROTECT, related_name="lines", verbose_name=_("item"))
+    self_value = models.DecimalField(_("self score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    self_comment = models.TextField(_("comment"), blank=True)
+    # The mean of the CheckValue rows, kept here so that self, checked and final sit side by side.
+    checked_value = models.DecimalField(_("checked score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    final_value = models.DecimalField(_("final score"), max_digits=6, decimal_places=2, null=True, blank=True)
+    final_note = models.TextField(_("verification note"), blank=True)
+
+    class Meta:
+        ordering = ["item__order", "item__pk"]
+        verbose_name = _("score line")
+        verbose_name_plural = _("score lines")
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "item"], name="score_line_unique"),
+            models.CheckConstraint(
+                condition=(Q(self_value__isnull=True) | Q(self_value__gte=0))
+                & (Q(checked_value__isnull=True) | Q(checked_value__gte=0))
+                & (Q(final_value__isnull=True) | Q(final_value__gte=0)),
+                name="score_line_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard} – {self.item.code}"
+
+
+class CheckValue(models.Model):
+    """One checker's value for one line, with the checker's comment."""
+
+    line = models.ForeignKey(ScoreLine, on_delete=models.CASCADE, related_name="checks",
+                             verbose_name=_("score line"))
+    checker = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("checker"))
+    value = models.DecimalField(_("checked score"), max_digits=6, decimal_places=2)
+    comment = models.TextField(_("checker's comment"), blank=True)
+
+    class Meta:
+        ordering = ["checker__name"]
+        verbose_name = _("checked value")
+        verbose_name_plural = _("checked values")
+        constraints = [
+            models.UniqueConstraint(fields=["line", "checker"], name="check_value_unique"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="check_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checker} – {self.value}"
+
+
+class Evidence(models.Model):
+    line = models.ForeignKey(ScoreLine, on_delete=models.CASCADE, related_name="evidence",
+                             verbose_name=_("score line"))
+    file = models.FileField(_("file"), upload_to="evidence/%Y/")
+    name = models.CharField(_("file name"), max_length=200)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CheckAssignment(models.Model):
+    """Which unit cross-checks which; never a unit itself (database constraint)."""
+
+    bloc_year = models.ForeignKey(BlocYear, on_delete=models.CASCADE, related_name="check_assignments",
+                                  verbose_name=_("bloc year"))
+    checker = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("checker"))
+    checked = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("checked unit"))
+
+    class Meta:
+        ordering = ["checked__name"]
+        verbose_name = _("cross-check assignment")
+        verbose_name_plural = _("cross-check assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["bloc_year", "checker", "checked"], name="check_assignment_unique"),
+            models.CheckConstraint(condition=~Q(checker=models.F("checked")), name="check_assignment_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checker} → {self.checked}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from blocs.models import Bloc, BlocYear, Membership, RoleGrant, Unit, User
@@ -85,10 +85,13 @@ def visible_units(user: User) -> QuerySet[Unit]:
     if roles.is_admin:
         return Unit.objects.all()
     bloc_ids = roles.secretariat_blocs | roles.chair_blocs | roles.member_blocs
-    return Unit.objects.filter(
-        Q(pk__in=roles.rep_units) | Q(province__in=roles.board_provinces)
-        | Q(pk__in=Membership.objects.filter(bloc_year__bloc__in=bloc_ids).values("unit"))
-    ).distinct()
+    visible = (Q(pk__in=roles.rep_units) | Q(province__in=roles.board_provinces)
+               | Q(pk__in=Membership.objects.filter(bloc_year__bloc__in=bloc_ids).values("unit")))
+    if roles.secretariat_blocs:
+        # A unit in no bloc yet (e.g. just created) is visible to the secretariats of its province, who add it.
+        visible |= (Q(province__in=Bloc.objects.filter(pk__in=roles.secretariat_blocs).values("province"))
+                    & ~Exists(Membership.objects.filter(unit=OuterRef("pk"))))
+    return Unit.objects.filter(visible).distinct()
 
 
 # --- Doing -----------------------------------------------------------------------------------------------
@@ -161,3 +164,24 @@ def get_unit(user: User, pk: int) -> Unit:
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
+
+
+# --- Scoring ----------------------------------------------------------------------------------------------
+
+
+def can_self_score(roles: Roles, bloc_year: BlocYear, unit: Unit) -> bool:
+    """A unit's representative scores its own unit."""
+    return unit.pk in roles.rep_units
+
+
+def can_check_as(roles: Roles, checker: Unit) -> bool:
+    """A checker unit's representative enters its cross-check values."""
+    return checker.pk in roles.rep_units
+
+
+def can_view_scores(roles: Roles, bloc_year: BlocYear, is_published: bool) -> bool:
+    """The score table is published to members before the meeting; the secretariat, chair and board
+    see it all along."""
+    return (can_manage_bloc_year(roles, bloc_year) or can_chair(roles, bloc_year)
+            or bloc_year.bloc.province_id in roles.board_provinces
+            or (is_published and bloc_year.bloc_id in roles.member_blocs))

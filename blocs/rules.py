@@ -6,8 +6,9 @@ An issue is a code and its parameters; blocs/messages.py turns it into a Vietnam
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 STATUS_ORDER: tuple[str, ...] = ("setup", "registration", "scoring", "meeting", "submitted", "closed")
 MAX_DEPUTIES = 2
@@ -100,3 +101,81 @@ def checklist(progress: YearProgress, status: str) -> list[tuple[str, bool]]:
         ("registrations", progress.members > 0 and progress.unregistered == 0),
     ]
     return items
+
+
+# --- Scoring (domain.md §1.3) --------------------------------------------------------------------------------
+
+
+def score_value_issues(value: object, *, max_points: Decimal) -> list[Issue]:
+    """A score is a number from 0 to the criterion's maximum."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return [Issue("score_not_a_number")]
+    if value < 0:
+        return [Issue("score_negative")]
+    if value > max_points:
+        return [Issue("score_over_max", {"max": max_points})]
+    return []
+
+
+@dataclass(frozen=True)
+class LineValues:
+    kind: str  # criterion, bonus or penalty
+    self_value: Decimal | None
+    checked_value: Decimal | None
+    final_value: Decimal | None
+
+    @property
+    def settled(self) -> Decimal:
+        """Final if the secretariat set one, else the checked value, else the unit's own."""
+        for value in (self.final_value, self.checked_value, self.self_value):
+            if value is not None:
+                return value
+        return Decimal(0)
+
+
+def final_score(lines: Sequence[LineValues], *, bonus_cap: Decimal, max_total: Decimal) -> Decimal:
+    """Σ criteria + bonus (capped) − penalties, capped at the maximum (issue 3)."""
+    criteria = sum((line.settled for line in lines if line.kind == "criterion"), Decimal(0))
+    bonus = min(bonus_cap, sum((line.settled for line in lines if line.kind == "bonus"), Decimal(0)))
+    penalties = sum((line.settled for line in lines if line.kind == "penalty"), Decimal(0))
+    return min(max_total, criteria + bonus - penalties)
+
+
+def score_ranks(totals: Mapping[Hashable, Decimal | None], disqualified: Collection[Hashable]) -> dict[Hashable, int]:
+    """Rank by final score, highest first; equal scores share a rank; disqualified units are not ranked."""
+    ranked = sorted(((unit, total) for unit, total in totals.items()
+                     if unit not in disqualified and total is not None), key=lambda pair: -pair[1])
+    ranks: dict[Hashable, int] = {}
+    for position, (unit, total) in enumerate(ranked, start=1):
+        previous = ranked[position - 2] if position > 1 else None
+        ranks[unit] = ranks[previous[0]] if previous is not None and previous[1] == total else position
+    return ranks
+
+
+def check_pairs(*, mode: str, members: Sequence[Hashable], leaders: Sequence[Hashable]) -> list[tuple]:
+    """Who cross-checks whom: (checker, checked) pairs, never a unit checking itself.
+
+    leadership: the non-leading units are shared among the head and deputies in turn, and each leader is
+    checked by another leader (with a single leader, its own card is checked by nobody); round_robin:
+    each unit checks the next in order; all_to_all: every unit checks every other.
+    """
+    if mode == "all_to_all":
+        return [(a, b) for a in members for b in members if a != b]
+    if mode == "round_robin":
+        if len(members) < 2:
+            return []
+        return [(members[i], members[(i + 1) % len(members)]) for i in range(len(members))]
+    if not leaders:
+        return []
+    others = [unit for unit in members if unit not in leaders]
+    pairs = [(leaders[i % len(leaders)], unit) for i, unit in enumerate(others)]
+    if len(leaders) > 1:
+        pairs += [(leaders[(i + 1) % len(leaders)], leader) for i, leader in enumerate(leaders)]
+    return pairs
+
+
+def mean_check(values: Sequence[Decimal]) -> Decimal | None:
+    """Several checkers (all-to-all): the checked value is their mean, to two decimals."""
+    if not values:
+        return None
+    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))

@@ -164,6 +164,10 @@ def bloc_year_advance(*, actor: User | None, bloc_year: BlocYear, expected_statu
     old_status = bloc_year.status
     bloc_year.status = new_status
     bloc_year.save(update_fields=["status"])
+    if new_status == BlocYear.Status.SCORING:
+        from blocs.scoring import scoring_open  # scoring builds on this module
+
+        scoring_open(actor=actor, bloc_year=bloc_year)
     audit(actor=actor, action="blocs.bloc_year.status_changed", bloc_year=bloc_year, obj=bloc_year,
           changes={"status": [old_status, new_status]})
     return bloc_year

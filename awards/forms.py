@@ -1,0 +1,157 @@
+"""Forms of the vote: rule set, meeting, round settings, a ballot, a paper ballot, counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from awards.models import Ballot, CategoryRule, Meeting, Round, RuleSet
+from blocs.forms import DateInput, NFCMixin
+from blocs.models import Unit
+
+
+class RuleSetForm(forms.ModelForm):
+    note = forms.CharField(label=_("What changed (recorded with the new version)"), max_length=300)
+
+    class Meta:
+        model = RuleSet
+        fields = ["voters", "quorum_numerator", "quorum_denominator", "pass_numerator", "pass_denominator",
+                  "comparator", "base", "allow_self", "one_award_per_unit", "gov_flag_must_top", "note"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for top, bottom, label in (("pass_numerator", "pass_denominator", _("pass mark")),
+                                   ("quorum_numerator", "quorum_denominator", _("quorum"))):
+            num, den = cleaned.get(top), cleaned.get(bottom)
+            if num is not None and den is not None and not (0 < num <= den):
+                self.add_error(top, _("The %(what)s must be above 0 and at most 1 (numerator ≤ denominator).")
+                               % {"what": label})
+        return cleaned
+
+
+class CategoryRuleForm(forms.ModelForm):
+    class Meta:
+        model = CategoryRule
+        fields = ["award", "quota_count", "quota_percent", "rounding"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if (cleaned.get("quota_count") is None) == (cleaned.get("quota_percent") is None):
+            raise forms.ValidationError(_("Give the quota either as a count or as a percentage of members."))
+        return cleaned
+
+    def validate_unique(self) -> None:
+        """Checked by the service."""
+
+
+class MeetingForm(NFCMixin, forms.ModelForm):
+    present = forms.ModelMultipleChoiceField(label=_("Units present"), queryset=Unit.objects.none(),
+                                             widget=forms.CheckboxSelectMultiple, required=False)
+    absence_reasons = forms.CharField(
+        label=_("Reasons for absence"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: short code, a colon, the reason. e.g. “BNC: on mission”."))
+    committee = forms.CharField(
+        label=_("Counting committee"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One person per line, the head of the committee first."))
+
+    class Meta:
+        model = Meeting
+        fields = ["held_on", "starts_at", "place", "chair_name", "secretary_name", "guests"]
+        widgets = {"held_on": DateInput(), "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["present"].queryset = members
+        self.members = {unit.short_code: unit for unit in members}
+
+    def clean_absence_reasons(self) -> dict[int, str]:
+        reasons = {}
+        for line in (self.cleaned_data.get("absence_reasons") or "").splitlines():
+            if not line.strip():
+                continue
+            code, colon, reason = line.partition(":")
+            unit = self.members.get(code.strip().upper())
+            if not colon or unit is None:
+                raise forms.ValidationError(_("“%(line)s”: start with a member's short code and a colon.")
+                                            % {"line": line.strip()})
+            reasons[unit.pk] = reason.strip()
+        return reasons
+
+    def clean_committee(self) -> list[str]:
+        return [line.strip() for line in (self.cleaned_data.get("committee") or "").splitlines() if line.strip()]
+
+
+class RoundSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = ["title", "quota", "max_choices", "pass_numerator", "pass_denominator", "comparator", "base",
+                  "voters", "allow_self", "two_person_entry"]
+
+
+class CandidateChangeForm(NFCMixin, forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    action = forms.ChoiceField(label=_("Change"), choices=[("add", _("Add to the list")),
+                                                           ("remove", _("Remove from the list"))])
+    reason = forms.CharField(label=_("Reason (recorded)"), max_length=300)
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = members
+
+
+class BallotForm(forms.Form):
+    """The voter's choices: at most N, from the list."""
+
+    choices = forms.ModelMultipleChoiceField(label=_("Your choices"), queryset=Unit.objects.none(),
+                                             widget=forms.CheckboxSelectMultiple, required=False)
+
+    def __init__(self, *args: Any, candidates: Any, max_choices: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["choices"].queryset = candidates
+        self.max_choices = max_choices
+
+    def clean_choices(self) -> Any:
+        choices = self.cleaned_data["choices"]
+        if len(choices) > self.max_choices:
+            raise forms.ValidationError(_("Choose at most %(max)s units.") % {"max": self.max_choices})
+        return choices
+
+
+class PaperBallotForm(forms.Form):
+    choices = forms.ModelMultipleChoiceField(label=_("Units ticked on the paper"), queryset=Unit.objects.none(),
+                                             widget=forms.CheckboxSelectMultiple, required=False)
+    invalid_reason = forms.ChoiceField(label=_("Or: the paper is invalid because"), required=False,
+                                       choices=[("", _("— the paper is valid —")), *Ballot.Invalid.choices])
+    clerk = forms.ChoiceField(label=_("Entry"), required=False, choices=[("A", "A"), ("B", "B")])
+
+    def __init__(self, *args: Any, candidates: Any, two_person: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["choices"].queryset = candidates
+        if not two_person:
+            del self.fields["clerk"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not cleaned.get("choices") and not cleaned.get("invalid_reason"):
+            raise forms.ValidationError(_("Tick the units on the paper, or say why it is invalid (blank, ...)."))
+        return cleaned
+
+
+class PaperCountForm(forms.Form):
+    returned = forms.IntegerField(label=_("Paper ballots returned"), min_value=0)
+    valid = forms.IntegerField(label=_("Valid paper ballots"), min_value=0)
+
+    def __init__(self, *args: Any, candidates: list[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates = candidates
+        for unit in candidates:
+            self.fields[f"votes_{unit.pk}"] = forms.IntegerField(label=unit.name, min_value=0, initial=0)
+
+    def votes(self) -> dict[int, int]:
+        return {unit.pk: self.cleaned_data[f"votes_{unit.pk}"] for unit in self.candidates}
+
+
+class CloseForm(forms.Form):
+    ballots_issued = forms.IntegerField(label=_("Ballots issued"), min_value=0)

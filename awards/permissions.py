@@ -1,0 +1,25 @@
+"""Who may run and use the vote (domain.md §5), on top of blocs/permissions.py."""
+
+from __future__ import annotations
+
+from blocs.models import BlocYear, Unit
+from blocs.permissions import Roles, can_chair, can_manage_bloc_year
+
+
+def can_run_meeting(roles: Roles, bloc_year: BlocYear) -> bool:
+    """The secretariat sets up the rule set, the meeting, the rounds and enters paper ballots."""
+    return can_manage_bloc_year(roles, bloc_year)
+
+
+def can_open_close(roles: Roles, bloc_year: BlocYear) -> bool:
+    """The chair opens and closes rounds; the secretariat may do it for the chair."""
+    return can_chair(roles, bloc_year) or can_manage_bloc_year(roles, bloc_year)
+
+
+def voting_units(roles: Roles, member_units: set[int]) -> list[int]:
+    """The member units this user may cast a ballot for."""
+    return sorted(roles.rep_units & member_units)
+
+
+def can_vote_for(roles: Roles, unit: Unit, member_units: set[int]) -> bool:
+    return unit.pk in roles.rep_units and unit.pk in member_units

@@ -1,0 +1,496 @@
+"""Use cases of the year-end vote: rule set, meeting, rounds, casting, paper entry, closing (domain.md §3).
+
+Each function: keyword-only arguments, one transaction, `select_for_update()` on the round before
+checking a limit, the rules from awards/rules.py, one audit entry. The audit says that a unit voted,
+never what.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from awards import rules
+from awards.messages import issue_texts
+from awards.models import (
+    Attendance,
+    Ballot,
+    Candidate,
+    CategoryRule,
+    Meeting,
+    PaperCount,
+    PaperEntry,
+    Round,
+    RuleSet,
+    Turnout,
+)
+from blocs.audit import audit
+from blocs.models import AuditEntry, Award, BlocYear, Scorecard, Unit, User
+from blocs.services import ensure_writable
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a meeting room
+
+# The standard proposals of a bloc (domain.md §2): Government flag 1, provincial flag 1, certificate 3.
+DEFAULT_CATEGORIES = [("co-thi-dua-chinh-phu", 1), ("co-thi-dua-ubnd-tinh", 1), ("bang-khen-chu-tich-ubnd-tinh", 3)]
+
+
+def _raise(issues: list[rules.Issue]) -> None:
+    if issues:
+        raise ValidationError(issue_texts(issues))
+
+
+def new_receipt() -> str:
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+
+
+# --- Rule set and meeting -------------------------------------------------------------------------------
+
+
+def current_rule_set(bloc_year: BlocYear) -> RuleSet | None:
+    return bloc_year.rule_sets.order_by("-version").first()
+
+
+@transaction.atomic
+def rule_set_ensure(*, actor: User | None, bloc_year: BlocYear) -> RuleSet:
+    """The year's current rules: copied from last year's, or the defaults of domain.md §3."""
+    existing = current_rule_set(bloc_year)
+    if existing is not None:
+        return existing
+    previous = (RuleSet.objects.filter(bloc_year__bloc=bloc_year.bloc_id, bloc_year__year__lt=bloc_year.year)
+                .order_by("-bloc_year__year", "-version").first())
+    if previous is not None:
+        rule_set = rule_set_copy(previous, bloc_year=bloc_year, version=1, note=_("Copied from %(year)s")
+                                 % {"year": previous.bloc_year.year})
+    else:
+        rule_set = RuleSet.objects.create(bloc_year=bloc_year, version=1, note=_("Defaults"))
+        awards = {a.code: a for a in Award.objects.filter(code__in=[code for code, _q in DEFAULT_CATEGORIES])}
+        for code, quota in DEFAULT_CATEGORIES:
+            if code in awards:
+                CategoryRule.objects.create(rule_set=rule_set, award=awards[code], quota_count=quota)
+    audit(actor=actor, action="awards.rule_set.created", bloc_year=bloc_year, obj=rule_set,
+          changes={"version": rule_set.version, "note": rule_set.note})
+    return rule_set
+
+
+def rule_set_copy(source: RuleSet, *, bloc_year: BlocYear, version: int, note: str) -> RuleSet:
+    fields = {f.name: getattr(source, f.name) for f in RuleSet._meta.concrete_fields
+              if f.name not in ("id", "bloc_year", "version", "created_at", "note")}
+    copy = RuleSet.objects.create(bloc_year=bloc_year, version=version, note=note, **fields)
+    CategoryRule.objects.bulk_create(
+        CategoryRule(rule_set=copy, award_id=c.award_id, quota_count=c.quota_count, quota_percent=c.quota_percent,
+                     rounding=c.rounding) for c in source.categories.all()
+    )
+    return copy
+
+
+@transaction.atomic
+def meeting_save(*, actor: User | None, bloc_year: BlocYear, data: dict[str, Any],
+                 present: Sequence[Unit], absent_reasons: dict[int, str] | None = None,
+                 committee: Sequence[tuple[str, Unit | None]] = ()) -> Meeting:
+    """Record the meeting, its attendance and the counting committee (first named is its head)."""
+    bloc_year = BlocYear.objects.select_for_update().get(pk=bloc_year.pk)
+    ensure_writable(bloc_year)
+    if bloc_year.rounds.filter(status__in=[Round.Status.OPEN, Round.Status.CLOSED]).exists():
+        raise ValidationError(_("Attendance cannot change once a round has been opened."))
+    meeting, _created = Meeting.objects.update_or_create(bloc_year=bloc_year, defaults=data)
+    members = list(Unit.objects.filter(memberships__bloc_year=bloc_year))
+    present_ids = {unit.pk for unit in present}
+    meeting.attendance.all().delete()
+    Attendance.objects.bulk_create(
+        Attendance(meeting=meeting, unit=unit, is_present=unit.pk in present_ids,
+                   absence_reason="" if unit.pk in present_ids else (absent_reasons or {}).get(unit.pk, ""))
+        for unit in members
+    )
+    meeting.committee.all().delete()
+    for order, (name, unit) in enumerate(committee):
+        meeting.committee.create(name=name, unit=unit, is_head=order == 0, order=order)
+    audit(actor=actor, action="awards.meeting.saved", bloc_year=bloc_year, obj=meeting,
+          changes={"held_on": str(meeting.held_on), "place": meeting.place, "present": len(present_ids),
+                   "members": len(members), "committee": [name for name, _u in committee]})
+    return meeting
+
+
+# --- Rounds ---------------------------------------------------------------------------------------------
+
+
+def _round_settings(rule_set: RuleSet) -> dict[str, Any]:
+    return {"pass_numerator": rule_set.pass_numerator, "pass_denominator": rule_set.pass_denominator,
+            "comparator": rule_set.comparator, "base": rule_set.base, "voters": rule_set.voters,
+            "allow_self": rule_set.allow_self, "quorum_numerator": rule_set.quorum_numerator,
+            "quorum_denominator": rule_set.quorum_denominator}
+
+
+@transaction.atomic
+def rounds_generate(*, actor: User | None, bloc_year: BlocYear) -> list[Round]:
+    """One round per award category (highest first), then next year's head and deputies."""
+    bloc_year = BlocYear.objects.select_for_update().get(pk=bloc_year.pk)
+    ensure_writable(bloc_year)
+    if bloc_year.rounds.exists():
+        raise ValidationError(_("The rounds of this year have already been created."))
+    rule_set = rule_set_ensure(actor=actor, bloc_year=bloc_year)
+    members = bloc_year.memberships.count()
+    created = []
+    for order, category in enumerate(rule_set.categories.select_related("award").order_by("award__order"), 1):
+        quota = category.quota_for(members)
+        created.append(Round.objects.create(
+            bloc_year=bloc_year, rule_set=rule_set, kind=Round.Kind.AWARD, award=category.award, order=order,
+            title=_("Proposal for %(award)s %(year)s") % {"award": category.award.name, "year": bloc_year.year},
+            quota=quota, max_choices=max(quota, 1), **_round_settings(rule_set)))
+    next_year = bloc_year.year + 1
+    created.append(Round.objects.create(
+        bloc_year=bloc_year, rule_set=rule_set, kind=Round.Kind.HEAD, order=len(created) + 1, quota=1,
+        max_choices=1, title=_("Election of the head unit for %(year)s") % {"year": next_year},
+        **_round_settings(rule_set)))
+    created.append(Round.objects.create(
+        bloc_year=bloc_year, rule_set=rule_set, kind=Round.Kind.DEPUTY, order=len(created) + 1, quota=1,
+        max_choices=1, title=_("Election of the deputy units for %(year)s") % {"year": next_year},
+        **_round_settings(rule_set)))
+    audit(actor=actor, action="awards.rounds.generated", bloc_year=bloc_year, obj=bloc_year,
+          changes={"rounds": [r.title for r in created], "rule_set": rule_set.version})
+    return created
+
+
+def proposed_units(bloc_year: BlocYear, *, above_order: int | None = None) -> set[int]:
+    """Units already proposed in closed award rounds (of a higher award when `above_order` is given)."""
+    rounds = bloc_year.rounds.filter(kind=Round.Kind.AWARD, status=Round.Status.CLOSED).select_related("award")
+    units: set[int] = set()
+    for closed in rounds:
+        if above_order is None or closed.award.order < above_order:
+            units.update((closed.result or {}).get("elected", []))
+    return units
+
+
+def candidate_units(round_: Round) -> list[int]:
+    """Members, minus disqualified units, minus units already proposed higher (issue 3, item 6)."""
+    bloc_year = round_.bloc_year
+    members = list(bloc_year.memberships.order_by("unit__name").values_list("unit_id", flat=True))
+    if round_.kind != Round.Kind.AWARD:
+        return members
+    disqualified = set(Scorecard.objects.filter(bloc_year=bloc_year, disqualifier__isnull=False)
+                       .values_list("unit_id", flat=True))
+    return rules.candidates_for(members=members, disqualified=disqualified,
+                                proposed_higher=proposed_units(bloc_year, above_order=round_.award.order),
+                                one_award_per_unit=round_.rule_set.one_award_per_unit)
+
+
+def _lock_round(round_: Round, *, status: str | None = None) -> Round:
+    locked = Round.objects.select_for_update().select_related("bloc_year__bloc", "award", "rule_set").get(
+        pk=round_.pk)
+    ensure_writable(locked.bloc_year)
+    if status is not None and locked.status != status:
+        raise ValidationError({
+            Round.Status.DRAFT: _("This round has already been opened."),
+            Round.Status.OPEN: _("This round is not open for voting."),
+            Round.Status.CLOSED: _("This round is not closed yet."),
+        }[status])
+    return locked
+
+
+@transaction.atomic
+def candidates_fill(*, actor: User | None, round_: Round) -> list[Candidate]:
+    """Generate the candidate list from the rules; replaces a draft list."""
+    round_ = _lock_round(round_, status=Round.Status.DRAFT)
+    round_.candidates.all().delete()
+    units = candidate_units(round_)
+    created = Candidate.objects.bulk_create(Candidate(round=round_, unit_id=u, order=i) for i, u in enumerate(units))
+    audit(actor=actor, action="awards.candidates.generated", bloc_year=round_.bloc_year, obj=round_,
+          changes={"candidates": len(units)})
+    return created
+
+
+@transaction.atomic
+def candidate_adjust(*, actor: User | None, round_: Round, unit: Unit, add: bool, reason: str) -> Round:
+    """The secretariat may add or remove a candidate only with a recorded reason."""
+    round_ = _lock_round(round_, status=Round.Status.DRAFT)
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for changing the candidate list."))
+    if not round_.bloc_year.memberships.filter(unit=unit).exists():
+        raise ValidationError(_("%(unit)s is not a member of the bloc this year.") % {"unit": unit.name})
+    if add:
+        Candidate.objects.get_or_create(round=round_, unit=unit, defaults={"order": round_.candidates.count()})
+    else:
+        round_.candidates.filter(unit=unit).delete()
+    audit(actor=actor, action="awards.candidate.added" if add else "awards.candidate.removed",
+          bloc_year=round_.bloc_year, obj=round_, changes={"unit": unit.name, "reason": reason.strip()})
+    return round_
+
+
+@transaction.atomic
+def round_settings_update(*, actor: User | None, round_: Round, data: dict[str, Any]) -> Round:
+    round_ = _lock_round(round_, status=Round.Status.DRAFT)
+    mark = rules.PassMark(Fraction(data["pass_numerator"], data["pass_denominator"] or 1),
+                          data["comparator"], data["base"])
+    members = round_.bloc_year.memberships.count()
+    _raise(rules.pass_mark_issues(mark) + rules.quota_issues(count=data["quota"], percent=None, members=members))
+    if data["max_choices"] < 1:
+        raise ValidationError(_("A ballot allows at least one choice."))
+    before = {key: getattr(round_, key) for key in data}
+    for key, value in data.items():
+        setattr(round_, key, value)
+    round_.save()
+    audit(actor=actor, action="awards.round.settings_changed", bloc_year=round_.bloc_year, obj=round_,
+          changes={k: [before[k], v] for k, v in data.items() if before[k] != v})
+    return round_
+
+
+@transaction.atomic
+def round_open(*, actor: User | None, round_: Round) -> Round:
+    round_ = _lock_round(round_, status=Round.Status.DRAFT)
+    if round_.bloc_year.status != BlocYear.Status.MEETING:
+        raise ValidationError(_("Rounds are opened during the year-end meeting."))
+    if not hasattr(round_.bloc_year, "meeting"):
+        raise ValidationError(_("Record the meeting and its attendance before opening a round."))
+    if not _candidates_adjusted(round_):
+        # Regenerate: a higher round may have closed since the list was drafted (one award per unit).
+        candidates_fill(actor=actor, round_=round_)
+    if not round_.candidates.exists():
+        raise ValidationError(_("This round has no candidate."))
+    round_.status = Round.Status.OPEN
+    round_.opened_at = timezone.now()
+    round_.save(update_fields=["status", "opened_at"])
+    audit(actor=actor, action="awards.round.opened", bloc_year=round_.bloc_year, obj=round_,
+          changes={"candidates": round_.candidates.count(), "quota": round_.quota,
+                   "pass_mark": round_.pass_mark.describe()})
+    return round_
+
+
+def _candidates_adjusted(round_: Round) -> bool:
+    """A list the secretariat changed by hand (with reasons) is kept as it is."""
+    return AuditEntry.objects.filter(object_type="awards.round", object_id=str(round_.pk),
+                                     action__in=["awards.candidate.added", "awards.candidate.removed"]).exists()
+
+
+# --- Casting and paper entry ------------------------------------------------------------------------------
+
+
+def _present_units(bloc_year: BlocYear) -> set[int]:
+    return set(Attendance.objects.filter(meeting__bloc_year=bloc_year, is_present=True)
+               .values_list("unit_id", flat=True))
+
+
+def ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int]) -> Ballot:
+    """Cast one unit's online ballot and return it with its receipt.
+
+    The turnout row and the ballot are written in one transaction; the unique turnout constraint makes
+    a second ballot of the same unit fail even when two representatives submit at the same instant.
+    """
+    try:
+        with transaction.atomic():
+            return _ballot_cast(actor=actor, round_=round_, unit=unit, choices=choices)
+    except IntegrityError as error:
+        raise ValidationError(_("%(unit)s has already voted in this round.") % {"unit": unit.name}) from error
+
+
+def _ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int]) -> Ballot:
+    round_ = Round.objects.select_related("bloc_year").get(pk=round_.pk)  # no lock: voters vote in parallel
+    if round_.status != Round.Status.OPEN:
+        raise ValidationError(_("This round is not open for voting."))
+    if unit.pk not in _present_units(round_.bloc_year):
+        raise ValidationError(_("%(unit)s is not recorded as present at the meeting.") % {"unit": unit.name})
+    delegate = actor if round_.voters == "delegate" else None
+    if Turnout.objects.filter(round=round_, unit=unit, voter=delegate).exists():
+        raise ValidationError(_("%(unit)s has already voted in this round.") % {"unit": unit.name})
+    candidates = set(round_.candidates.values_list("unit_id", flat=True))
+    _raise(rules.cast_issues(list(choices), candidates=candidates, max_choices=round_.max_choices,
+                             voter=unit.pk, allow_self=round_.allow_self))
+    Turnout.objects.create(round=round_, unit=unit, voter=delegate)
+    ballot = Ballot.objects.create(round=round_, receipt=new_receipt(), source=Ballot.Source.ONLINE,
+                                   choices=sorted(set(choices)),
+                                   invalid_reason="" if choices else Ballot.Invalid.BLANK)
+    # The trail records that the unit voted, never the ballot or its receipt.
+    audit(actor=actor, action="awards.ballot.cast", bloc_year=round_.bloc_year, obj=round_,
+          changes={"unit": unit.name})
+    return ballot
+
+
+def _paper_ballot(round_: Round, choices: Sequence[int], invalid_reason: str) -> Ballot:
+    candidates = set(round_.candidates.values_list("unit_id", flat=True))
+    reason = invalid_reason or rules.ballot_problem(choices, candidates=candidates, max_choices=round_.max_choices)
+    return Ballot.objects.create(round=round_, receipt=new_receipt(), source=Ballot.Source.PAPER,
+                                 choices=sorted(set(choices)) if not reason else [], invalid_reason=reason or "")
+
+
+@transaction.atomic
+def paper_ballot_enter(*, actor: User, round_: Round, choices: Sequence[int], invalid_reason: str = "",
+                       clerk: str = "") -> Ballot | PaperEntry:
+    """Enter one paper ballot (its choices, or invalid with the reason). With two-person entry each
+    clerk's entries wait for reconciliation."""
+    round_ = _lock_round(round_, status=Round.Status.OPEN)
+    if hasattr(round_, "paper_count"):
+        raise ValidationError(_("This round's paper ballots were entered as counts."))
+    if round_.two_person_entry:
+        if clerk not in ("A", "B"):
+            raise ValidationError(_("Say whether this is entry A or entry B."))
+        entry = PaperEntry.objects.create(round=round_, clerk=clerk, entered_by=actor, choices=sorted(set(choices)),
+                                          invalid_reason=invalid_reason)
+        audit(actor=actor, action="awards.paper.entered", bloc_year=round_.bloc_year, obj=round_,
+              changes={"clerk": clerk})
+        return entry
+    ballot = _paper_ballot(round_, choices, invalid_reason)
+    audit(actor=actor, action="awards.paper.entered", bloc_year=round_.bloc_year, obj=round_,
+          changes={"valid": ballot.is_valid})
+    return ballot
+
+
+def _entry_key(entry: PaperEntry) -> tuple:
+    return (tuple(entry.choices) if not entry.invalid_reason else (), entry.invalid_reason)
+
+
+def reconcile_differences(round_: Round) -> tuple[list[tuple], list[tuple]]:
+    """The ballots entered by A but not B, and by B but not A (as multisets)."""
+    from collections import Counter
+
+    a = Counter(_entry_key(e) for e in round_.paper_entries.filter(clerk="A"))
+    b = Counter(_entry_key(e) for e in round_.paper_entries.filter(clerk="B"))
+    return sorted((a - b).elements()), sorted((b - a).elements())
+
+
+@transaction.atomic
+def paper_entries_reconcile(*, actor: User, round_: Round) -> list[Ballot]:
+    """Turn two matching sets of entries into ballots; refuse while they differ."""
+    round_ = _lock_round(round_, status=Round.Status.OPEN)
+    only_a, only_b = reconcile_differences(round_)
+    if only_a or only_b:
+        raise ValidationError(_("Entries A and B differ in %(n)s ballots; check the papers again.")
+                              % {"n": len(only_a) + len(only_b)})
+    entries = list(round_.paper_entries.filter(clerk="A"))
+    ballots = [_paper_ballot(round_, e.choices, e.invalid_reason) for e in entries]
+    round_.paper_entries.all().delete()
+    audit(actor=actor, action="awards.paper.reconciled", bloc_year=round_.bloc_year, obj=round_,
+          changes={"ballots": len(ballots)})
+    return ballots
+
+
+@transaction.atomic
+def paper_count_set(*, actor: User, round_: Round, returned: int, valid: int, votes: dict[int, int]) -> PaperCount:
+    """Where only counts were kept: returned, valid and votes per candidate."""
+    round_ = _lock_round(round_, status=Round.Status.OPEN)
+    if round_.ballots.filter(source=Ballot.Source.PAPER).exists():
+        raise ValidationError(_("Paper ballots were already entered one by one in this round."))
+    candidates = set(round_.candidates.values_list("unit_id", flat=True))
+    if valid > returned or any(v < 0 for v in votes.values()) or set(votes) - candidates:
+        raise ValidationError(_("The counts do not add up: valid ≤ returned, votes only for candidates."))
+    if any(v > valid for v in votes.values()) or sum(votes.values()) > valid * round_.max_choices:
+        raise ValidationError(_("A candidate cannot have more votes than there are valid ballots."))
+    count, _created = PaperCount.objects.update_or_create(
+        round=round_, defaults={"returned": returned, "valid": valid, "votes": {str(k): v for k, v in votes.items()}})
+    audit(actor=actor, action="awards.paper.counted", bloc_year=round_.bloc_year, obj=round_,
+          changes={"returned": returned, "valid": valid})
+    return count
+
+
+# --- Closing -------------------------------------------------------------------------------------------------
+
+
+def final_scores(bloc_year: BlocYear) -> dict[int, Decimal | None]:
+    return dict(Scorecard.objects.filter(bloc_year=bloc_year).values_list("unit_id", "final_total"))
+
+
+def round_counts(round_: Round, *, ballots_issued: int | None = None) -> tuple[rules.Counts, dict[int, int]]:
+    """Totals and votes from online ballots, paper ballots and paper counts together."""
+    bloc_year = round_.bloc_year
+    candidates = list(round_.candidates.values_list("unit_id", flat=True))
+    ballots = list(round_.ballots.values_list("choices", "invalid_reason"))
+    valid = [choices for choices, reason in ballots if not reason]
+    votes = rules.count_votes(valid, candidates)
+    returned, n_valid = len(ballots), len(valid)
+    paper = PaperCount.objects.filter(round=round_).first()
+    if paper is not None:
+        returned += paper.returned
+        n_valid += paper.valid
+        for unit, n in paper.votes.items():
+            votes[int(unit)] = votes.get(int(unit), 0) + n
+    present = len(_present_units(bloc_year))
+    members = bloc_year.memberships.count()
+    issued = ballots_issued if ballots_issued is not None else (round_.ballots_issued or max(present, returned))
+    return rules.Counts(members=members, present=present, issued=issued, returned=returned, valid=n_valid), votes
+
+
+@transaction.atomic
+def round_close(*, actor: User | None, round_: Round, ballots_issued: int | None = None) -> Round:
+    """Close, count and rank. A tie still level after final scores opens a runoff round (draft)."""
+    round_ = _lock_round(round_, status=Round.Status.OPEN)
+    if round_.paper_entries.exists():
+        raise ValidationError(_("Reconcile the two paper entries before closing the round."))
+    counts, votes = round_counts(round_, ballots_issued=ballots_issued)
+    _raise(rules.count_issues(counts))
+    result = rules.tally(votes=votes, counts=counts, mark=round_.pass_mark, quota=round_.quota,
+                         quorum=round_.quorum, scores=final_scores(round_.bloc_year))
+    round_.status = Round.Status.CLOSED
+    round_.closed_at = timezone.now()
+    round_.ballots_issued = counts.issued
+    round_.result = result_json(result, rule_set=round_.rule_set)
+    round_.save(update_fields=["status", "closed_at", "ballots_issued", "result"])
+    if result.runoff:
+        _runoff_create(round_, result)
+    audit(actor=actor, action="awards.round.closed", bloc_year=round_.bloc_year, obj=round_,
+          changes={"returned": counts.returned, "valid": counts.valid, "elected": len(result.elected),
+                   "runoff": len(result.runoff)})
+    return round_
+
+
+def result_json(result: rules.Tally, *, rule_set: RuleSet) -> dict[str, Any]:
+    """The stored result: what the results page and the counting minutes print."""
+    counts = result.counts
+    return {
+        "rule_set_version": rule_set.version,
+        "counts": {"members": counts.members, "present": counts.present, "issued": counts.issued,
+                   "returned": counts.returned, "valid": counts.valid, "invalid": counts.invalid},
+        "base": result.base,
+        "quorum_met": result.quorum_met,
+        "candidates": [{"unit": r.unit, "votes": r.votes, "share": [r.share.numerator, r.share.denominator],
+                        "passed": r.passed, "rank": r.rank, "elected": r.elected} for r in result.results],
+        "elected": list(result.elected),
+        "runoff": list(result.runoff),
+        "runoff_seats": result.runoff_seats,
+        "tie_breaks": [{"units": list(t.units), "reason": t.reason, "detail": t.detail} for t in result.tie_breaks],
+    }
+
+
+def _runoff_create(round_: Round, result: rules.Tally) -> Round:
+    fields = {f.name: getattr(round_, f.name) for f in Round._meta.concrete_fields
+              if f.name not in ("id", "status", "opened_at", "closed_at", "ballots_issued", "result", "title",
+                                "runoff_of", "quota", "max_choices", "order")}
+    runoff = Round.objects.create(**fields, runoff_of=round_, order=round_.order, quota=result.runoff_seats,
+                                  max_choices=result.runoff_seats,
+                                  title=_("Runoff: %(title)s") % {"title": round_.title})
+    Candidate.objects.bulk_create(Candidate(round=runoff, unit_id=u, order=i) for i, u in enumerate(result.runoff))
+    return runoff
+
+
+@transaction.atomic
+def rule_set_revise(*, actor: User | None, bloc_year: BlocYear, changes: dict[str, Any], note: str,
+                    categories: Sequence[dict[str, Any]] | None = None) -> RuleSet:
+    """A change of rules is a new version; rounds keep the version they were made under."""
+    bloc_year = BlocYear.objects.select_for_update().get(pk=bloc_year.pk)
+    ensure_writable(bloc_year)
+    current = rule_set_ensure(actor=actor, bloc_year=bloc_year)
+    mark = rules.PassMark(Fraction(changes.get("pass_numerator", current.pass_numerator),
+                                   changes.get("pass_denominator", current.pass_denominator) or 1),
+                          changes.get("comparator", current.comparator), changes.get("base", current.base))
+    members = bloc_year.memberships.count()
+    issues = rules.pass_mark_issues(mark)
+    for category in categories or []:
+        percent = Fraction(category["quota_percent"]) if category.get("quota_percent") is not None else None
+        issues += rules.quota_issues(count=category.get("quota_count"), percent=percent, members=members)
+    _raise(issues)
+    revised = rule_set_copy(current, bloc_year=bloc_year, version=current.version + 1, note=note)
+    for key, value in changes.items():
+        setattr(revised, key, value)
+    revised.save()
+    if categories is not None:
+        revised.categories.all().delete()
+        CategoryRule.objects.bulk_create(CategoryRule(rule_set=revised, **category) for category in categories)
+    audit(actor=actor, action="awards.rule_set.revised", bloc_year=bloc_year, obj=revised,
+          changes={"version": revised.version, "note": note,
+                   **{k: [str(getattr(current, k)), str(v)] for k, v in changes.items()
+                      if getattr(current, k) != v}})
+    return revised

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from awards.views import counting, setup, voting
+
+app_name = "awards"
+
+urlpatterns = [
+    # /years/<pk>/ (the vote of one bloc year)
+    path("years/<int:pk>/rules/", setup.rule_set, name="rule-set"),
+    path("years/<int:pk>/meeting/", setup.meeting_edit, name="meeting-edit"),
+    path("years/<int:pk>/rounds/", setup.round_list, name="round-list"),
+    path("years/<int:pk>/rounds/generate/", setup.rounds_generate, name="rounds-generate"),
+    # /rounds/<pk>/
+    path("rounds/<int:pk>/", counting.round_detail, name="round-detail"),
+    path("rounds/<int:pk>/settings/", setup.round_settings, name="round-settings"),
+    path("rounds/<int:pk>/candidates/", setup.candidates_edit, name="candidates-edit"),
+    path("rounds/<int:pk>/candidates/generate/", setup.candidates_generate, name="candidates-generate"),
+    path("rounds/<int:pk>/open/", counting.round_open, name="round-open"),
+    path("rounds/<int:pk>/close/", counting.round_close, name="round-close"),
+    path("rounds/<int:pk>/vote/", voting.vote, name="vote"),
+    path("rounds/<int:pk>/vote/cast/", voting.vote_cast, name="vote-cast"),
+    path("rounds/<int:pk>/paper/", counting.paper_ballot, name="paper-ballot"),
+    path("rounds/<int:pk>/paper/reconcile/", counting.paper_reconcile, name="paper-reconcile"),
+    path("rounds/<int:pk>/paper/counts/", counting.paper_count, name="paper-count"),
+    path("rounds/<int:pk>/ballots/", counting.verification, name="verification"),
+    path("rounds/<int:pk>/ballot-paper/", counting.ballot_paper, name="ballot-paper"),
+]

@@ -1,0 +1,165 @@
+"""Running a round: open, paper ballots, close, results, verification list, printable ballot paper."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from awards import permissions as award_perms
+from awards import services
+from awards.forms import CloseForm, PaperBallotForm, PaperCountForm
+from awards.models import Ballot, Round
+from awards.views.common import chaired_round, managed_round, visible_round
+from blocs import permissions as perms
+from blocs.models import Unit
+from blocs.views.common import attach_errors
+
+
+def _candidates(round_: Round) -> list[Unit]:
+    return list(Unit.objects.filter(pk__in=round_.candidates.values("unit")).order_by("name"))
+
+
+def result_rows(round_: Round) -> list[dict]:
+    """The stored result with unit names and percentages, in rank order (counting minutes use it too)."""
+    if not round_.result:
+        return []
+    names = {u.pk: u for u in Unit.objects.filter(pk__in=[c["unit"] for c in round_.result["candidates"]])}
+    return [{**c, "unit_obj": names.get(c["unit"]),
+             "percent": percent(*c["share"])} for c in round_.result["candidates"]]
+
+
+def percent(numerator: int, denominator: int) -> Decimal:
+    """A share as a percentage with two decimals, for printing (the pass mark used the exact fraction)."""
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"))
+
+
+@login_required
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """While open: only the turnout count. After the close: the full result."""
+    round_ = visible_round(request, pk)
+    roles = perms.roles_of(request.user)
+    members = set(round_.bloc_year.memberships.values_list("unit_id", flat=True))
+    context = {
+        "round": round_, "candidates": _candidates(round_), "turnout": round_.turnout.count(),
+        "paper": round_.ballots.filter(source=Ballot.Source.PAPER).count(),
+        "manager": award_perms.can_run_meeting(roles, round_.bloc_year),
+        "chair": award_perms.can_open_close(roles, round_.bloc_year),
+        "voting_units": award_perms.voting_units(roles, members),
+        "rows": result_rows(round_) if round_.is_closed else [],
+        "runoffs": list(round_.runoffs.all()),
+        "entries": {"A": round_.paper_entries.filter(clerk="A").count(),
+                    "B": round_.paper_entries.filter(clerk="B").count()},
+    }
+    return render(request, "awards/round_detail.html", context)
+
+
+@login_required
+@require_POST
+def round_open(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = chaired_round(request, pk)
+    try:
+        services.round_open(actor=request.user, round_=round_)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The round is open. Representatives can vote now."))
+    return redirect(round_)
+
+
+@login_required
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = chaired_round(request, pk)
+    counts, _votes = services.round_counts(round_) if round_.is_open else (None, None)
+    form = CloseForm(request.POST or None, initial={"ballots_issued": counts.issued if counts else 0})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_close(actor=request.user, round_=round_,
+                                 ballots_issued=form.cleaned_data["ballots_issued"])
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, _("The round is closed and counted."))
+            return redirect(round_)
+    return render(request, "awards/round_close.html", {"round": round_, "form": form, "counts": counts})
+
+
+@login_required
+def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enter one paper ballot after the count: its ticks, or invalid with the reason."""
+    round_ = managed_round(request, pk)
+    candidates = Unit.objects.filter(pk__in=round_.candidates.values("unit")).order_by("name")
+    form = PaperBallotForm(request.POST or None, candidates=candidates, two_person=round_.two_person_entry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.paper_ballot_enter(actor=request.user, round_=round_,
+                                        choices=[u.pk for u in form.cleaned_data["choices"]],
+                                        invalid_reason=form.cleaned_data["invalid_reason"],
+                                        clerk=form.cleaned_data.get("clerk", ""))
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, _("Paper ballot entered."))
+            return redirect("awards:paper-ballot", pk=round_.pk)
+    return render(request, "awards/paper_ballot.html", {
+        "round": round_, "form": form, "entered": round_.ballots.filter(source=Ballot.Source.PAPER).count(),
+        "differences": services.reconcile_differences(round_) if round_.two_person_entry else None})
+
+
+@login_required
+@require_POST
+def paper_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = managed_round(request, pk)
+    try:
+        ballots = services.paper_entries_reconcile(actor=request.user, round_=round_)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(n)s paper ballots reconciled.") % {"n": len(ballots)})
+    return redirect("awards:paper-ballot", pk=round_.pk)
+
+
+@login_required
+def paper_count(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = managed_round(request, pk)
+    form = PaperCountForm(request.POST or None, candidates=_candidates(round_))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.paper_count_set(actor=request.user, round_=round_, returned=form.cleaned_data["returned"],
+                                     valid=form.cleaned_data["valid"], votes=form.votes())
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, _("Paper counts saved."))
+            return redirect(round_)
+    return render(request, "blocs/form_page.html", {
+        "form": form, "title": _("Paper ballot counts"), "back": round_,
+        "intro": _("Where the bloc kept only the counts of its paper ballots.")})
+
+
+@login_required
+def verification(request: HttpRequest, pk: int) -> HttpResponse:
+    """After the close, every counted ballot (receipt and choices) for the bloc's members to check."""
+    round_ = visible_round(request, pk)
+    if not round_.is_closed:
+        return render(request, "awards/verification.html", {"round": round_, "closed": False})
+    names = {u.pk: u.name for u in Unit.objects.filter(memberships__bloc_year=round_.bloc_year)}
+    ballots = [(b, [names.get(u, "?") for u in b.choices]) for b in round_.ballots.order_by("receipt")]
+    code = request.GET.get("receipt", "").strip().upper()
+    found = next(((b, c) for b, c in ballots if b.receipt == code), None) if code else None
+    return render(request, "awards/verification.html", {"round": round_, "closed": True, "ballots": ballots,
+                                                        "code": code, "found": found})
+
+
+@login_required
+def ballot_paper(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable A4 ballot paper: title, "choose at most N", the candidates, no identity."""
+    round_ = managed_round(request, pk)
+    return render(request, "awards/ballot_paper.html", {"round": round_, "candidates": _candidates(round_),
+                                                        "copies": range(1)})

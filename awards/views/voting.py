@@ -1,0 +1,80 @@
+"""Voting on a phone in the meeting room: choose, confirm, get a receipt (style.md, "Screens")."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from awards import permissions as award_perms
+from awards import services
+from awards.forms import BallotForm
+from awards.models import Round, Turnout
+from awards.views.common import visible_round
+from blocs import permissions as perms
+from blocs.models import Unit
+
+
+def _voting_unit(request: HttpRequest, round_: Round) -> Unit:
+    """The unit this representative votes for (the one in ?unit= if it represents several)."""
+    members = set(round_.bloc_year.memberships.values_list("unit_id", flat=True))
+    units = award_perms.voting_units(perms.roles_of(request.user), members)
+    perms.require(bool(units))
+    wanted = request.POST.get("unit") or request.GET.get("unit")
+    unit_id = int(wanted) if wanted and wanted.isdigit() and int(wanted) in units else units[0]
+    return get_object_or_404(Unit, pk=unit_id)
+
+
+def _ballot_form(round_: Round, unit: Unit, data: dict | None = None) -> BallotForm:
+    candidates = Unit.objects.filter(pk__in=round_.candidates.values("unit")).order_by("name")
+    if not round_.allow_self:
+        candidates = candidates.exclude(pk=unit.pk)
+    return BallotForm(data, candidates=candidates, max_choices=round_.max_choices)
+
+
+def _has_voted(round_: Round, unit: Unit, user: object) -> bool:
+    voter = user if round_.voters == "delegate" else None
+    return Turnout.objects.filter(round=round_, unit=unit, voter=voter).exists()
+
+
+@login_required
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """Step 1: the ballot. Step 2 (POST): confirm the choices. The cast itself is `vote_cast`."""
+    round_ = visible_round(request, pk)
+    unit = _voting_unit(request, round_)
+    receipt = request.session.get("receipts", {}).get(str(round_.pk))
+    context = {"round": round_, "unit": unit, "receipt": receipt, "has_voted": _has_voted(round_, unit, request.user)}
+    if round_.status != Round.Status.OPEN or context["has_voted"]:
+        return render(request, "awards/vote.html", context)
+    form = _ballot_form(round_, unit, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return render(request, "awards/vote_confirm.html", {**context, "choices": form.cleaned_data["choices"]})
+    return render(request, "awards/vote.html", {**context, "form": form})
+
+
+@login_required
+@require_POST
+def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = visible_round(request, pk)
+    unit = _voting_unit(request, round_)
+    form = _ballot_form(round_, unit, request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("awards:vote", pk=round_.pk)
+    try:
+        ballot = services.ballot_cast(actor=request.user, round_=round_, unit=unit,
+                                      choices=[u.pk for u in form.cleaned_data["choices"]])
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return redirect("awards:vote", pk=round_.pk)
+    receipts = request.session.get("receipts", {})
+    receipts[str(round_.pk)] = ballot.receipt
+    request.session["receipts"] = receipts
+    messages.success(request, _("Your ballot has been cast. Keep the receipt code to check it after the count."))
+    return redirect(f"{round_.get_absolute_url()}vote/?unit={unit.pk}")

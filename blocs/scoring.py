@@ -1,0 +1,329 @@
+"""Use cases of scoring (domain.md §1.3): the table, self-scores, cross-checks, verification, publication."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from blocs import rules
+from blocs.audit import audit
+from blocs.messages import issue_texts
+from blocs.models import (
+    BlocYear,
+    CheckAssignment,
+    CheckValue,
+    Evidence,
+    Membership,
+    Scorecard,
+    ScoreLine,
+    ScoringItem,
+    ScoringTable,
+    Unit,
+    User,
+)
+from blocs.services import ensure_writable
+
+ITEM_FIELDS = ("kind", "group", "code", "text", "max_points", "evidence_required", "guidance", "order")
+Entries = Mapping[int, tuple[Decimal | None, str]]  # item id -> (value, comment)
+
+
+def _table_for_edit(table: ScoringTable) -> ScoringTable:
+    table = ScoringTable.objects.select_for_update().select_related("bloc_year").get(pk=table.pk)
+    ensure_writable(table.bloc_year)
+    if table.is_locked:
+        raise ValidationError(_("The scoring table is locked: scoring has opened."))
+    return table
+
+
+@transaction.atomic
+def scoring_table_ensure(*, actor: User | None, bloc_year: BlocYear) -> ScoringTable:
+    """The year's table; a new one starts as a copy of last year's (issue 3, item 1)."""
+    existing = ScoringTable.objects.filter(bloc_year=bloc_year).first()
+    if existing is not None:
+        return existing
+    table = ScoringTable.objects.create(bloc_year=bloc_year)
+    previous = (ScoringTable.objects.filter(bloc_year__bloc=bloc_year.bloc_id, bloc_year__year__lt=bloc_year.year)
+                .order_by("-bloc_year__year").first())
+    if previous is not None:
+        _copy_items(previous, table)
+    audit(actor=actor, action="blocs.scoring_table.created", bloc_year=bloc_year, obj=table,
+          changes={"copied_from": previous.bloc_year.year if previous else None,
+                   "items": table.items.count()})
+    return table
+
+
+def _copy_items(source: ScoringTable, target: ScoringTable) -> None:
+    target.max_total, target.bonus_cap, target.check_mode = source.max_total, source.bonus_cap, source.check_mode
+    target.save(update_fields=["max_total", "bonus_cap", "check_mode"])
+    ScoringItem.objects.bulk_create(
+        ScoringItem(table=target, **{name: getattr(item, name) for name in ITEM_FIELDS})
+        for item in source.items.all()
+    )
+
+
+@transaction.atomic
+def scoring_table_settings(*, actor: User | None, table: ScoringTable, max_total: Decimal, bonus_cap: Decimal,
+                           check_mode: str) -> ScoringTable:
+    table = _table_for_edit(table)
+    before = {"max_total": str(table.max_total), "bonus_cap": str(table.bonus_cap), "check_mode": table.check_mode}
+    table.max_total, table.bonus_cap, table.check_mode = max_total, bonus_cap, check_mode
+    table.save(update_fields=["max_total", "bonus_cap", "check_mode"])
+    after = {"max_total": str(max_total), "bonus_cap": str(bonus_cap), "check_mode": check_mode}
+    audit(actor=actor, action="blocs.scoring_table.updated", bloc_year=table.bloc_year, obj=table,
+          changes={k: [before[k], v] for k, v in after.items() if before[k] != v})
+    return table
+
+
+@transaction.atomic
+def scoring_items_replace(*, actor: User | None, table: ScoringTable, items: Sequence[dict[str, Any]]) -> int:
+    """Replace every item of an unlocked table (the Excel import); all or nothing."""
+    table = _table_for_edit(table)
+    codes = [item["code"] for item in items]
+    if len(set(codes)) != len(codes):
+        raise ValidationError(_("Each code appears once in the table."))
+    table.items.all().delete()
+    ScoringItem.objects.bulk_create(ScoringItem(table=table, **item) for item in items)
+    audit(actor=actor, action="blocs.scoring_table.imported", bloc_year=table.bloc_year, obj=table,
+          changes={"items": len(items)})
+    return len(items)
+
+
+@transaction.atomic
+def scoring_item_save(*, actor: User | None, table: ScoringTable, item: ScoringItem | None,
+                      data: dict[str, Any]) -> ScoringItem:
+    table = _table_for_edit(table)
+    target = item or ScoringItem(table=table)
+    if table.items.filter(code=data["code"]).exclude(pk=target.pk).exists():
+        raise ValidationError({"code": _("The code %(code)s is already used in this table.") % data})
+    before = {name: str(getattr(target, name)) for name in ITEM_FIELDS} if item else {}
+    for key, value in data.items():
+        setattr(target, key, value)
+    target.save()
+    after = {name: str(getattr(target, name)) for name in ITEM_FIELDS}
+    audit(actor=actor, action="blocs.scoring_item.saved", bloc_year=table.bloc_year, obj=target,
+          changes={k: [before.get(k), v] for k, v in after.items() if before.get(k) != v})
+    return target
+
+
+@transaction.atomic
+def scoring_item_delete(*, actor: User | None, item: ScoringItem) -> None:
+    table = _table_for_edit(item.table)
+    audit(actor=actor, action="blocs.scoring_item.deleted", bloc_year=table.bloc_year, obj=item,
+          changes={"code": item.code, "text": item.text})
+    item.delete()
+
+
+def scoring_open(*, actor: User | None, bloc_year: BlocYear) -> ScoringTable:
+    """Called when the year moves to scoring: lock the table and assign the cross-checks."""
+    table = scoring_table_ensure(actor=actor, bloc_year=bloc_year)
+    table.locked_at = timezone.now()
+    table.save(update_fields=["locked_at"])
+    memberships = list(bloc_year.memberships.order_by("unit__name"))
+    members = [m.unit_id for m in memberships]
+    leaders = ([m.unit_id for m in memberships if m.position == Membership.Position.HEAD]
+               + [m.unit_id for m in memberships if m.position == Membership.Position.DEPUTY])
+    pairs = rules.check_pairs(mode=table.check_mode, members=members, leaders=leaders)
+    CheckAssignment.objects.filter(bloc_year=bloc_year).delete()
+    CheckAssignment.objects.bulk_create(CheckAssignment(bloc_year=bloc_year, checker_id=a, checked_id=b)
+                                        for a, b in pairs)
+    audit(actor=actor, action="blocs.scoring.opened", bloc_year=bloc_year, obj=table,
+          changes={"items": table.items.count(), "assignments": len(pairs), "check_mode": table.check_mode})
+    return table
+
+
+# --- Self-scores ------------------------------------------------------------------------------------------
+
+
+def _scoring_year(bloc_year: BlocYear) -> BlocYear:
+    bloc_year = BlocYear.objects.select_for_update().select_related("bloc").get(pk=bloc_year.pk)
+    ensure_writable(bloc_year)
+    if bloc_year.status != BlocYear.Status.SCORING:
+        raise ValidationError(_("Scores are entered while the year is at the scoring stage."))
+    return bloc_year
+
+
+def _check_values(items: Mapping[int, ScoringItem], entries: Entries) -> None:
+    problems = []
+    for item_id, (value, _comment) in entries.items():
+        item = items.get(item_id)
+        if item is None:
+            raise ValidationError(_("An entry names a line that is not in the scoring table."))
+        if value is not None:
+            for text in issue_texts(rules.score_value_issues(value, max_points=item.max_points)):
+                problems.append(f"{item.code}: {text}")
+    if problems:
+        raise ValidationError(problems)
+
+
+def scorecard_get(bloc_year: BlocYear, unit: Unit) -> Scorecard:
+    scorecard, _created = Scorecard.objects.get_or_create(bloc_year=bloc_year, unit=unit)
+    return scorecard
+
+
+@transaction.atomic
+def self_scores_save(*, actor: User | None, bloc_year: BlocYear, unit: Unit, entries: Entries) -> Scorecard:
+    """Save a unit's self-scores and comments, criterion by criterion; refused once submitted."""
+    bloc_year = _scoring_year(bloc_year)
+    if not bloc_year.memberships.filter(unit=unit).exists():
+        raise ValidationError(_("This unit is not a member of the bloc this year."))
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard_get(bloc_year, unit).pk)
+    if scorecard.submitted_at:
+        raise ValidationError(_("The self-scores have been submitted and are locked."))
+    items = {i.pk: i for i in ScoringItem.objects.filter(table__bloc_year=bloc_year).exclude(
+        kind=ScoringItem.Kind.DISQUALIFIER)}
+    _check_values(items, entries)
+    lines = {line.item_id: line for line in scorecard.lines.all()}
+    for item_id, (value, comment) in entries.items():
+        line = lines.get(item_id) or ScoreLine(scorecard=scorecard, item_id=item_id)
+        line.self_value, line.self_comment = value, comment
+        line.save()
+    audit(actor=actor, action="blocs.self_scores.saved", bloc_year=bloc_year, obj=scorecard,
+          changes={items[i].code: str(v) for i, (v, _c) in entries.items() if v is not None})
+    return scorecard
+
+
+@transaction.atomic
+def evidence_add(*, actor: User, line: ScoreLine, upload: UploadedFile) -> Evidence:
+    scorecard = Scorecard.objects.select_for_update().get(pk=line.scorecard_id)
+    _scoring_year(scorecard.bloc_year)
+    if scorecard.submitted_at:
+        raise ValidationError(_("The self-scores have been submitted and are locked."))
+    evidence = Evidence(line=line, uploaded_by=actor, name=upload.name[:200])
+    evidence.file.save(upload.name, upload, save=False)
+    evidence.save()
+    audit(actor=actor, action="blocs.evidence.added", bloc_year=scorecard.bloc_year, obj=scorecard,
+          changes={"item": line.item.code, "file": evidence.name})
+    return evidence
+
+
+@transaction.atomic
+def self_scores_submit(*, actor: User | None, scorecard: Scorecard) -> Scorecard:
+    """Submit and lock; every criterion needs a value, and evidence where the table requires it."""
+    scorecard = Scorecard.objects.select_for_update().select_related("bloc_year").get(pk=scorecard.pk)
+    _scoring_year(scorecard.bloc_year)
+    if scorecard.submitted_at:
+        raise ValidationError(_("The self-scores have been submitted and are locked."))
+    lines = {line.item_id: line for line in scorecard.lines.prefetch_related("evidence")}
+    missing, no_evidence = [], []
+    for item in ScoringItem.objects.filter(table__bloc_year=scorecard.bloc_year, kind=ScoringItem.Kind.CRITERION):
+        line = lines.get(item.pk)
+        if line is None or line.self_value is None:
+            missing.append(item.code)
+        elif item.evidence_required and not line.evidence.all():
+            no_evidence.append(item.code)
+    if missing or no_evidence:
+        raise ValidationError([text for text in (
+            _("Criteria without a score: %(codes)s.") % {"codes": ", ".join(missing)} if missing else "",
+            _("Criteria that need evidence: %(codes)s.") % {"codes": ", ".join(no_evidence)} if no_evidence else "",
+        ) if text])
+    scorecard.submitted_at = timezone.now()
+    scorecard.save(update_fields=["submitted_at"])
+    audit(actor=actor, action="blocs.self_scores.submitted", bloc_year=scorecard.bloc_year, obj=scorecard)
+    return scorecard
+
+
+# --- Cross-checks and verification ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def check_scores_save(*, actor: User | None, bloc_year: BlocYear, checker: Unit, checked: Unit,
+                      entries: Entries) -> Scorecard:
+    """A checker unit's values and comments for a unit it is assigned to (never itself)."""
+    bloc_year = _scoring_year(bloc_year)
+    if checker.pk == checked.pk or not CheckAssignment.objects.filter(
+            bloc_year=bloc_year, checker=checker, checked=checked).exists():
+        raise ValidationError(_("%(checker)s is not assigned to check %(checked)s.")
+                              % {"checker": checker.name, "checked": checked.name})
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard_get(bloc_year, checked).pk)
+    if not scorecard.submitted_at or scorecard.verified_at:
+        raise ValidationError(_("A scorecard is checked after its unit submits it and before it is verified."))
+    items = {i.pk: i for i in ScoringItem.objects.filter(table__bloc_year=bloc_year).exclude(
+        kind=ScoringItem.Kind.DISQUALIFIER)}
+    _check_values(items, entries)
+    lines = {line.item_id: line for line in scorecard.lines.all()}
+    for item_id, (value, comment) in entries.items():
+        line = lines.get(item_id) or ScoreLine.objects.create(scorecard=scorecard, item_id=item_id)
+        if value is None:
+            CheckValue.objects.filter(line=line, checker=checker).delete()
+        else:
+            CheckValue.objects.update_or_create(line=line, checker=checker,
+                                                defaults={"value": value, "comment": comment})
+        line.checked_value = rules.mean_check([c.value for c in line.checks.all()])
+        line.save(update_fields=["checked_value"])
+    scorecard.checked_at = timezone.now()
+    scorecard.save(update_fields=["checked_at"])
+    audit(actor=actor, action="blocs.check_scores.saved", bloc_year=bloc_year, obj=scorecard,
+          changes={"checker": checker.name, **{items[i].code: str(v) for i, (v, _c) in entries.items()}})
+    return scorecard
+
+
+@transaction.atomic
+def scorecard_verify(*, actor: User | None, scorecard: Scorecard, entries: Entries,
+                     disqualifier: ScoringItem | None = None, disqualification_note: str = "") -> Scorecard:
+    """The secretariat settles the final values (notes record disputes) and the total is computed."""
+    scorecard = Scorecard.objects.select_for_update().select_related("bloc_year__scoring_table").get(
+        pk=scorecard.pk)
+    bloc_year = _scoring_year(scorecard.bloc_year)
+    table = bloc_year.scoring_table
+    if not scorecard.submitted_at:
+        raise ValidationError(_("The unit has not submitted its self-scores yet."))
+    if disqualifier is not None and (disqualifier.table_id != table.pk
+                                     or disqualifier.kind != ScoringItem.Kind.DISQUALIFIER):
+        raise ValidationError(_("Choose a disqualifier from this year's table."))
+    if disqualifier is not None and not disqualification_note.strip():
+        raise ValidationError(_("Say why the unit is disqualified."))
+    items = {i.pk: i for i in table.items.exclude(kind=ScoringItem.Kind.DISQUALIFIER)}
+    _check_values(items, entries)
+    lines = {line.item_id: line for line in scorecard.lines.all()}
+    for item_id, (value, note) in entries.items():
+        line = lines.get(item_id) or ScoreLine.objects.create(scorecard=scorecard, item_id=item_id)
+        line.final_value, line.final_note = value, note
+        line.save(update_fields=["final_value", "final_note"])
+        lines[item_id] = line
+    values = [rules.LineValues(items[line.item_id].kind, line.self_value, line.checked_value, line.final_value)
+              for line in lines.values() if line.item_id in items]
+    scorecard.final_total = rules.final_score(values, bonus_cap=table.bonus_cap, max_total=table.max_total)
+    scorecard.disqualifier = disqualifier
+    scorecard.disqualification_note = disqualification_note.strip()
+    scorecard.verified_at = timezone.now()
+    scorecard.save(update_fields=["final_total", "disqualifier", "disqualification_note", "verified_at"])
+    audit(actor=actor, action="blocs.scorecard.verified", bloc_year=bloc_year, obj=scorecard,
+          changes={"final_total": str(scorecard.final_total),
+                   "disqualified": disqualifier.code if disqualifier else None,
+                   **{f"{items[i].code}": [str(v), n] for i, (v, n) in entries.items() if n}})
+    return scorecard
+
+
+@transaction.atomic
+def scores_publish(*, actor: User | None, bloc_year: BlocYear) -> ScoringTable:
+    """Publish the score table to members before the meeting; every member's card must be verified."""
+    bloc_year = _scoring_year(bloc_year)
+    table = ScoringTable.objects.select_for_update().get(bloc_year=bloc_year)
+    members = set(bloc_year.memberships.values_list("unit_id", flat=True))
+    verified = set(Scorecard.objects.filter(bloc_year=bloc_year, verified_at__isnull=False)
+                   .values_list("unit_id", flat=True))
+    if members - verified:
+        raise ValidationError(_("%(n)s units have no verified score yet.") % {"n": len(members - verified)})
+    table.published_at = timezone.now()
+    table.save(update_fields=["published_at"])
+    audit(actor=actor, action="blocs.scores.published", bloc_year=bloc_year, obj=table)
+    return table
+
+
+def score_table_rows(bloc_year: BlocYear) -> list[dict[str, Any]]:
+    """The ranking: every member with its final score and rank; disqualified units unranked."""
+    cards = {c.unit_id: c for c in Scorecard.objects.filter(bloc_year=bloc_year).select_related("disqualifier")}
+    units = list(Unit.objects.filter(memberships__bloc_year=bloc_year))
+    totals = {u.pk: cards[u.pk].final_total if u.pk in cards else None for u in units}
+    disqualified = {pk for pk, card in cards.items() if card.is_disqualified}
+    ranks = rules.score_ranks(totals, disqualified)
+    rows = [{"unit": u, "scorecard": cards.get(u.pk), "total": totals[u.pk], "rank": ranks.get(u.pk),
+             "disqualified": u.pk in disqualified} for u in units]
+    return sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["unit"].name))

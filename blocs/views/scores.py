@@ -1,0 +1,192 @@
+"""Scoring screens: the table, self-scores with evidence, cross-checks, verification, the ranking."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from blocs import permissions as perms
+from blocs import scoring
+from blocs.models import BlocYear, CheckAssignment, Evidence, Scorecard, ScoringItem, ScoringTable, Unit
+from blocs.scoring_forms import EvidenceForm, ScoresForm, ScoringItemForm, ScoringTableForm
+from blocs.views.common import attach_errors
+
+
+def _managed(request: HttpRequest, pk: int) -> BlocYear:
+    bloc_year = perms.get_bloc_year(request.user, pk)
+    perms.require(perms.can_manage_bloc_year(perms.roles_of(request.user), bloc_year))
+    return bloc_year
+
+
+def _member_unit(bloc_year: BlocYear, unit_pk: int) -> Unit:
+    return get_object_or_404(Unit, pk=unit_pk, memberships__bloc_year=bloc_year)
+
+
+def _scorable_items(bloc_year: BlocYear) -> list[ScoringItem]:
+    return list(ScoringItem.objects.filter(table__bloc_year=bloc_year).exclude(
+        kind=ScoringItem.Kind.DISQUALIFIER).order_by("order", "pk"))
+
+
+# --- The table --------------------------------------------------------------------------------------------
+
+
+@login_required
+def scoring_table(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc_year = _managed(request, pk)
+    table = ScoringTable.objects.filter(bloc_year=bloc_year).first()
+    form = ScoringTableForm(request.POST or None, instance=table) if table else None
+    if request.method == "POST":
+        if table is None:
+            table = scoring.scoring_table_ensure(actor=request.user, bloc_year=bloc_year)
+            messages.success(request, _("Scoring table created."))
+            return redirect("blocs:scoring-table", pk=bloc_year.pk)
+        if form.is_valid():
+            try:
+                scoring.scoring_table_settings(actor=request.user, table=table, **form.cleaned_data)
+            except ValidationError as error:
+                attach_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("blocs:scoring-table", pk=bloc_year.pk)
+    items = table.items.all() if table else []
+    return render(request, "blocs/scoring_table.html",
+                  {"bloc_year": bloc_year, "table": table, "form": form, "items": items})
+
+
+def _item_page(request: HttpRequest, bloc_year: BlocYear, item: ScoringItem | None) -> HttpResponse:
+    table = get_object_or_404(ScoringTable, bloc_year=bloc_year)
+    form = ScoringItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scoring.scoring_item_save(actor=request.user, table=table, item=item, data=form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("blocs:scoring-table", pk=bloc_year.pk)
+    return render(request, "blocs/form_page.html", {"form": form, "back": bloc_year,
+                                                    "title": _("Edit line") if item else _("New line")})
+
+
+@login_required
+def scoring_item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _item_page(request, _managed(request, pk), None)
+
+
+@login_required
+def scoring_item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    bloc_year = _managed(request, pk)
+    return _item_page(request, bloc_year, get_object_or_404(ScoringItem, pk=item_pk, table__bloc_year=bloc_year))
+
+
+@login_required
+@require_POST
+def scoring_item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    bloc_year = _managed(request, pk)
+    item = get_object_or_404(ScoringItem, pk=item_pk, table__bloc_year=bloc_year)
+    try:
+        scoring.scoring_item_delete(actor=request.user, item=item)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("blocs:scoring-table", pk=bloc_year.pk)
+
+
+# --- Self-scores ------------------------------------------------------------------------------------------
+
+
+def _lines_by_item(scorecard: Scorecard | None) -> dict:
+    if scorecard is None:
+        return {}
+    return {line.item_id: line for line in scorecard.lines.prefetch_related("evidence", "checks__checker")}
+
+
+@login_required
+def self_scores(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    bloc_year = perms.get_bloc_year(request.user, pk)
+    unit = _member_unit(bloc_year, unit_pk)
+    perms.require(perms.can_self_score(perms.roles_of(request.user), bloc_year, unit))
+    scorecard = Scorecard.objects.filter(bloc_year=bloc_year, unit=unit).first()
+    lines = _lines_by_item(scorecard)
+    items = _scorable_items(bloc_year)
+    form = ScoresForm(request.POST or None, items=items,
+                      initial_values={i: (line.self_value, line.self_comment) for i, line in lines.items()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            scoring.self_scores_save(actor=request.user, bloc_year=bloc_year, unit=unit, entries=form.entries())
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, _("Self-scores saved."))
+            return redirect("blocs:self-scores", pk=bloc_year.pk, unit_pk=unit.pk)
+    return render(request, "blocs/self_scores.html", {
+        "bloc_year": bloc_year, "unit": unit, "scorecard": scorecard, "form": form, "lines": lines,
+        "is_open": bloc_year.status == BlocYear.Status.SCORING and not (scorecard and scorecard.submitted_at),
+        "evidence_form": EvidenceForm()})
+
+
+@login_required
+@require_POST
+def self_scores_submit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    bloc_year = perms.get_bloc_year(request.user, pk)
+    unit = _member_unit(bloc_year, unit_pk)
+    perms.require(perms.can_self_score(perms.roles_of(request.user), bloc_year, unit))
+    scorecard = Scorecard.objects.filter(bloc_year=bloc_year, unit=unit).first()
+    try:
+        if scorecard is None:
+            raise ValidationError(_("Save the self-scores before submitting them."))
+        scoring.self_scores_submit(actor=request.user, scorecard=scorecard)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Self-scores submitted."))
+    return redirect("blocs:self-scores", pk=bloc_year.pk, unit_pk=unit.pk)
+
+
+@login_required
+@require_POST
+def evidence_add(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    bloc_year = perms.get_bloc_year(request.user, pk)
+    unit = _member_unit(bloc_year, unit_pk)
+    perms.require(perms.can_self_score(perms.roles_of(request.user), bloc_year, unit))
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        items = {item.pk: item for item in _scorable_items(bloc_year)}
+        item = items.get(form.cleaned_data["item"])
+        try:
+            if item is None:
+                raise ValidationError(_("An entry names a line that is not in the scoring table."))
+            scorecard = scoring.scorecard_get(bloc_year, unit)
+            line, _created = scorecard.lines.get_or_create(item=item)
+            scoring.evidence_add(actor=request.user, line=line, upload=form.cleaned_data["file"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Evidence attached to %(code)s.") % {"code": item.code})
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("blocs:self-scores", pk=bloc_year.pk, unit_pk=unit.pk)
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    """Evidence is seen by the unit itself, its checkers and those who manage or read the bloc."""
+    bloc_year = perms.get_bloc_year(request.user, pk)
+    evidence = get_object_or_404(Evidence.objects.select_related("line__scorecard"), pk=evidence_pk,
+                                 line__scorecard__bloc_year=bloc_year)
+    unit_id = evidence.line.scorecard.unit_id
+    roles = perms.roles_of(request.user)
+    is_checker = CheckAssignment.objects.filter(bloc_year=bloc_year, checked=unit_id,
+                                                checker__in=roles.rep_units).exists()
+    perms.require(unit_id in roles.rep_units or is_checker
+                  or perms.can_view_scores(roles, bloc_year, is_published=False))
+    content_type = mimetypes.guess_type(evidence.name)[0] or "application/octet-stream"
+    return FileResponse(evidence.file.open("rb"), content_type=content_type, filename=evidence.name)
