@@ -105,16 +105,16 @@ def count_queries(client: Client, url: str) -> list[str]:
     return [query["sql"] for query in captured.captured_queries]
 
 
-@pytest.mark.parametrize("page", list(PAGES))
-def test_query_count_does_not_grow_with_the_units(page):
-    persona, url_of = PAGES[page]
+@pytest.mark.parametrize("page_name", list(PAGES))
+def test_query_count_does_not_grow_with_the_units(page_name):
+    persona, url_of = PAGES[page_name]
     scenarios = {n: build(n) for n in SIZES}
     queries = {n: count_queries(client_for(s.users[persona]), url_of(s)) for n, s in scenarios.items()}
     counts = {n: len(q) for n, q in queries.items()}
-    print(f"{page}: {counts}")
+    print(f"{page_name}: {counts}")
     small, large = SIZES
     detail = "\n".join(f"--- {n} units\n" + "\n".join(queries[n]) for n in SIZES)
-    assert counts[small] == counts[large], f"{page}: {counts}\n{detail}"
+    assert counts[small] == counts[large], f"{page_name}: {counts}\n{detail}"
 
 
 def test_the_pages_show_the_rows_they_are_counted_for():
