@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -182,7 +182,7 @@ def candidate_units(round_: Round) -> list[int]:
 
 
 def _lock_round(round_: Round, *, status: str | None = None) -> Round:
-    locked = Round.objects.select_for_update().select_related("bloc_year__bloc", "award", "rule_set").get(
+    locked = Round.objects.select_for_update(of=("self",)).select_related("bloc_year__bloc", "award", "rule_set").get(
         pk=round_.pk)
     ensure_writable(locked.bloc_year)
     if status is not None and locked.status != status:
@@ -287,6 +287,8 @@ def ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int
             return _ballot_cast(actor=actor, round_=round_, unit=unit, choices=choices)
     except IntegrityError as error:
         raise ValidationError(_("%(unit)s has already voted in this round.") % {"unit": unit.name}) from error
+    except OperationalError as error:  # SQLite's writer lock under a burst: nothing was stored
+        raise ValidationError(_("The server is busy; your ballot was not stored. Please cast it again.")) from error
 
 
 def _ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int]) -> Ballot:
@@ -494,3 +496,44 @@ def rule_set_revise(*, actor: User | None, bloc_year: BlocYear, changes: dict[st
                    **{k: [str(getattr(current, k)), str(v)] for k, v in changes.items()
                       if getattr(current, k) != v}})
     return revised
+
+
+def elected_leadership(bloc_year: BlocYear) -> tuple[Unit | None, list[Unit]] | None:
+    """Next year's head and deputies from the closed election rounds, or None while a round is open."""
+    rounds = {r.kind: r for r in bloc_year.rounds.filter(kind__in=[Round.Kind.HEAD, Round.Kind.DEPUTY],
+                                                          runoff_of__isnull=True)}
+    head_round = rounds.get(Round.Kind.HEAD)
+    if head_round is None or not head_round.is_closed:
+        return None
+    final = {kind: _final_round(r) for kind, r in rounds.items()}
+    if any(r is None for r in final.values()):
+        return None
+    elected = {kind: (r.result or {}).get("elected", []) for kind, r in final.items()}
+    units = Unit.objects.in_bulk([pk for pks in elected.values() for pk in pks])
+    head = units.get(elected[Round.Kind.HEAD][0]) if elected[Round.Kind.HEAD] else None
+    return head, [units[pk] for pk in elected.get(Round.Kind.DEPUTY, []) if pk in units]
+
+
+def _final_round(round_: Round) -> Round | None:
+    """Follow runoffs to the round that settled the seats; None if one is still to be held."""
+    if not round_.is_closed:
+        return None
+    runoff = round_.runoffs.first()
+    if runoff is None:
+        return round_
+    settled = _final_round(runoff)
+    if settled is None:
+        return None
+    merged = Round(result={**round_.result, "elected": round_.result["elected"] + settled.result["elected"]})
+    return merged
+
+
+def next_year_open_from_election(*, actor: User | None, bloc_year: BlocYear) -> BlocYear:
+    """"Open next year" with the head and deputies the meeting elected (issue 3, item 12)."""
+    from blocs.services import bloc_year_open_next
+
+    leadership = elected_leadership(bloc_year)
+    if leadership is None or leadership[0] is None:
+        raise ValidationError(_("The election of next year's head unit is not settled yet."))
+    head, deputies = leadership
+    return bloc_year_open_next(actor=actor, bloc_year=bloc_year, head=head, deputies=deputies)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("years/<int:pk>/meeting/", setup.meeting_edit, name="meeting-edit"),
     path("years/<int:pk>/rounds/", setup.round_list, name="round-list"),
     path("years/<int:pk>/rounds/generate/", setup.rounds_generate, name="rounds-generate"),
+    path("years/<int:pk>/open-next/", setup.next_year_open, name="next-year-open"),
     # /rounds/<pk>/
     path("rounds/<int:pk>/", counting.round_detail, name="round-detail"),
     path("rounds/<int:pk>/settings/", setup.round_settings, name="round-settings"),

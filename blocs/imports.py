@@ -38,7 +38,7 @@ def merged_leadership(*, current_head: Hashable | None, current_deputies: Sequen
 
 
 def _lock_open_year(bloc_year: BlocYear) -> BlocYear:
-    locked = BlocYear.objects.select_for_update().select_related("bloc__province").get(pk=bloc_year.pk)
+    locked = BlocYear.objects.select_for_update(of=("self",)).select_related("bloc__province").get(pk=bloc_year.pk)
     if locked.status not in rules.MEMBERSHIP_OPEN_STATUSES:
         raise ValidationError(_("Members can only change while the year is being set up or registered."))
     return locked

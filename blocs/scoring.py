@@ -35,7 +35,7 @@ Entries = Mapping[int, tuple[Decimal | None, str]]  # item id -> (value, comment
 
 
 def _table_for_edit(table: ScoringTable) -> ScoringTable:
-    table = ScoringTable.objects.select_for_update().select_related("bloc_year").get(pk=table.pk)
+    table = ScoringTable.objects.select_for_update(of=("self",)).select_related("bloc_year").get(pk=table.pk)
     ensure_writable(table.bloc_year)
     if table.is_locked:
         raise ValidationError(_("The scoring table is locked: scoring has opened."))
@@ -142,7 +142,7 @@ def scoring_open(*, actor: User | None, bloc_year: BlocYear) -> ScoringTable:
 
 
 def _scoring_year(bloc_year: BlocYear) -> BlocYear:
-    bloc_year = BlocYear.objects.select_for_update().select_related("bloc").get(pk=bloc_year.pk)
+    bloc_year = BlocYear.objects.select_for_update(of=("self",)).select_related("bloc").get(pk=bloc_year.pk)
     ensure_writable(bloc_year)
     if bloc_year.status != BlocYear.Status.SCORING:
         raise ValidationError(_("Scores are entered while the year is at the scoring stage."))
@@ -206,7 +206,7 @@ def evidence_add(*, actor: User, line: ScoreLine, upload: UploadedFile) -> Evide
 @transaction.atomic
 def self_scores_submit(*, actor: User | None, scorecard: Scorecard) -> Scorecard:
     """Submit and lock; every criterion needs a value, and evidence where the table requires it."""
-    scorecard = Scorecard.objects.select_for_update().select_related("bloc_year").get(pk=scorecard.pk)
+    scorecard = Scorecard.objects.select_for_update(of=("self",)).select_related("bloc_year").get(pk=scorecard.pk)
     _scoring_year(scorecard.bloc_year)
     if scorecard.submitted_at:
         raise ValidationError(_("The self-scores have been submitted and are locked."))
@@ -268,7 +268,7 @@ def check_scores_save(*, actor: User | None, bloc_year: BlocYear, checker: Unit,
 def scorecard_verify(*, actor: User | None, scorecard: Scorecard, entries: Entries,
                      disqualifier: ScoringItem | None = None, disqualification_note: str = "") -> Scorecard:
     """The secretariat settles the final values (notes record disputes) and the total is computed."""
-    scorecard = Scorecard.objects.select_for_update().select_related("bloc_year__scoring_table").get(
+    scorecard = Scorecard.objects.select_for_update(of=("self",)).select_related("bloc_year__scoring_table").get(
         pk=scorecard.pk)
     bloc_year = _scoring_year(scorecard.bloc_year)
     table = bloc_year.scoring_table

@@ -48,7 +48,7 @@ def ensure_writable(bloc_year: BlocYear) -> None:
 
 
 def _lock_year(bloc_year: BlocYear) -> BlocYear:
-    locked = BlocYear.objects.select_for_update().select_related("bloc").get(pk=bloc_year.pk)
+    locked = BlocYear.objects.select_for_update(of=("self",)).select_related("bloc").get(pk=bloc_year.pk)
     ensure_writable(locked)
     return locked
 
@@ -255,7 +255,7 @@ def _leadership_names(memberships: Any) -> dict[str, Any]:
 def bloc_year_open_next(*, actor: User | None, bloc_year: BlocYear, head: Unit | None,
                         deputies: Sequence[Unit]) -> BlocYear:
     """Open year X+1: copy members and settings forward, take the new head and deputies (domain.md §1.6)."""
-    current = BlocYear.objects.select_for_update().select_related("bloc").get(pk=bloc_year.pk)
+    current = BlocYear.objects.select_for_update(of=("self",)).select_related("bloc").get(pk=bloc_year.pk)
     if current.status not in (BlocYear.Status.MEETING, BlocYear.Status.SUBMITTED, BlocYear.Status.CLOSED):
         raise ValidationError(_("The next year can be opened from the year-end meeting on."))
     units = [m.unit for m in current.memberships.select_related("unit").order_by("unit__name") if m.unit.is_active]

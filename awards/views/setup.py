@@ -91,8 +91,10 @@ def round_list(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = Meeting.objects.filter(bloc_year=bloc_year).first()
     present = meeting.attendance.filter(is_present=True).count() if meeting else 0
     members = set(bloc_year.memberships.values_list("unit_id", flat=True))
+    leadership = services.elected_leadership(bloc_year)
     return render(request, "awards/round_list.html", {
         "bloc_year": bloc_year, "rounds": rounds, "meeting": meeting, "present": present,
+        "leadership": leadership, "next_year_exists": bloc_year.bloc.years.filter(year=bloc_year.year + 1).exists(),
         "members": len(members), "manager": award_perms.can_run_meeting(roles, bloc_year),
         "chair": award_perms.can_open_close(roles, bloc_year),
         "voting_units": award_perms.voting_units(roles, members)})
@@ -163,3 +165,16 @@ def candidates_generate(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Candidate list generated from the rules."))
     return redirect(round_)
+
+
+@login_required
+@require_POST
+def next_year_open(request: HttpRequest, pk: int) -> HttpResponse:
+    bloc_year = managed_year(request, pk)
+    try:
+        next_year = services.next_year_open_from_election(actor=request.user, bloc_year=bloc_year)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("awards:round-list", pk=bloc_year.pk)
+    messages.success(request, _("Year %(year)s opened with the elected head and deputies.") % {"year": next_year.year})
+    return redirect(next_year)

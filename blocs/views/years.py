@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from blocs import permissions as perms
 from blocs import rules, services
 from blocs.forms import BlocYearEditForm, BlocYearForm, LeadershipForm, MemberAddForm
-from blocs.models import AuditEntry, BlocYear, Membership, Registration, Unit
+from blocs.models import AuditEntry, BlocYear, Membership, Registration, ScoringTable, Unit
 from blocs.views.common import attach_errors, paginate
 from blocs.views.home import progress_of, years_with_progress
 
@@ -59,6 +59,10 @@ def year_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if rules.next_status(bloc_year.status) else "",
         "membership_open": bloc_year.status in rules.MEMBERSHIP_OPEN_STATUSES,
         "next_year": BlocYear.objects.filter(bloc=bloc_year.bloc_id, year=bloc_year.year + 1).first(),
+        "my_memberships": [m for m in memberships if m.unit_id in perms.roles_of(request.user).rep_units],
+        "scores_visible": perms.can_view_scores(perms.roles_of(request.user), bloc_year, is_published=ScoringTable
+                                                .objects.filter(bloc_year=bloc_year, published_at__isnull=False)
+                                                .exists()),
     }
     return render(request, "blocs/year_detail.html", context)
 
