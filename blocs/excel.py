@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from blocs import rules
 from blocs.models import BlocYear, Membership, Unit
+from blocs.xlsx import append_row
 
 MAX_ROWS = 500
 HEADER_SEARCH_ROWS = 10  # a title line or two above the header is tolerated
@@ -368,21 +369,15 @@ def rows_from_session(data: Any) -> list[MemberRow]:
 # --- Writing ------------------------------------------------------------------------------------------------
 
 
-def _write_row(sheet: Worksheet, values: Sequence[str]) -> None:
-    sheet.append(list(values))
-    for cell in sheet[sheet.max_row]:
-        cell.data_type = "s"  # a name starting with "=" stays text, never a formula
-
-
 def _workbook(rows: Iterable[Sequence[str]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Đơn vị"
-    _write_row(sheet, list(COLUMNS.values()))
+    append_row(sheet, list(COLUMNS.values()))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        _write_row(sheet, row)
+        append_row(sheet, row)
     for letter, width in zip("ABCDE", (14, 48, 30, 12, 14), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"

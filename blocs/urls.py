@@ -43,6 +43,8 @@ urlpatterns = [
     # /years/<pk>/scoring/ (domain.md §1.3)
     path("years/<int:pk>/scoring/", scores.scoring_table, name="scoring-table"),
     path("years/<int:pk>/scoring/new/", scores.scoring_item_add, name="scoring-item-add"),
+    path("years/<int:pk>/scoring/import/", scores.scoring_import, name="scoring-import"),
+    path("years/<int:pk>/scoring.xlsx", scores.scoring_xlsx_download, name="scoring-xlsx"),
     path("years/<int:pk>/scoring/<int:item_pk>/edit/", scores.scoring_item_edit, name="scoring-item-edit"),
     path("years/<int:pk>/scoring/<int:item_pk>/delete/", scores.scoring_item_delete, name="scoring-item-delete"),
     path("years/<int:pk>/scores/", checks.score_table, name="score-table"),

@@ -18,6 +18,7 @@ from blocs.models import CheckAssignment, Scorecard, ScoringTable
 from blocs.scoring_forms import DisqualifyForm, ScoresForm
 from blocs.views.common import attach_errors
 from blocs.views.scores import _lines_by_item, _managed, _member_unit, _scorable_items
+from blocs.xlsx import append_row
 
 
 @login_required
@@ -127,20 +128,14 @@ def score_table_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     book = Workbook()
     sheet = book.active
     sheet.title = str(bloc_year.year)
-    sheet.append([_("Rank"), _("Unit"), _("Final score"), _("Note")])
+    append_row(sheet, [_("Rank"), _("Unit"), _("Final score"), _("Note")])
     for row in scoring.score_table_rows(bloc_year):
         note = _("Disqualified") if row["disqualified"] else ""
-        sheet.append([row["rank"], safe_cell(row["unit"].name), float(row["total"]) if row["total"] is not None
-                      else None, note])
+        append_row(sheet, [row["rank"], row["unit"].name, row["total"], note])
     buffer = BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="bang-diem-{bloc_year.year}.xlsx"'
     return response
-
-
-def safe_cell(text: str) -> str:
-    """Excel runs a cell that starts with = + - @ as a formula; prefix it so it stays text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 

@@ -14,7 +14,9 @@ from django.views.decorators.http import require_POST
 
 from blocs import permissions as perms
 from blocs import scoring
+from blocs.forms import XlsxUploadForm
 from blocs.models import BlocYear, CheckAssignment, Evidence, Scorecard, ScoringItem, ScoringTable, Unit
+from blocs.scoring_excel import parse_scoring_xlsx, scoring_xlsx
 from blocs.scoring_forms import EvidenceForm, ScoresForm, ScoringItemForm, ScoringTableForm
 from blocs.views.common import attach_errors
 
@@ -190,3 +192,35 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileRe
                   or perms.can_view_scores(roles, bloc_year, is_published=False))
     content_type = mimetypes.guess_type(evidence.name)[0] or "application/octet-stream"
     return FileResponse(evidence.file.open("rb"), content_type=content_type, filename=evidence.name)
+
+
+@login_required
+def scoring_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Replace the lines of an unlocked table from an Excel file; any bad row and nothing is saved."""
+    bloc_year = _managed(request, pk)
+    form = XlsxUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        parsed = parse_scoring_xlsx(form.cleaned_data["file"])
+        errors = parsed.errors
+        if not errors:
+            try:
+                table = scoring.scoring_table_ensure(actor=request.user, bloc_year=bloc_year)
+                count = scoring.scoring_items_replace(actor=request.user, table=table, items=parsed.items)
+            except ValidationError as error:
+                errors = error.messages
+            else:
+                messages.success(request, _("%(n)s lines imported into the scoring table.") % {"n": count})
+                return redirect("blocs:scoring-table", pk=bloc_year.pk)
+    return render(request, "blocs/scoring_import.html", {"bloc_year": bloc_year, "form": form, "errors": errors})
+
+
+@login_required
+def scoring_xlsx_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The year's table in the import layout, or an empty template."""
+    bloc_year = _managed(request, pk)
+    table = ScoringTable.objects.filter(bloc_year=bloc_year).first()
+    response = HttpResponse(scoring_xlsx(table),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="bang-cham-diem-{bloc_year.year}.xlsx"'
+    return response

@@ -1,0 +1,127 @@
+"""The scoring table from an Excel file (issue 3, item 1): row-by-row errors, nothing saved if any is bad."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from io import BytesIO
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+
+from blocs.models import ScoringTable
+from blocs.xlsx import append_row
+
+COLUMNS = {
+    "kind": "Loại",
+    "group": "Nhóm tiêu chí",
+    "code": "Mã",
+    "text": "Nội dung",
+    "max_points": "Điểm tối đa",
+    "evidence_required": "Cần minh chứng",
+    "guidance": "Hướng dẫn chấm",
+}
+KINDS = {"tiêu chí": "criterion", "điểm thưởng": "bonus", "điểm trừ": "penalty", "điểm liệt": "disqualifier",
+         "criterion": "criterion", "bonus": "bonus", "penalty": "penalty", "disqualifier": "disqualifier"}
+KIND_LABELS = {"criterion": "Tiêu chí", "bonus": "Điểm thưởng", "penalty": "Điểm trừ", "disqualifier": "Điểm liệt"}
+YES = {"có", "x", "yes", "1", "true"}
+MAX_ROWS = 500
+
+
+@dataclass
+class ParsedTable:
+    items: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _text(value: Any) -> str:
+    return unicodedata.normalize("NFC", str(value)).strip() if value is not None else ""
+
+
+def _header_map(row: tuple) -> dict[str, int]:
+    titles = {_text(cell).lower(): index for index, cell in enumerate(row)}
+    return {key: titles[title.lower()] for key, title in COLUMNS.items() if title.lower() in titles}
+
+
+def _item(cells: dict[str, Any], line: int, order: int) -> tuple[dict[str, Any] | None, list[str]]:
+    errors = []
+    kind = KINDS.get(_text(cells.get("kind")).lower() or "tiêu chí")
+    if kind is None:
+        errors.append(_("Row %(row)s: unknown kind “%(value)s”.") % {"row": line, "value": _text(cells.get("kind"))})
+    code, text = _text(cells.get("code")), _text(cells.get("text"))
+    if not code or len(code) > 20:
+        errors.append(_("Row %(row)s: the code is missing or longer than 20 characters.") % {"row": line})
+    if not text or len(text) > 1000:
+        errors.append(_("Row %(row)s: the text is missing or longer than 1000 characters.") % {"row": line})
+    try:
+        raw = cells.get("max_points")
+        max_points = Decimal(str(raw).replace(",", ".")) if raw not in (None, "") else Decimal(0)
+        if not max_points.is_finite() or max_points < 0 or max_points >= 10000:
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        errors.append(_("Row %(row)s: the maximum points must be a number from 0.") % {"row": line})
+        max_points = Decimal(0)
+    if kind in ("criterion", "bonus", "penalty") and max_points == 0 and not errors:
+        errors.append(_("Row %(row)s: a criterion, bonus or penalty needs its maximum points.") % {"row": line})
+    if errors:
+        return None, errors
+    return {"kind": kind, "group": _text(cells.get("group"))[:300], "code": code, "text": text,
+            "max_points": max_points.quantize(Decimal("0.01")), "order": order,
+            "evidence_required": _text(cells.get("evidence_required")).lower() in YES,
+            "guidance": _text(cells.get("guidance"))}, []
+
+
+def parse_scoring_xlsx(fileobj: IO[bytes]) -> ParsedTable:
+    parsed = ParsedTable()
+    try:
+        sheet = load_workbook(fileobj, read_only=True, data_only=True).worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2))
+    except Exception:  # noqa: BLE001 - any unreadable workbook is the user's file, not our error
+        parsed.errors.append(_("The file could not be read as an Excel workbook."))
+        return parsed
+    header = _header_map(rows[0]) if rows else {}
+    missing = [title for key, title in COLUMNS.items() if key in ("code", "text", "max_points") and key not in header]
+    if missing:
+        parsed.errors.append(_("The first row must name the columns: %(columns)s.")
+                             % {"columns": ", ".join(COLUMNS.values())})
+        return parsed
+    if len(rows) > MAX_ROWS + 1:
+        parsed.errors.append(_("The file has more than %(n)s rows.") % {"n": MAX_ROWS})
+        return parsed
+    seen: dict[str, int] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        cells = {key: row[index] if index < len(row) else None for key, index in header.items()}
+        if not any(_text(value) for value in cells.values()):
+            continue
+        item, errors = _item(cells, line, order=len(parsed.items) + 1)
+        if item and item["code"] in seen:
+            errors = [_("Row %(row)s: the code %(code)s is already on row %(first)s.")
+                      % {"row": line, "code": item["code"], "first": seen[item["code"]]}]
+        parsed.errors.extend(errors)
+        if item and not errors:
+            seen[item["code"]] = line
+            parsed.items.append(item)
+    if not parsed.items and not parsed.errors:
+        parsed.errors.append(_("The file has no line."))
+    return parsed
+
+
+def scoring_xlsx(table: ScoringTable | None) -> bytes:
+    """The table as a workbook in the import layout (an empty template when `table` is None)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Bảng chấm điểm"
+    append_row(sheet, list(COLUMNS.values()))
+    items = table.items.all() if table else []
+    for item in items:
+        append_row(sheet, [KIND_LABELS[item.kind], item.group, item.code, item.text, item.max_points,
+                           "Có" if item.evidence_required else "", item.guidance])
+    if table is None:
+        append_row(sheet, ["Tiêu chí", "I. Thực hiện nhiệm vụ chính trị", "1.1", "Hoàn thành các chỉ tiêu được giao",
+                      20, "Có", "Đủ chỉ tiêu: 20 điểm"])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
