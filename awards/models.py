@@ -360,3 +360,211 @@ class PaperCount(models.Model):
 
     def __str__(self) -> str:
         return str(self.round)
+
+
+# --- Eligibility, nominations, dossier, decisions, history (issue 4) ---------------------------------------
+
+
+class Rating(models.TextChoices):
+    """Annual ratings of a collective's task completion."""
+
+    EXCELLENT = "htxs", _("Excellently completed tasks")
+    GOOD = "htt", _("Completed tasks well")
+    DONE = "ht", _("Completed tasks")
+    NOT_DONE = "kht", _("Did not complete tasks")
+
+
+class Condition(models.Model):
+    """An eligibility condition of an award category, from a fixed vocabulary (issue 4, item 2)."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", _("Registered for this award in the year's registration")
+        MIN_SCORE = "min_score", _("Final score at least")
+        MAX_RANK = "max_rank", _("Rank in the score table at most")
+        NOT_DISQUALIFIED = "not_disqualified", _("Not disqualified")
+        CONSECUTIVE = "consecutive", _("Consecutive years with a title or rating")
+        NOT_RECENT = "not_recent", _("Not given this award in the last years")
+
+    category = models.ForeignKey(CategoryRule, on_delete=models.CASCADE, related_name="conditions",
+                                 verbose_name=_("award category"))
+    kind = models.CharField(_("condition"), max_length=20, choices=Kind.choices)
+    number = models.DecimalField(_("number"), max_digits=7, decimal_places=2, null=True, blank=True,
+                                 help_text=_("The score, rank or number of years the condition needs."))
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("title or award"))
+    rating = models.CharField(_("rating"), max_length=6, choices=Rating.choices, blank=True)
+
+    class Meta:
+        ordering = ["category", "pk"]
+        verbose_name = _("eligibility condition")
+        verbose_name_plural = _("eligibility conditions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="consecutive") | Q(award__isnull=False) | ~Q(rating=""),
+                name="condition_consecutive_names_what"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["registered", "not_disqualified"]) | Q(number__isnull=False),
+                name="condition_number_given"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class HistoryEntry(models.Model):
+    """A unit's title, award or annual rating in a year: filled by decisions, or imported for the past."""
+
+    class Source(models.TextChoices):
+        DECISION = "decision", _("award decision")
+        IMPORT = "import", _("imported")
+        MANUAL = "manual", _("entered by hand")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="history", verbose_name=_("unit"))
+    year = models.PositiveIntegerField(_("year"))
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("title or award"))
+    rating = models.CharField(_("rating"), max_length=6, choices=Rating.choices, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.MANUAL)
+    reference = models.CharField(_("decision"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["unit", "-year"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("unit history")
+        constraints = [
+            models.CheckConstraint(condition=Q(award__isnull=False) ^ ~Q(rating=""), name="history_award_or_rating"),
+            models.UniqueConstraint(fields=["unit", "year", "award"], condition=Q(award__isnull=False),
+                                    name="history_award_once_a_year"),
+            models.UniqueConstraint(fields=["unit", "year"], condition=~Q(rating=""), name="history_one_rating_a_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year}: {self.award or self.get_rating_display()}"
+
+
+class Nomination(models.Model):
+    """A proposal of the bloc: made by closing a round, never typed in (issue 4, item 3)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        NOT_ELIGIBLE = "not_eligible", _("Passed the vote but not eligible")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    bloc_year = models.ForeignKey(BlocYear, on_delete=models.PROTECT, related_name="nominations",
+                                  verbose_name=_("bloc year"))
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, null=True, blank=True, related_name="nominations",
+                              verbose_name=_("round"))
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="+", verbose_name=_("award"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="nominations", verbose_name=_("unit"))
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="+", verbose_name=_("rule set"))
+    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.PROPOSED)
+    votes = models.PositiveIntegerField(_("votes"), null=True, blank=True)
+    share_numerator = models.PositiveIntegerField(null=True, blank=True)
+    share_denominator = models.PositiveIntegerField(null=True, blank=True)
+    base = models.CharField(_("base"), max_length=10, choices=Base.choices, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    final_score = models.DecimalField(_("final score"), max_digits=7, decimal_places=2, null=True, blank=True)
+    eligibility = models.JSONField(_("eligibility report"), default=list, blank=True)
+    is_outside_vote = models.BooleanField(_("added outside the vote"), default=False)
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Required to add outside the vote or withdraw."))
+
+    class Meta:
+        ordering = ["bloc_year", "award__order", "rank", "unit__name"]
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        constraints = [
+            models.UniqueConstraint(fields=["bloc_year", "award", "unit"], name="nomination_once_per_award"),
+            models.CheckConstraint(condition=Q(is_outside_vote=False) | ~Q(reason=""),
+                                   name="nomination_outside_vote_has_reason"),
+            models.CheckConstraint(condition=~Q(status="withdrawn") | ~Q(reason=""),
+                                   name="nomination_withdrawal_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.award}"
+
+    @property
+    def percent(self) -> Fraction | None:
+        if not self.share_denominator:
+            return None
+        return Fraction(self.share_numerator or 0, self.share_denominator) * 100
+
+
+class Dossier(models.Model):
+    """The bloc year's package of nominations on its way to the province (issue 4, item 4)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted to the province board")
+        RETURNED = "returned", _("Returned for correction")
+        ACCEPTED = "accepted", _("Accepted by the province board")
+        DECIDED = "decided", _("Decided")
+
+    bloc_year = models.OneToOneField(BlocYear, on_delete=models.PROTECT, related_name="dossier",
+                                     verbose_name=_("bloc year"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+
+    def __str__(self) -> str:
+        return str(self.bloc_year)
+
+
+class DossierStep(models.Model):
+    """Each move of the dossier, with the snapshot sent: a corrected dossier keeps every version."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps", verbose_name=_("dossier"))
+    status = models.CharField(_("status"), max_length=10, choices=Dossier.Status.choices)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("by"))
+    reason = models.TextField(_("reason"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    snapshot = models.JSONField(_("nominations sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "at", "pk"]
+        verbose_name = _("dossier step")
+        verbose_name_plural = _("dossier steps")
+
+    def __str__(self) -> str:
+        return f"{self.dossier} – {self.get_status_display()}"
+
+
+class Decision(models.Model):
+    """An award decision (quyết định khen thưởng): number, date, issuer; per nominee awarded or not."""
+
+    number = models.CharField(_("number"), max_length=60)
+    issuer = models.CharField(_("issued by"), max_length=200)
+    signed_on = models.DateField(_("date"))
+    year = models.PositiveIntegerField(_("year of the number"))
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="decisions",
+                                verbose_name=_("dossier"))
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("recorded by"))
+
+    class Meta:
+        ordering = ["-signed_on", "number"]
+        verbose_name = _("award decision")
+        verbose_name_plural = _("award decisions")
+        constraints = [models.UniqueConstraint(fields=["issuer", "number", "year"], name="decision_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.issuer})"
+
+
+class DecisionLine(models.Model):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="lines",
+                                 verbose_name=_("decision"))
+    nomination = models.OneToOneField(Nomination, on_delete=models.PROTECT, related_name="decision_line",
+                                      verbose_name=_("nomination"))
+    is_awarded = models.BooleanField(_("awarded"))
+
+    class Meta:
+        verbose_name = _("decision line")
+        verbose_name_plural = _("decision lines")
+
+    def __str__(self) -> str:
+        return f"{self.decision}: {self.nomination}"

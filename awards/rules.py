@@ -209,18 +209,21 @@ def _order_key(unit: Hashable, votes: Mapping[Hashable, int], scores: Mapping[Ha
 
 
 def tally(*, votes: Mapping[Hashable, int], counts: Counts, mark: PassMark, quota: int,
-          quorum: Fraction = Fraction(2, 3), scores: Mapping[Hashable, Decimal | None] | None = None) -> Tally:
+          quorum: Fraction = Fraction(2, 3), scores: Mapping[Hashable, Decimal | None] | None = None,
+          ineligible: Collection[Hashable] = ()) -> Tally:
     """Who passes, the ranking among them, and who fills the quota (domain.md §3, "Ranking").
 
     Among those who pass, most votes first; the quota is filled from the top. A tie at the cut-off
     is broken by final score; units still tied go to a runoff for the seats left. Without a quorum
-    nobody is elected.
+    nobody is elected. A unit that passes but fails an eligibility condition (`ineligible`) keeps its
+    result and takes no seat; the next eligible unit does (issue 4, item 3).
     """
     scores = scores or {}
     base = counts.base(mark.base)
     has_quorum = quorum_met(present=counts.present, members=counts.members, quorum=quorum)
     passed = sorted((u for u in votes if passes(votes[u], base, mark)), key=lambda u: _order_key(u, votes, {}))
-    elected, runoff, breaks = _fill_quota(passed, votes, scores, quota) if has_quorum else ([], [], [])
+    seats_for = [u for u in passed if u not in set(ineligible)]
+    elected, runoff, breaks = _fill_quota(seats_for, votes, scores, quota) if has_quorum else ([], [], [])
     ranks = _dense_ranks(passed, votes)
     results = tuple(
         CandidateResult(unit=u, votes=votes[u], share=share(votes[u], base), passed=u in passed,
@@ -282,3 +285,88 @@ def verify_recount(*, stored: Mapping[Hashable, int], ballots: Iterable[Collecti
                    candidates: Iterable[Hashable]) -> bool:
     """Anyone can recount from the published list; an archive whose results disagree is refused."""
     return dict(stored) == count_votes(ballots, candidates)
+
+
+# --- Eligibility (issue 4, item 2) ---------------------------------------------------------------------------
+
+CONDITION_KINDS = ("registered", "min_score", "max_rank", "not_disqualified", "consecutive", "not_recent")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One eligibility condition. `key` names the title, award or rating the history is read for
+    ("award:<id>" or "rating:<code>"); `number` is the score, rank or count of years."""
+
+    kind: str
+    number: Decimal | None = None
+    key: str = ""
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    registered: frozenset[Hashable]  # awards the unit registered for this year
+    final_score: Decimal | None
+    rank: int | None
+    disqualified: bool
+    history: Mapping[int, frozenset[str]]  # year -> keys held that year ("award:3", "rating:htxs")
+
+
+def streak(history: Mapping[int, frozenset[str]], key: str, year: int) -> list[int]:
+    """The consecutive years holding `key`, ending at `year` if held that year, else at `year - 1`."""
+    end = year if key in history.get(year, frozenset()) else year - 1
+    years = []
+    while key in history.get(end, frozenset()):
+        years.append(end)
+        end -= 1
+    return years
+
+
+def eligibility_issues(conditions: Sequence[Condition], facts: UnitFacts, *, award: Hashable,
+                       year: int) -> list[Issue]:
+    """Every condition the unit fails, as reasons a person can read; an empty list means eligible."""
+    issues = []
+    for condition in conditions:
+        issue = _check(condition, facts, award=award, year=year)
+        if issue is not None:
+            issues.append(issue)
+    return issues
+
+
+def _check(condition: Condition, facts: UnitFacts, *, award: Hashable, year: int) -> Issue | None:
+    kind, number = condition.kind, condition.number
+    if kind == "registered" and award not in facts.registered:
+        return Issue("not_registered")
+    if kind == "not_disqualified" and facts.disqualified:
+        return Issue("disqualified")
+    if kind == "min_score" and (facts.final_score is None or facts.final_score < number):
+        return Issue("score_below", {"min": number, "score": facts.final_score if facts.final_score is not None
+                                     else "—"})
+    if kind == "max_rank" and (facts.rank is None or facts.rank > number):
+        return Issue("rank_above", {"max": int(number), "rank": facts.rank or "—"})
+    if kind == "consecutive":
+        held = streak(facts.history, condition.key, year)
+        if len(held) < number:
+            return Issue("too_few_years", {"n": int(number), "what": condition.label, "held": len(held)})
+    if kind == "not_recent":
+        recent = [y for y in range(year - int(number), year) if condition.key in facts.history.get(y, frozenset())]
+        if recent:
+            return Issue("awarded_recently", {"what": condition.label, "year": max(recent), "n": int(number)})
+    return None
+
+
+def condition_issues(condition: Condition) -> list[Issue]:
+    """The settings of a condition make sense: a number where one is needed, something to count."""
+    if condition.kind not in CONDITION_KINDS:
+        return [Issue("unknown_condition")]
+    if condition.kind in ("min_score", "max_rank", "consecutive", "not_recent"):
+        if condition.number is None or condition.number < (0 if condition.kind == "min_score" else 1):
+            return [Issue("condition_number")]
+    if condition.kind == "consecutive" and not condition.key:
+        return [Issue("condition_needs_title")]
+    return []
+
+
+def gov_flag_cap(*, leaders: int, rate: Fraction) -> int:
+    """Government-flag proposals of a province: at most `rate` (20%) of the bloc leaders (domain.md §2)."""
+    return math.floor(rate * leaders)

@@ -25,6 +25,7 @@ from awards.models import (
     Ballot,
     Candidate,
     CategoryRule,
+    Condition,
     Meeting,
     PaperCount,
     PaperEntry,
@@ -32,6 +33,7 @@ from awards.models import (
     RuleSet,
     Turnout,
 )
+from awards.nominations import eligibility_report, nominations_from_round
 from blocs.audit import audit
 from blocs.models import AuditEntry, Award, BlocYear, Scorecard, Unit, User
 from blocs.services import ensure_writable
@@ -84,10 +86,11 @@ def rule_set_copy(source: RuleSet, *, bloc_year: BlocYear, version: int, note: s
     fields = {f.name: getattr(source, f.name) for f in RuleSet._meta.concrete_fields
               if f.name not in ("id", "bloc_year", "version", "created_at", "note")}
     copy = RuleSet.objects.create(bloc_year=bloc_year, version=version, note=note, **fields)
-    CategoryRule.objects.bulk_create(
-        CategoryRule(rule_set=copy, award_id=c.award_id, quota_count=c.quota_count, quota_percent=c.quota_percent,
-                     rounding=c.rounding) for c in source.categories.all()
-    )
+    for category in source.categories.prefetch_related("conditions"):
+        new = CategoryRule.objects.create(rule_set=copy, award_id=category.award_id, quota_count=category.quota_count,
+                                          quota_percent=category.quota_percent, rounding=category.rounding)
+        Condition.objects.bulk_create(Condition(category=new, kind=c.kind, number=c.number, award_id=c.award_id,
+                                                rating=c.rating) for c in category.conditions.all())
     return copy
 
 
@@ -424,22 +427,27 @@ def round_close(*, actor: User | None, round_: Round, ballots_issued: int | None
         raise ValidationError(_("Reconcile the two paper entries before closing the round."))
     counts, votes = round_counts(round_, ballots_issued=ballots_issued)
     _raise(rules.count_issues(counts))
+    reasons = eligibility_report(round_, list(votes))
     result = rules.tally(votes=votes, counts=counts, mark=round_.pass_mark, quota=round_.quota,
-                         quorum=round_.quorum, scores=final_scores(round_.bloc_year))
+                         quorum=round_.quorum, scores=final_scores(round_.bloc_year),
+                         ineligible={unit for unit, why in reasons.items() if why})
     round_.status = Round.Status.CLOSED
     round_.closed_at = timezone.now()
     round_.ballots_issued = counts.issued
-    round_.result = result_json(result, rule_set=round_.rule_set)
+    round_.result = result_json(result, rule_set=round_.rule_set, reasons=reasons)
     round_.save(update_fields=["status", "closed_at", "ballots_issued", "result"])
     if result.runoff:
         _runoff_create(round_, result)
+    if round_.kind == Round.Kind.AWARD:
+        nominations_from_round(round_, round_.result, reasons)
     audit(actor=actor, action="awards.round.closed", bloc_year=round_.bloc_year, obj=round_,
           changes={"returned": counts.returned, "valid": counts.valid, "elected": len(result.elected),
                    "runoff": len(result.runoff)})
     return round_
 
 
-def result_json(result: rules.Tally, *, rule_set: RuleSet) -> dict[str, Any]:
+def result_json(result: rules.Tally, *, rule_set: RuleSet, reasons: dict[int, list[str]] | None = None
+                ) -> dict[str, Any]:
     """The stored result: what the results page and the counting minutes print."""
     counts = result.counts
     return {
@@ -449,7 +457,8 @@ def result_json(result: rules.Tally, *, rule_set: RuleSet) -> dict[str, Any]:
         "base": result.base,
         "quorum_met": result.quorum_met,
         "candidates": [{"unit": r.unit, "votes": r.votes, "share": [r.share.numerator, r.share.denominator],
-                        "passed": r.passed, "rank": r.rank, "elected": r.elected} for r in result.results],
+                        "passed": r.passed, "rank": r.rank, "elected": r.elected,
+                        "not_eligible": (reasons or {}).get(r.unit, [])} for r in result.results],
         "elected": list(result.elected),
         "runoff": list(result.runoff),
         "runoff_seats": result.runoff_seats,
@@ -489,8 +498,16 @@ def rule_set_revise(*, actor: User | None, bloc_year: BlocYear, changes: dict[st
         setattr(revised, key, value)
     revised.save()
     if categories is not None:
-        revised.categories.all().delete()
-        CategoryRule.objects.bulk_create(CategoryRule(rule_set=revised, **category) for category in categories)
+        kept = {c.award_id: c for c in revised.categories.all()}
+        wanted = {category["award"].pk for category in categories}
+        revised.categories.exclude(award__in=wanted).delete()
+        for category in categories:
+            fields = {k: v for k, v in category.items() if k != "award"}
+            existing = kept.get(category["award"].pk)
+            if existing is None:
+                CategoryRule.objects.create(rule_set=revised, award=category["award"], **fields)
+            else:  # keep the category's eligibility conditions
+                CategoryRule.objects.filter(pk=existing.pk).update(**fields)
     audit(actor=actor, action="awards.rule_set.revised", bloc_year=bloc_year, obj=revised,
           changes={"version": revised.version, "note": note,
                    **{k: [str(getattr(current, k)), str(v)] for k, v in changes.items()
@@ -537,3 +554,32 @@ def next_year_open_from_election(*, actor: User | None, bloc_year: BlocYear) -> 
         raise ValidationError(_("The election of next year's head unit is not settled yet."))
     head, deputies = leadership
     return bloc_year_open_next(actor=actor, bloc_year=bloc_year, head=head, deputies=deputies)
+
+
+@transaction.atomic
+def condition_change(*, actor: User | None, bloc_year: BlocYear, award: Award, condition: rules.Condition | None,
+                     remove_index: int | None = None, title: Award | None = None, rating: str = "") -> RuleSet:
+    """Add a condition to a category (or remove its n-th one): a new version of the rule set."""
+    bloc_year = BlocYear.objects.select_for_update().get(pk=bloc_year.pk)
+    ensure_writable(bloc_year)
+    current = rule_set_ensure(actor=actor, bloc_year=bloc_year)
+    if not current.categories.filter(award=award).exists():
+        raise ValidationError(_("%(award)s is not a category of this year's rule set.") % {"award": award.name})
+    if condition is not None:
+        _raise(rules.condition_issues(condition))
+    note = (_("Condition added to %(award)s") if condition else _("Condition removed from %(award)s")) % {
+        "award": award.name}
+    revised = rule_set_copy(current, bloc_year=bloc_year, version=current.version + 1, note=note)
+    category = revised.categories.get(award=award)
+    if condition is not None:
+        Condition.objects.create(category=category, kind=condition.kind, number=condition.number, award=title,
+                                 rating=rating)
+    elif remove_index is not None:
+        doomed = list(category.conditions.all())[remove_index:remove_index + 1]
+        if not doomed:
+            raise ValidationError(_("That condition does not exist."))
+        doomed[0].delete()
+    audit(actor=actor, action="awards.rule_set.revised", bloc_year=bloc_year, obj=revised,
+          changes={"version": revised.version, "note": note,
+                   "condition": condition.kind if condition else None})
+    return revised

@@ -154,3 +154,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Government-flag proposals of a province: at most this share of the bloc leaders (domain.md §2).
+GOV_FLAG_CAP_RATE = os.environ.get("EMULATION_GOV_FLAG_CAP_RATE", "1/5")
