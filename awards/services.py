@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,7 @@ from awards.models import (
 from awards.nominations import eligibility_report, nominations_from_round
 from blocs.audit import audit
 from blocs.models import AuditEntry, Award, BlocYear, Scorecard, Unit, User
+from blocs.rules import vietnamese_key
 from blocs.services import ensure_writable
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a meeting room
@@ -202,7 +204,8 @@ def candidates_fill(*, actor: User | None, round_: Round) -> list[Candidate]:
     """Generate the candidate list from the rules; replaces a draft list."""
     round_ = _lock_round(round_, status=Round.Status.DRAFT)
     round_.candidates.all().delete()
-    units = candidate_units(round_)
+    names = dict(Unit.objects.filter(pk__in=candidate_units(round_)).values_list("pk", "name"))
+    units = sorted(names, key=lambda pk: vietnamese_key(names[pk]))  # the order of the paper ballot
     created = Candidate.objects.bulk_create(Candidate(round=round_, unit_id=u, order=i) for i, u in enumerate(units))
     audit(actor=actor, action="awards.candidates.generated", bloc_year=round_.bloc_year, obj=round_,
           changes={"candidates": len(units)})
@@ -219,6 +222,9 @@ def candidate_adjust(*, actor: User | None, round_: Round, unit: Unit, add: bool
         raise ValidationError(_("%(unit)s is not a member of the bloc this year.") % {"unit": unit.name})
     if add:
         Candidate.objects.get_or_create(round=round_, unit=unit, defaults={"order": round_.candidates.count()})
+        ordered = sorted(round_.candidates.select_related("unit"), key=lambda c: vietnamese_key(c.unit.name))
+        for index, candidate in enumerate(ordered):
+            Candidate.objects.filter(pk=candidate.pk).update(order=index)
     else:
         round_.candidates.filter(unit=unit).delete()
     audit(actor=actor, action="awards.candidate.added" if add else "awards.candidate.removed",
@@ -473,7 +479,9 @@ def _runoff_create(round_: Round, result: rules.Tally) -> Round:
     runoff = Round.objects.create(**fields, runoff_of=round_, order=round_.order, quota=result.runoff_seats,
                                   max_choices=result.runoff_seats,
                                   title=_("Runoff: %(title)s") % {"title": round_.title})
-    Candidate.objects.bulk_create(Candidate(round=runoff, unit_id=u, order=i) for i, u in enumerate(result.runoff))
+    names = dict(Unit.objects.filter(pk__in=result.runoff).values_list("pk", "name"))
+    Candidate.objects.bulk_create(Candidate(round=runoff, unit_id=u, order=i)
+                                  for i, u in enumerate(sorted(names, key=lambda pk: vietnamese_key(names[pk]))))
     return runoff
 
 
@@ -583,3 +591,10 @@ def condition_change(*, actor: User | None, bloc_year: BlocYear, award: Award, c
           changes={"version": revised.version, "note": note,
                    "condition": condition.kind if condition else None})
     return revised
+
+
+def candidate_units_ordered(round_: Round) -> QuerySet[Unit]:
+    """The round's candidates in ballot order (Vietnamese alphabetical)."""
+    position = Candidate.objects.filter(round=round_, unit=OuterRef("pk")).values("order")[:1]
+    return (Unit.objects.filter(pk__in=round_.candidates.values("unit"))
+            .annotate(position=Subquery(position)).order_by("position", "name"))

@@ -179,3 +179,34 @@ def mean_check(values: Sequence[Decimal]) -> Decimal | None:
     if not values:
         return None
     return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
+
+
+# --- Vietnamese alphabetical order --------------------------------------------------------------------------
+
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền, hỏi, ngã, sắc, nặng
+_BASE = {"\u0306": {"a": "ă"}, "\u0302": {"a": "â", "e": "ê", "o": "ô"}, "\u031b": {"o": "ơ", "u": "ư"}}
+
+
+def vietnamese_key(text: str) -> tuple:
+    """Sort key in Vietnamese dictionary order: Đ after D, Ă/Â after A, Ư after U; tones break ties.
+
+    A plain code-point sort puts "Đảng ủy" and "Ủy ban" after "Văn phòng", which a voter comparing the
+    screen with the paper ballot would notice.
+    """
+    import unicodedata
+
+    letters, tones = [], []
+    for char in unicodedata.normalize("NFD", text.lower()):
+        if char in _TONES:
+            tones.append(_TONES[char])
+        elif char in _BASE and letters:
+            letters[-1] = _BASE[char].get(letters[-1], letters[-1])
+        else:
+            letters.append(char)
+    ranks = tuple((_ALPHABET.index(c) if c in _ALPHABET else 100 + ord(c)) for c in letters)
+    return ranks, tuple(tones)
+
+
+def sorted_vietnamese(items: list, name=lambda item: str(item)) -> list:  # noqa: ANN001
+    return sorted(items, key=lambda item: vietnamese_key(name(item)))

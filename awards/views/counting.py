@@ -23,7 +23,7 @@ from blocs.views.common import attach_errors
 
 
 def _candidates(round_: Round) -> list[Unit]:
-    return list(Unit.objects.filter(pk__in=round_.candidates.values("unit")).order_by("name"))
+    return list(services.candidate_units_ordered(round_))
 
 
 def result_rows(round_: Round) -> list[dict]:
@@ -94,7 +94,7 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
 def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     """Enter one paper ballot after the count: its ticks, or invalid with the reason."""
     round_ = managed_round(request, pk)
-    candidates = Unit.objects.filter(pk__in=round_.candidates.values("unit")).order_by("name")
+    candidates = services.candidate_units_ordered(round_)
     form = PaperBallotForm(request.POST or None, candidates=candidates, two_person=round_.two_person_entry)
     if request.method == "POST" and form.is_valid():
         try:

@@ -30,7 +30,7 @@ def _voting_unit(request: HttpRequest, round_: Round) -> Unit:
 
 
 def _ballot_form(round_: Round, unit: Unit, data: dict | None = None) -> BallotForm:
-    candidates = Unit.objects.filter(pk__in=round_.candidates.values("unit")).order_by("name")
+    candidates = services.candidate_units_ordered(round_)
     if not round_.allow_self:
         candidates = candidates.exclude(pk=unit.pk)
     return BallotForm(data, candidates=candidates, max_choices=round_.max_choices)
