@@ -8,6 +8,7 @@ from emulation.views import healthz
 urlpatterns = [
     path("", include("blocs.urls")),
     path("", include("awards.urls")),
+    path("", include("reports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

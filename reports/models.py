@@ -1,0 +1,139 @@
+"""The year-end report: versions, comments and adoption (domain.md §4, issue 5).
+
+A draft is a version; a new draft is a new version. Adoption freezes a version: its HTML and PDF are
+stored with a SHA-256 fingerprint and never change. A correction is a new version that says what it
+corrects.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from blocs.models import BlocYear, Unit, User
+
+# The narrative sections the secretariat writes; the others fill themselves in from the data.
+NARRATIVE_SECTIONS = [
+    ("situation", _("Situation: advantages and difficulties")),
+    ("political_tasks", _("Results of the political tasks")),
+    ("leadership", _("How the emulation movement was led and organised")),
+    ("strengths", _("Strengths")),
+    ("shortcomings", _("Shortcomings and their causes")),
+    ("lessons", _("Lessons learnt")),
+    ("orientation", _("Orientation and tasks for next year")),
+    ("proposals", _("Proposals to the province")),
+]
+SECTION_KEYS = [key for key, _label in NARRATIVE_SECTIONS]
+
+
+class ReportVersion(models.Model):
+    """One version of the year-end report of a bloc year."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        CIRCULATED = "circulated", _("Circulated for comments")
+        SUPERSEDED = "superseded", _("Superseded by a later draft")
+        ADOPTED = "adopted", _("Adopted")
+
+    bloc_year = models.ForeignKey(BlocYear, on_delete=models.PROTECT, related_name="report_versions",
+                                  verbose_name=_("bloc year"))
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    narrative = models.JSONField(_("narrative sections"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("created by"))
+    corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections",
+                                 verbose_name=_("corrects"))
+    correction_note = models.TextField(_("what this version corrects"), blank=True)
+    # Set at adoption, never changed afterwards.
+    doc_number = models.PositiveIntegerField(_("document number"), null=True, blank=True)
+    doc_date = models.DateField(_("document date"), null=True, blank=True)
+    adopted_at = models.DateTimeField(_("adopted at"), null=True, blank=True)
+    adopted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("adopted by"))
+    unanswered_confirmed = models.BooleanField(_("adopted with unanswered comments"), default=False)
+    frozen_html = models.TextField(_("adopted text"), blank=True)
+    pdf = models.FileField(_("adopted PDF"), upload_to="reports/", blank=True)
+    pdf_sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["bloc_year", "-number"]
+        verbose_name = _("report version")
+        verbose_name_plural = _("report versions")
+        constraints = [
+            models.UniqueConstraint(fields=["bloc_year", "number"], name="report_version_unique"),
+            models.CheckConstraint(
+                condition=~Q(status="adopted") | (Q(doc_date__isnull=False) & ~Q(pdf_sha256="")),
+                name="report_adopted_is_frozen"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bloc_year} – v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:report-version", args=[self.pk])
+
+    @property
+    def is_adopted(self) -> bool:
+        return self.status == self.Status.ADOPTED
+
+
+class Comment(models.Model):
+    """A member unit's comment on a section of a circulated draft, and the secretariat's answer."""
+
+    class Answer(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        PARTLY = "partly", _("Partly accepted")
+        NOT = "not", _("Not accepted")
+
+    version = models.ForeignKey(ReportVersion, on_delete=models.PROTECT, related_name="comments",
+                                verbose_name=_("version"))
+    section = models.CharField(_("section"), max_length=20)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("author"))
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices, blank=True)
+    answer_text = models.TextField(_("reason"), blank=True)
+    answered_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("answered by"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["version", "created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.CheckConstraint(condition=Q(answer="") | Q(answered_at__isnull=False),
+                                   name="comment_answer_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.section}"
+
+
+class IssuedDocument(models.Model):
+    """The number a bloc gives a document (counting minutes, meeting minutes, submission letter)."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Year-end report")
+        COUNTING_MINUTES = "counting", _("Ballot-counting minutes")
+        MEETING_MINUTES = "minutes", _("Meeting minutes")
+        SUBMISSION = "submission", _("Submission letter")
+
+    bloc_year = models.ForeignKey(BlocYear, on_delete=models.PROTECT, related_name="issued_documents",
+                                  verbose_name=_("bloc year"))
+    kind = models.CharField(_("document"), max_length=12, choices=Kind.choices)
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    issued_on = models.DateField(_("date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("document number")
+        verbose_name_plural = _("document numbers")
+        constraints = [models.UniqueConstraint(fields=["bloc_year", "kind"], name="issued_document_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number or ''}"

@@ -1,0 +1,105 @@
+"""Pure rules of Vietnamese administrative documents (domain.md §4): no Django, no database.
+
+Decree 30/2020/NĐ-CP for state bodies, Guidance 36-HD/VPTW for Party bodies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+
+STATE = "state"
+PARTY = "party"
+
+
+def two_digits(number: int) -> str:
+    """Numbers below 10 take a leading zero: 05, 12."""
+    return f"{number:02d}"
+
+
+def date_line(day: dt.date, place: str = "") -> str:
+    """"Quảng Trị, ngày 01 tháng 12 năm 2022": days below 10 and months 1 and 2 take a leading zero
+    ("ngày 05 tháng 02", but "tháng 3", "tháng 12") — Decree 30/2020, Appendix I."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    text = f"ngày {day.day:02d} tháng {month} năm {day.year}"
+    return f"{place}, {text}" if place else text[0].upper() + text[1:]
+
+
+def document_number(number: int | None, type_code: str, issuer_code: str, *, style: str) -> str:
+    """"Số: 05/BC-KTĐ" for state bodies; Party style writes "Số 05-BC/KTĐ" without the colon."""
+    shown = two_digits(number) if number else "     "
+    if style == PARTY:
+        return f"Số {shown}-{type_code}/{issuer_code}"
+    return f"Số: {shown}/{type_code}-{issuer_code}"
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header cells: issuing body on the left, national or Party line on the right."""
+
+    style: str
+    parent_body: str
+    issuing_body: str
+
+    @property
+    def national_line(self) -> str:
+        return "ĐẢNG CỘNG SẢN VIỆT NAM" if self.style == PARTY else "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+
+    @property
+    def motto(self) -> str:
+        return "" if self.style == PARTY else "Độc lập - Tự do - Hạnh phúc"
+
+
+# --- Safe narrative text ---------------------------------------------------------------------------------------
+#
+# The secretariat writes narrative sections in a small markup: paragraphs separated by a blank line,
+# list items starting with "- ", bold between **two stars**. Everything else is text: any HTML typed
+# in shows as text, on the page, in the PDF and in Word.
+
+BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # "p" or "ul"
+    lines: tuple[tuple[tuple[str, bool], ...], ...]  # per line: runs of (text, is_bold)
+
+
+def runs(line: str) -> tuple[tuple[str, bool], ...]:
+    parts, position = [], 0
+    for match in BOLD.finditer(line):
+        if match.start() > position:
+            parts.append((line[position:match.start()], False))
+        parts.append((match.group(1), True))
+        position = match.end()
+    if position < len(line):
+        parts.append((line[position:], False))
+    return tuple(parts)
+
+
+def parse_narrative(text: str) -> list[Block]:
+    blocks: list[Block] = []
+    for chunk in re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip()):
+        lines = [line.strip() for line in chunk.split("\n") if line.strip()]
+        if not lines:
+            continue
+        if all(line.startswith(("- ", "* ", "+ ")) for line in lines):
+            blocks.append(Block("ul", tuple(runs(line[2:].strip()) for line in lines)))
+        else:
+            blocks.append(Block("p", tuple(runs(line) for line in lines)))
+    return blocks
+
+
+def narrative_html(text: str) -> str:
+    """The narrative as HTML; every character the user typed is escaped first."""
+    out = []
+    for block in parse_narrative(text):
+        rendered = ["".join(f"<strong>{html.escape(t)}</strong>" if bold else html.escape(t) for t, bold in line)
+                    for line in block.lines]
+        if block.kind == "ul":
+            out.append("<ul>" + "".join(f"<li>{item}</li>" for item in rendered) + "</ul>")
+        else:
+            out.append("<p>" + "<br>".join(rendered) + "</p>")
+    return "\n".join(out)
