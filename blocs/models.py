@@ -551,3 +551,18 @@ class CheckAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.checker} → {self.checked}"
+
+
+class SignInFailure(models.Model):
+    """A failed sign-in, kept to slow down password guessing across every app server (issue 6)."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("failed sign-in")
+        verbose_name_plural = _("failed sign-ins")
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"

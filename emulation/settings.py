@@ -157,3 +157,9 @@ LOGGING = {
 
 # Government-flag proposals of a province: at most this share of the bloc leaders (domain.md §2).
 GOV_FLAG_CAP_RATE = os.environ.get("EMULATION_GOV_FLAG_CAP_RATE", "1/5")
+
+# Sign-in throttling: this many failures for a user name or from an address within the window lock it.
+SIGNIN_MAX_FAILURES = int(os.environ.get("EMULATION_SIGNIN_MAX_FAILURES", "5"))
+SIGNIN_LOCK_MINUTES = int(os.environ.get("EMULATION_SIGNIN_LOCK_MINUTES", "15"))
+SIGNIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("EMULATION_SIGNIN_MAX_FAILURES_PER_ADDRESS", "50"))
+TRUST_X_FORWARDED_FOR = envbool("DJANGO_TRUST_X_FORWARDED_FOR", "0")
