@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "emulation.middleware.SecurityHeadersMiddleware",
+    "emulation.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "emulation.urls"
