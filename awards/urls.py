@@ -1,6 +1,6 @@
 from django.urls import path
 
-from awards.views import counting, setup, voting
+from awards.views import counting, dossier, province, setup, voting
 
 app_name = "awards"
 
@@ -10,7 +10,7 @@ urlpatterns = [
     path("years/<int:pk>/meeting/", setup.meeting_edit, name="meeting-edit"),
     path("years/<int:pk>/rounds/", setup.round_list, name="round-list"),
     path("years/<int:pk>/rounds/generate/", setup.rounds_generate, name="rounds-generate"),
-    path("years/<int:pk>/open-next/", setup.next_year_open, name="next-year-open"),
+    path("years/<int:pk>/rounds/open-next-year/", setup.next_year_open, name="next-year-open"),
     # /rounds/<pk>/
     path("rounds/<int:pk>/", counting.round_detail, name="round-detail"),
     path("rounds/<int:pk>/settings/", setup.round_settings, name="round-settings"),
@@ -25,4 +25,19 @@ urlpatterns = [
     path("rounds/<int:pk>/paper/counts/", counting.paper_count, name="paper-count"),
     path("rounds/<int:pk>/ballots/", counting.verification, name="verification"),
     path("rounds/<int:pk>/ballot-paper/", counting.ballot_paper, name="ballot-paper"),
+    # Eligibility conditions, nominations and the dossier of one bloc year (issue 4)
+    path("years/<int:pk>/rules/conditions/add/", dossier.condition_add, name="condition-add"),
+    path("years/<int:pk>/rules/conditions/remove/", dossier.condition_remove, name="condition-remove"),
+    path("years/<int:pk>/nominations/", dossier.nomination_list, name="nomination-list"),
+    path("years/<int:pk>/nominations/withdraw/", dossier.nomination_withdraw, name="nomination-withdraw"),
+    path("years/<int:pk>/nominations/add/", dossier.nomination_add, name="nomination-add"),
+    path("years/<int:pk>/dossier/submit/", dossier.dossier_submit, name="dossier-submit"),
+    path("years/<int:pk>/dossier/", dossier.dossier_review, name="dossier-review"),
+    path("years/<int:pk>/dossier/return/", dossier.dossier_return, name="dossier-return"),
+    path("years/<int:pk>/dossier/accept/", dossier.dossier_accept, name="dossier-accept"),
+    path("years/<int:pk>/dossier/decision/", dossier.decision_record, name="decision-record"),
+    # The province board (issue 4, items 5 and 6)
+    path("province/", province.province_view, name="province-view"),
+    path("province/proposals.xlsx", province.province_export, name="province-export"),
+    path("history/import/", province.history_import, name="history-import"),
 ]

@@ -63,3 +63,20 @@ def check_xlsx(upload: UploadedFile) -> UploadedFile:
     if "xl/workbook.xml" not in names:
         raise ValidationError(_("The file is not an Excel workbook (.xlsx)."))
     return upload
+
+
+SERVED_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp"}
+
+
+def attachment_response(field_file, name: str):  # noqa: ANN001, ANN201 - a FieldFile in, a FileResponse out
+    """Serve an upload. Only the kinds we accept keep their type; anything else (a PDF named x.html,
+    say) goes out as a download, never rendered as a page of our site."""
+    import mimetypes
+
+    from django.http import FileResponse
+
+    content_type = mimetypes.guess_type(name)[0]
+    if content_type not in SERVED_TYPES:
+        content_type = "application/octet-stream"
+    return FileResponse(field_file.open("rb"), content_type=content_type, filename=name,
+                        as_attachment=content_type == "application/octet-stream")

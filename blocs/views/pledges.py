@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,6 +14,7 @@ from blocs import permissions as perms
 from blocs import services
 from blocs.forms import CovenantForm, RegistrationForm
 from blocs.models import Covenant, Registration, Unit
+from blocs.uploads import attachment_response
 from blocs.views.common import attach_errors
 from blocs.views.years import registration_rows
 
@@ -55,9 +54,7 @@ def covenant_scan(request: HttpRequest, pk: int) -> FileResponse:
     covenant = Covenant.objects.filter(bloc_year=bloc_year).first()
     if covenant is None or not covenant.scan:
         raise Http404
-    content_type = mimetypes.guess_type(covenant.scan.name)[0] or "application/octet-stream"
-    return FileResponse(covenant.scan.open("rb"), content_type=content_type,
-                        filename=covenant.scan.name.rsplit("/", 1)[-1])
+    return attachment_response(covenant.scan, covenant.scan.name.rsplit("/", 1)[-1])
 
 
 @login_required

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from blocs.forms import XlsxUploadForm
 from blocs.models import BlocYear, CheckAssignment, Evidence, Scorecard, ScoringItem, ScoringTable, Unit
 from blocs.scoring_excel import parse_scoring_xlsx, scoring_xlsx
 from blocs.scoring_forms import EvidenceForm, ScoresForm, ScoringItemForm, ScoringTableForm
+from blocs.uploads import attachment_response
 from blocs.views.common import attach_errors
 
 
@@ -165,9 +165,12 @@ def evidence_add(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
         try:
             if item is None:
                 raise ValidationError(_("An entry names a line that is not in the scoring table."))
-            scorecard = scoring.scorecard_get(bloc_year, unit)
-            line, _created = scorecard.lines.get_or_create(item=item)
-            scoring.evidence_add(actor=request.user, line=line, upload=form.cleaned_data["file"])
+            # One transaction: a refused upload leaves no empty scorecard or line behind (a line would
+            # keep its item from being deleted while the table is still being set up).
+            with transaction.atomic():
+                scorecard = scoring.scorecard_get(bloc_year, unit)
+                line, _created = scorecard.lines.get_or_create(item=item)
+                scoring.evidence_add(actor=request.user, line=line, upload=form.cleaned_data["file"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -190,8 +193,9 @@ def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> FileRe
                                                 checker__in=roles.rep_units).exists()
     perms.require(unit_id in roles.rep_units or is_checker
                   or perms.can_view_scores(roles, bloc_year, is_published=False))
-    content_type = mimetypes.guess_type(evidence.name)[0] or "application/octet-stream"
-    return FileResponse(evidence.file.open("rb"), content_type=content_type, filename=evidence.name)
+    # The name is the uploader's: only the kinds the upload check accepts are served as such, so that a
+    # PDF named "x.html" never comes back as a web page of this site.
+    return attachment_response(evidence.file, evidence.name)
 
 
 @login_required

@@ -16,13 +16,26 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from blocs.models import Award, Covenant, Membership
+from awards.models import Candidate, Round, RuleSet
+from blocs.models import (
+    Award,
+    BlocYear,
+    CheckAssignment,
+    Covenant,
+    Evidence,
+    Membership,
+    Scorecard,
+    ScoreLine,
+    ScoringItem,
+    ScoringTable,
+)
 from tests.conftest import PERSONAS, client_for
 
 # The namespaces whose names the matrix covers; names outside any namespace are the project's own pages.
 # The admin has its own permission system (is_staff) and is left to Django.
-NAMESPACES = {"blocs"}
+NAMESPACES = {"blocs", "awards"}
 
 
 @dataclass(frozen=True)
@@ -34,7 +47,8 @@ class Row:
     pk: str | None = None
     login_required: bool = True
     params: dict[str, str] = field(default_factory=lambda: {"bloc_pk": "bloc", "unit_pk": "unit",
-                                                            "membership_pk": "membership"})
+                                                            "membership_pk": "membership", "item_pk": "item",
+                                                            "evidence_pk": "evidence", "checker_pk": "checker"})
 
 
 def codes(anonymous: int, representative: int, outsider: int, secretariat: int, chair: int, board: int,
@@ -49,6 +63,9 @@ SECRETARIAT = codes(302, 403, 404, 200, 403, 403, 200)  # the bloc's secretariat
 SECRETARIAT_POST = codes(302, 403, 404, 302, 403, 403, 302)  # the same, POST-only views that redirect
 FOLLOWERS = codes(302, 403, 404, 200, 200, 200, 200)  # secretariat, the year's chair, the province board
 CREATORS = codes(302, 403, 403, 200, 403, 200, 200)  # no object involved: 403, never 404
+OWN_UNIT = codes(302, 200, 404, 403, 403, 403, 403)  # only the unit's own representative (self-score, vote)
+OWN_UNIT_POST = codes(302, 302, 404, 403, 403, 403, 403)
+CHAIR_POST = codes(302, 403, 404, 302, 302, 403, 302)  # the chair, or the secretariat for the chair
 
 MATRIX: dict[str, Row] = {
     # Project pages.
@@ -100,6 +117,55 @@ MATRIX: dict[str, Row] = {
     "blocs:award-list": Row(EVERYONE),
     "blocs:award-create": Row(CREATORS),
     "blocs:award-edit": Row(CREATORS, pk="award"),
+    # Scoring (domain.md §1.3). The year is at scoring: the table is locked, so deleting a line is refused
+    # with a message and a redirect.
+    "blocs:scoring-table": Row(SECRETARIAT, pk="year"),
+    "blocs:scoring-item-add": Row(SECRETARIAT, pk="year"),
+    "blocs:scoring-import": Row(SECRETARIAT, pk="year"),
+    "blocs:scoring-xlsx": Row(SECRETARIAT, pk="year"),
+    "blocs:scoring-item-edit": Row(SECRETARIAT, pk="year"),
+    "blocs:scoring-item-delete": Row(SECRETARIAT_POST, method="post", pk="year"),
+    # The representative's own unit scores itself; nobody scores on its behalf, not even the admin.
+    "blocs:self-scores": Row(OWN_UNIT, pk="year"),
+    "blocs:self-scores-submit": Row(OWN_UNIT_POST, method="post", pk="year"),
+    # No file attached: the representative is sent back to the page with a message.
+    "blocs:evidence-add": Row(OWN_UNIT_POST, method="post", pk="year"),
+    # The evidence is the representative's own unit's; the secretariat, chair and board read it too.
+    "blocs:evidence-download": Row(VIEWERS, pk="year"),
+    # A representative sees its own unit's checks; the secretariat sees every assignment.
+    "blocs:check-list": Row(codes(302, 200, 404, 200, 403, 403, 200), pk="year"),
+    # Only the checker unit's representative enters its values.
+    "blocs:check-scores": Row(OWN_UNIT, pk="year",
+                              params={"unit_pk": "checked", "checker_pk": "checker"}),
+    "blocs:verify-scores": Row(SECRETARIAT, pk="year"),
+    # Not published yet: members get 403 until the secretariat publishes.
+    "blocs:score-table": Row(FOLLOWERS, pk="year"),
+    "blocs:score-table-xlsx": Row(FOLLOWERS, pk="year"),
+    "blocs:scores-publish": Row(SECRETARIAT_POST, method="post", pk="year"),
+    # The year-end vote (domain.md §3): the secretariat sets it up, the chair opens and closes, members vote.
+    "awards:rule-set": Row(SECRETARIAT, pk="year"),
+    "awards:meeting-edit": Row(SECRETARIAT, pk="year"),
+    "awards:round-list": Row(VIEWERS, pk="year"),
+    # The year already has a round: the secretariat is told so and sent back.
+    "awards:rounds-generate": Row(SECRETARIAT_POST, method="post", pk="year"),
+    # No head elected yet: the secretariat is told so and sent back to the rounds.
+    "awards:next-year-open": Row(SECRETARIAT_POST, method="post", pk="year"),
+    "awards:round-detail": Row(VIEWERS, pk="round"),
+    "awards:round-settings": Row(SECRETARIAT, pk="round"),
+    "awards:candidates-edit": Row(SECRETARIAT, pk="round"),
+    "awards:candidates-generate": Row(SECRETARIAT_POST, method="post", pk="round"),
+    # The year is not at its meeting: the service refuses with a message and a redirect.
+    "awards:round-open": Row(CHAIR_POST, method="post", pk="round"),
+    "awards:round-close": Row(codes(302, 403, 404, 200, 200, 403, 200), pk="round"),
+    # Only a representative of a member unit votes; the round is a draft, so the page says it is not open.
+    "awards:vote": Row(OWN_UNIT, pk="round"),
+    "awards:vote-cast": Row(OWN_UNIT_POST, method="post", pk="round"),
+    "awards:paper-ballot": Row(SECRETARIAT, pk="round"),
+    "awards:paper-reconcile": Row(SECRETARIAT_POST, method="post", pk="round"),
+    "awards:paper-count": Row(SECRETARIAT, pk="round"),
+    # Everyone of the bloc may check receipts (the list itself appears after the close).
+    "awards:verification": Row(VIEWERS, pk="round"),
+    "awards:ballot-paper": Row(SECRETARIAT, pk="round"),
 }
 
 
@@ -134,14 +200,37 @@ def test_every_row_of_the_matrix_is_a_url():
 
 @pytest.fixture
 def objects(world, settings, tmp_path):  # noqa: ANN001, ANN201
-    """The first bloc's objects that URL parameters point at; its covenant has a signed scan."""
+    """The first bloc's objects that URL parameters point at.
+
+    Its covenant has a signed scan; the year is at scoring with a locked table of one line; the
+    representative's unit has a scorecard with evidence and cross-checks the head unit; a draft round
+    has two candidates. Built directly, without services, so that no audit entry exists yet.
+    """
     settings.MEDIA_ROOT = tmp_path / "media"
-    covenant = Covenant.objects.get(bloc_year=world.bloc_year)
+    bloc_year = world.bloc_year
+    covenant = Covenant.objects.get(bloc_year=bloc_year)
     covenant.scan.save("giao-uoc.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
-    plain = (Membership.objects.filter(bloc_year=world.bloc_year, position=Membership.Position.MEMBER)
+    plain = (Membership.objects.filter(bloc_year=bloc_year, position=Membership.Position.MEMBER)
              .exclude(pk=world.member.pk).first())
-    return {"bloc": world.bloc_year.bloc, "year": world.bloc_year, "unit": world.member.unit,
-            "membership": plain, "award": Award.objects.first()}
+    bloc_year.status = BlocYear.Status.SCORING
+    bloc_year.save(update_fields=["status"])
+    table = ScoringTable.objects.create(bloc_year=bloc_year, locked_at=timezone.now())
+    item = ScoringItem.objects.create(table=table, code="1.1", text="Hoàn thành nhiệm vụ chính trị",
+                                      max_points=10, evidence_required=True)
+    scorecard = Scorecard.objects.create(bloc_year=bloc_year, unit=world.member.unit)
+    line = ScoreLine.objects.create(scorecard=scorecard, item=item, self_value=9)
+    evidence = Evidence(line=line, name="bao-cao.pdf", uploaded_by=world.users["representative"])
+    evidence.file.save("bao-cao.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    evidence.save()
+    CheckAssignment.objects.create(bloc_year=bloc_year, checker=world.member.unit, checked=world.head.unit)
+    rule_set = RuleSet.objects.create(bloc_year=bloc_year, version=1)
+    round_ = Round.objects.create(bloc_year=bloc_year, rule_set=rule_set, kind=Round.Kind.HEAD, quota=1,
+                                  max_choices=1, title="Bầu Trưởng khối năm 2023")
+    for order, unit in enumerate((world.head.unit, world.member.unit)):
+        Candidate.objects.create(round=round_, unit=unit, order=order)
+    return {"bloc": bloc_year.bloc, "year": bloc_year, "unit": world.member.unit,
+            "membership": plain, "award": Award.objects.first(), "item": item, "evidence": evidence,
+            "checker": world.member.unit, "checked": world.head.unit, "round": round_}
 
 
 def url_of(name: str, objects: dict) -> str:  # type: ignore[type-arg]
@@ -189,13 +278,16 @@ def test_post_only_views_refuse_get(world, objects, name):
 
 def test_get_does_not_write(world, objects, as_persona):
     """The POST-only views change nothing on a GET, whoever asks."""
-    from blocs.models import AuditEntry, BlocYear
+    from blocs.models import AuditEntry
 
     for name in POST_ONLY:
-        if name in URLS and name.startswith("blocs:"):
+        if name in URLS:
             as_persona("secretariat").get(url_of(name, objects))
+            as_persona("chair").get(url_of(name, objects))
     assert BlocYear.objects.get(pk=world.bloc_year.pk).status == world.bloc_year.status
     assert world.bloc_year.memberships.count() == 5
+    assert ScoringItem.objects.filter(pk=objects["item"].pk).exists()
+    assert Round.objects.get(pk=objects["round"].pk).status == Round.Status.DRAFT
     assert not AuditEntry.objects.exists()
 
 
