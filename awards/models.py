@@ -466,7 +466,8 @@ class Nomination(models.Model):
     final_score = models.DecimalField(_("final score"), max_digits=7, decimal_places=2, null=True, blank=True)
     eligibility = models.JSONField(_("eligibility report"), default=list, blank=True)
     is_outside_vote = models.BooleanField(_("added outside the vote"), default=False)
-    reason = models.TextField(_("reason"), blank=True, help_text=_("Required to add outside the vote or withdraw."))
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was added outside the vote."))
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
 
     class Meta:
         ordering = ["bloc_year", "award__order", "rank", "unit__name"]
@@ -476,8 +477,8 @@ class Nomination(models.Model):
             models.UniqueConstraint(fields=["bloc_year", "award", "unit"], name="nomination_once_per_award"),
             models.CheckConstraint(condition=Q(is_outside_vote=False) | ~Q(reason=""),
                                    name="nomination_outside_vote_has_reason"),
-            models.CheckConstraint(condition=~Q(status="withdrawn") | ~Q(reason=""),
-                                   name="nomination_withdrawal_has_reason"),
+            models.CheckConstraint(condition=~Q(status="withdrawn") | ~Q(withdrawal_reason=""),
+                                   name="nomination_withdrawal_has_its_reason"),
         ]
 
     def __str__(self) -> str:

@@ -87,6 +87,8 @@ def conditions_for(category: CategoryRule) -> list[rules.Condition]:
     """The category's conditions, plus "rank 1" for the Government flag when the rule set says so."""
     found = []
     for condition in category.conditions.select_related("award"):
+        if condition.kind == "not_recent" and not (condition.award_id or condition.rating):
+            condition.award = category.award  # "not given this award": the category's own award
         key = f"award:{condition.award_id}" if condition.award_id else f"rating:{condition.rating}"
         label = condition.award.name if condition.award_id else Rating(condition.rating).label if condition.rating \
             else ""
@@ -159,10 +161,10 @@ def nomination_withdraw(*, actor: User | None, nomination: Nomination, reason: s
         raise ValidationError(_("Give the reason for withdrawing the nomination."))
     if nomination.status != Nomination.Status.PROPOSED:
         raise ValidationError(_("Only a proposed nomination can be withdrawn."))
-    nomination.status, nomination.reason = Nomination.Status.WITHDRAWN, reason.strip()
-    nomination.save(update_fields=["status", "reason"])
+    nomination.status, nomination.withdrawal_reason = Nomination.Status.WITHDRAWN, reason.strip()
+    nomination.save(update_fields=["status", "withdrawal_reason"])
     audit(actor=actor, action="awards.nomination.withdrawn", bloc_year=nomination.bloc_year, obj=nomination,
-          changes={"reason": nomination.reason})
+          changes={"reason": nomination.withdrawal_reason})
     return nomination
 
 

@@ -23,3 +23,15 @@ def voting_units(roles: Roles, member_units: set[int]) -> list[int]:
 
 def can_vote_for(roles: Roles, unit: Unit, member_units: set[int]) -> bool:
     return unit.pk in roles.rep_units and unit.pk in member_units
+
+
+def can_manage_nominations(roles: Roles, bloc_year: BlocYear) -> bool:
+    """The bloc's secretariat corrects nominations and submits the dossier."""
+    return can_manage_bloc_year(roles, bloc_year)
+
+
+def can_review_dossier(roles: Roles, bloc_year: BlocYear) -> bool:
+    """The province board of the bloc's province (and the admin) returns, accepts and records decisions."""
+    return roles.is_admin or bloc_year.bloc.province_id in roles.board_provinces
+
+

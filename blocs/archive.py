@@ -3,6 +3,9 @@
 The format is described in docs/archive-format.md. An archive names units by short code, awards by code
 and people by username, never by database id, and lists everything in a fixed order, so that
 export → import into an empty database → export gives the same bytes (`archive_dumps`).
+
+Other apps add their own parts through `register_section()` (awards adds the vote): `blocs` never imports
+them, the way imports run in this project (style.md).
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ import binascii
 import datetime as dt
 import json
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from operator import itemgetter
 from pathlib import PurePath
 from typing import Any
 
-from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
@@ -32,18 +36,26 @@ from blocs.models import (
     Award,
     Bloc,
     BlocYear,
+    CheckAssignment,
+    CheckValue,
     Covenant,
     CovenantItem,
+    Evidence,
     Membership,
     Province,
     Registration,
+    Scorecard,
+    ScoreLine,
+    ScoringItem,
+    ScoringTable,
     Unit,
     User,
 )
 from blocs.uploads import check_attachment
 
 FORMAT = "emulation-bloc-year"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 BLOC_FIELDS = ("code", "name", "kind", "founding_decision", "founded_year")
 UNIT_FIELDS = ("short_code", "name", "parent_body", "kind", "is_active")
@@ -51,21 +63,127 @@ UNIT_LINKS = ("renamed_from", "merged_into")
 AWARD_FIELDS = ("code", "name", "kind", "level", "for_collectives", "for_individuals", "order", "is_active")
 YEAR_FIELDS = ("year", "status", "registration_deadline", "place_name")
 TOP_KEYS = ("province", "bloc", "units", "awards", "bloc_year", "memberships", "covenant", "registrations")
+TOP_KEYS_SINCE_2 = ("scoring",)
+TABLE_FIELDS = ("max_total", "bonus_cap", "check_mode", "locked_at", "published_at")
+ITEM_FIELDS = ("kind", "group", "code", "text", "max_points", "evidence_required", "guidance", "order")
+SCORECARD_FIELDS = ("submitted_at", "checked_at", "verified_at", "disqualification_note", "final_total")
+LINE_FIELDS = ("self_value", "self_comment", "checked_value", "final_value", "final_note")
+LINE_VALUES = ("self_value", "checked_value", "final_value")
+
+
+# --- Sections other apps add (register_section) -----------------------------------------------------------
+
+
+class ExportRefs:
+    """The units and awards a section names; they travel in the archive's "units" and "awards" lists."""
+
+    def __init__(self) -> None:
+        self.units: dict[int, Unit] = {}
+        self.awards: dict[int, Award] = {}
+
+    def unit(self, unit: Unit | None) -> str | None:
+        if unit is None:
+            return None
+        self.units[unit.pk] = unit
+        return unit.short_code
+
+    def unit_codes(self, pks: Iterable[int]) -> dict[int, str]:
+        """{unit id: short code} for the given ids, each unit recorded as named."""
+        wanted = set(pks)
+        missing = wanted - set(self.units)
+        self.units.update(Unit.objects.in_bulk(missing))
+        return {pk: self.units[pk].short_code for pk in wanted if pk in self.units}
+
+    def award(self, award: Award | None) -> str | None:
+        if award is None:
+            return None
+        self.awards[award.pk] = award
+        return award.code
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    """What a section's importer may refer to: the new year and the archive's units and awards."""
+
+    actor: User | None
+    bloc_year: BlocYear
+    units: Mapping[str, Unit]  # every unit of the archive, by short code
+    awards: Mapping[str, Award]  # every award of the archive, by code
+    members: Collection[str]  # the year's member units, by short code
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    export: Callable[[BlocYear, ExportRefs], Any]
+    load: Callable[[ImportContext, Any], Mapping[str, Any]]  # writes; returns counts for the audit entry
+    verify: Callable[[BlocYear], None] | None = None  # after every part is written; raises to refuse
+
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def register_section(name: str, export_fn: Callable[[BlocYear, ExportRefs], Any],
+                     import_fn: Callable[[ImportContext, Any], Mapping[str, Any]],
+                     verify_fn: Callable[[BlocYear], None] | None = None) -> None:
+    """Add a top-level key to the archive, written and read by another app, in registration order.
+
+    `import_fn(context, value)` runs in the import's transaction after the core year is written, with
+    `value` = None for an archive of version 1, which has no such key; `verify_fn(bloc_year)` runs once
+    every section is written, e.g. to recount. Registering a name again replaces it (ready() may run twice).
+    """
+    if name in ("format", "version", *TOP_KEYS, *TOP_KEYS_SINCE_2):
+        raise ImproperlyConfigured(f"The archive key “{name}” belongs to the core of the archive.")
+    _SECTIONS[name] = Section(name, export_fn, import_fn, verify_fn)
+
+
+def registered_sections() -> tuple[str, ...]:
+    return tuple(_SECTIONS)
+
+
+_EXPORT_GUARDS: list[Callable[[BlocYear], str | None]] = []
+
+
+def register_export_guard(guard: Callable[[BlocYear], str | None]) -> None:
+    """A check another app runs before a download: it returns why the year cannot be exported now."""
+    if guard not in _EXPORT_GUARDS:
+        _EXPORT_GUARDS.append(guard)
+
+
+def export_refusals(bloc_year: BlocYear) -> list[str]:
+    return [reason for guard in _EXPORT_GUARDS if (reason := guard(bloc_year))]
 
 
 # --- Export ----------------------------------------------------------------------------------------------
 
 
-def _iso(value: dt.date | dt.datetime | None) -> str | None:
+def iso(value: dt.date | dt.datetime | dt.time | None) -> str | None:
     """ISO 8601; times in the project's time zone, whatever the request's, so exports are stable."""
     if isinstance(value, dt.datetime):
         value = value.astimezone(timezone.get_default_timezone())
     return value.isoformat() if value is not None else None
 
 
-def _values(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    return {name: _iso(value) if isinstance(value, dt.date) else value
-            for name in fields for value in [getattr(instance, name)]}
+def decimal_text(value: Decimal | None) -> str | None:
+    """Points and percentages as text with two decimals ("95.50"): exact, and the same on every database."""
+    return None if value is None else str(value.quantize(Decimal("0.01")))
+
+
+def plain_value(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.time):
+        return iso(value)
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    return value
+
+
+def values_of(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: plain_value(getattr(instance, name)) for name in fields}
+
+
+def file_base64(file: FieldFile) -> str:
+    with file.open("rb") as handle:
+        return base64.b64encode(handle.read()).decode("ascii")
 
 
 def _with_linked_units(units: Iterable[Unit]) -> dict[int, Unit]:
@@ -79,23 +197,20 @@ def _with_linked_units(units: Iterable[Unit]) -> dict[int, Unit]:
 
 def _unit_entry(unit: Unit, units: Mapping[int, Unit]) -> dict[str, Any]:
     links = {"renamed_from": unit.renamed_from_id, "merged_into": unit.merged_into_id}
-    return {**_values(unit, UNIT_FIELDS),
+    return {**values_of(unit, UNIT_FIELDS),
             **{key: units[pk].short_code if pk else None for key, pk in links.items()}}
 
 
 def _scan_entry(scan: FieldFile) -> dict[str, str] | None:
     if not scan:
         return None
-    with scan.open("rb") as handle:
-        content = handle.read()
-    return {"file_name": PurePath(scan.name).name,
-            "content_base64": base64.b64encode(content).decode("ascii")}
+    return {"file_name": PurePath(scan.name).name, "content_base64": file_base64(scan)}
 
 
 def _covenant_entry(covenant: Covenant | None) -> dict[str, Any]:
     if covenant is None:
         return {"signed_on": None, "signed_place": "", "items": [], "scan": None}
-    return {"signed_on": _iso(covenant.signed_on), "signed_place": covenant.signed_place,
+    return {"signed_on": iso(covenant.signed_on), "signed_place": covenant.signed_place,
             "items": [[item.content, item.target] for item in covenant.items.order_by("order")],
             "scan": _scan_entry(covenant.scan)}
 
@@ -105,32 +220,67 @@ def _registration_entry(registration: Registration) -> dict[str, Any]:
         "unit": registration.unit.short_code,
         "targets": registration.targets,
         "awards": sorted(award.code for award in registration.awards.all()),
-        "submitted_at": _iso(registration.submitted_at),
+        "submitted_at": iso(registration.submitted_at),
         "submitted_by": registration.submitted_by.username if registration.submitted_by else None,
         "is_late": registration.is_late,
     }
 
 
+def _line_entry(line: ScoreLine) -> dict[str, Any]:
+    checks = sorted(([check.checker.short_code, decimal_text(check.value), check.comment]
+                     for check in line.checks.all()), key=itemgetter(0))
+    evidence = sorted(({"name": item.name, "content_base64": file_base64(item.file)} for item in line.evidence.all()),
+                      key=itemgetter("name", "content_base64"))
+    return {"item": line.item.code, **values_of(line, LINE_FIELDS), "checks": checks, "evidence": evidence}
+
+
+def _scorecard_entry(card: Scorecard, refs: ExportRefs) -> dict[str, Any]:
+    lines = sorted(card.lines.all(), key=lambda line: (line.item.order, line.item.code))
+    return {"unit": refs.unit(card.unit), **values_of(card, SCORECARD_FIELDS),
+            "disqualifier": card.disqualifier.code if card.disqualifier else None,
+            "lines": [_line_entry(line) for line in lines]}
+
+
+def _scoring_entry(bloc_year: BlocYear, refs: ExportRefs) -> dict[str, Any]:
+    """The scoring table, every scorecard with its three values per line, and who checks whom."""
+    table = ScoringTable.objects.filter(bloc_year=bloc_year).first()
+    items = sorted(table.items.all(), key=lambda item: (item.order, item.code)) if table else []
+    cards = (bloc_year.scorecards.select_related("unit", "disqualifier")
+             .prefetch_related("lines__item", "lines__checks__checker", "lines__evidence"))
+    pairs = bloc_year.check_assignments.select_related("checker", "checked")
+    return {
+        "table": None if table is None else {**values_of(table, TABLE_FIELDS),
+                                             "items": [values_of(item, ITEM_FIELDS) for item in items]},
+        "scorecards": sorted((_scorecard_entry(card, refs) for card in cards), key=itemgetter("unit")),
+        "check_assignments": sorted([refs.unit(pair.checker), refs.unit(pair.checked)] for pair in pairs),
+    }
+
+
 def archive_export(bloc_year: BlocYear) -> dict[str, Any]:
-    """The whole bloc year as plain JSON values (docs/archive-format.md, version 1)."""
+    """The whole bloc year as plain JSON values (docs/archive-format.md, version 2)."""
     bloc_year = BlocYear.objects.select_related("bloc__province").get(pk=bloc_year.pk)
     memberships = list(bloc_year.memberships.select_related("unit"))
     registrations = list(bloc_year.registrations.select_related("unit", "submitted_by")
                          .prefetch_related("awards"))
-    units = _with_linked_units([m.unit for m in memberships] + [r.unit for r in registrations])
-    awards = {award.pk: award for r in registrations for award in r.awards.all()}
+    refs = ExportRefs()
+    parts = {"scoring": _scoring_entry(bloc_year, refs),
+             **{name: section.export(bloc_year, refs) for name, section in _SECTIONS.items()}}
+    units = _with_linked_units([m.unit for m in memberships] + [r.unit for r in registrations]
+                               + list(refs.units.values()))
+    awards = {award.pk: award for r in registrations for award in r.awards.all()} | refs.awards
     return {
         "format": FORMAT,
         "version": VERSION,
         "province": bloc_year.bloc.province.name,
-        "bloc": _values(bloc_year.bloc, BLOC_FIELDS),
+        "bloc": values_of(bloc_year.bloc, BLOC_FIELDS),
         "units": sorted((_unit_entry(unit, units) for unit in units.values()), key=itemgetter("short_code")),
-        "awards": sorted((_values(award, AWARD_FIELDS) for award in awards.values()), key=itemgetter("code")),
-        "bloc_year": _values(bloc_year, YEAR_FIELDS),
+        "awards": sorted((values_of(award, AWARD_FIELDS) for award in awards.values()), key=itemgetter("code")),
+        "bloc_year": values_of(bloc_year, YEAR_FIELDS),
         "memberships": sorted(({"unit": m.unit.short_code, "position": m.position} for m in memberships),
                               key=itemgetter("unit")),
         "covenant": _covenant_entry(Covenant.objects.filter(bloc_year=bloc_year).first()),
         "registrations": sorted((_registration_entry(r) for r in registrations), key=itemgetter("unit")),
+        **parts,
     }
 
 
@@ -145,7 +295,7 @@ def archive_loads(raw: bytes | str) -> dict[str, Any]:
         data = json.loads(raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw)
     except (UnicodeDecodeError, ValueError) as error:
         raise ValidationError(_("The file is not valid JSON (%(error)s).") % {"error": error}) from error
-    return dict(_object(data, None))
+    return dict(read_object(data, None))
 
 
 # --- Reading an archive: shape and references, before anything is written ------------------------------
@@ -161,9 +311,11 @@ class _Archive:
     memberships: dict[str, str]
     covenant: dict[str, Any]
     registrations: dict[str, dict[str, Any]]
+    scoring: dict[str, Any]
+    version: int
 
 
-def _object(value: Any, where: str | None) -> Mapping[str, Any]:
+def read_object(value: Any, where: str | None) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         if where is None:
             raise ValidationError(_("The archive must be a JSON object."))
@@ -171,13 +323,13 @@ def _object(value: Any, where: str | None) -> Mapping[str, Any]:
     return value
 
 
-def _list(value: Any, where: str) -> list[Any]:
+def read_list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
         raise ValidationError(_("“%(where)s” in the archive must be a list.") % {"where": where})
     return value
 
 
-def _key(obj: Mapping[str, Any], key: str, where: str | None) -> Any:
+def read_key(obj: Mapping[str, Any], key: str, where: str | None) -> Any:
     if key not in obj:
         if where is None:
             raise ValidationError(_("The archive lacks “%(key)s”.") % {"key": key})
@@ -185,7 +337,7 @@ def _key(obj: Mapping[str, Any], key: str, where: str | None) -> Any:
     return obj[key]
 
 
-def _field_value(field: models.Field, value: Any, where: str) -> Any:
+def read_value(field: models.Field, value: Any, where: str) -> Any:
     """The value checked as the model field checks it (type, choices, length, blank)."""
     problem = None
     if isinstance(value, str):
@@ -207,12 +359,12 @@ def _field_value(field: models.Field, value: Any, where: str) -> Any:
     return value
 
 
-def _fields(model: type[models.Model], raw: Any, names: Iterable[str], where: str) -> dict[str, Any]:
-    obj = _object(raw, where)
-    return {name: _field_value(model._meta.get_field(name), _key(obj, name, where), where) for name in names}
+def read_fields(model: type[models.Model], raw: Any, names: Iterable[str], where: str) -> dict[str, Any]:
+    obj = read_object(raw, where)
+    return {name: read_value(model._meta.get_field(name), read_key(obj, name, where), where) for name in names}
 
 
-def _code(value: Any, known: Collection[str], where: str, *, kind: str) -> str:
+def read_code(value: Any, known: Collection[str], where: str, *, kind: str) -> str:
     """A reference by code that must name an entry of the archive's "units" or "awards"."""
     if not isinstance(value, str) or value not in known:
         message = (_("“%(where)s” names the unit “%(code)s”, which is not among the archive's units.")
@@ -222,7 +374,7 @@ def _code(value: Any, known: Collection[str], where: str, *, kind: str) -> str:
     return value
 
 
-def _keyed(entries: Iterable[tuple[str, Any]], where: str) -> dict[str, Any]:
+def read_keyed(entries: Iterable[tuple[str, Any]], where: str) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for code, value in entries:
         if code in result:
@@ -239,49 +391,55 @@ def _plausible_year(value: int, where: str) -> int:
     return value
 
 
-def _check_format(data: Mapping[str, Any]) -> None:
+def read_refusal(key: str, where: str, problem: str) -> ValidationError:
+    return ValidationError(_("Invalid “%(key)s” in “%(where)s”: %(problem)s")
+                           % {"key": key, "where": where, "problem": problem})
+
+
+def _check_format(data: Mapping[str, Any]) -> int:
     found = data.get("format")
     if found != FORMAT:
         raise ValidationError(
             _("This file is not a bloc-year archive (its format is “%(found)s”, expected “%(expected)s”).")
             % {"found": found if found is not None else "—", "expected": FORMAT})
-    version = _key(data, "version", None)
-    if type(version) is not int or version != VERSION:
+    version = read_key(data, "version", None)
+    if type(version) is not int or version not in READABLE_VERSIONS:
         raise ValidationError(
-            _("This archive is version %(found)s; this application reads version %(supported)s only.")
-            % {"found": version, "supported": VERSION})
+            _("This archive is version %(found)s; this application reads versions %(supported)s only.")
+            % {"found": version, "supported": ", ".join(str(v) for v in READABLE_VERSIONS)})
+    return version
 
 
 def _read_unit(item: Any, where: str, codes: Collection[str]) -> dict[str, Any]:
-    entry = _fields(Unit, item, UNIT_FIELDS, where)
+    entry = read_fields(Unit, item, UNIT_FIELDS, where)
     for link in UNIT_LINKS:
-        value = _key(item, link, where)
-        entry[link] = None if value is None else _code(value, codes, where, kind="unit")
+        value = read_key(item, link, where)
+        entry[link] = None if value is None else read_code(value, codes, where, kind="unit")
     return entry
 
 
 def _read_units(raw: Any) -> dict[str, dict[str, Any]]:
-    items = _list(raw, "units")
+    items = read_list(raw, "units")
     # Links may point forward in the list.
     codes = {item["short_code"] for item in items if isinstance(item, dict) and isinstance(item.get("short_code"), str)}
     entries = (_read_unit(item, f"units[{i}]", codes) for i, item in enumerate(items))
-    return _keyed(((entry["short_code"], entry) for entry in entries), "units")
+    return read_keyed(((entry["short_code"], entry) for entry in entries), "units")
 
 
 def _read_awards(raw: Any) -> dict[str, dict[str, Any]]:
-    items = enumerate(_list(raw, "awards"))
-    entries = (_fields(Award, item, AWARD_FIELDS, f"awards[{i}]") for i, item in items)
-    return _keyed(((entry["code"], entry) for entry in entries), "awards")
+    items = enumerate(read_list(raw, "awards"))
+    entries = (read_fields(Award, item, AWARD_FIELDS, f"awards[{i}]") for i, item in items)
+    return read_keyed(((entry["code"], entry) for entry in entries), "awards")
 
 
 def _read_memberships(raw: Any, units: Collection[str]) -> dict[str, str]:
     """{unit code: position}, with at most one head (the database refuses a second one too)."""
     pairs = []
-    for i, item in enumerate(_list(raw, "memberships")):
+    for i, item in enumerate(read_list(raw, "memberships")):
         where = f"memberships[{i}]"
-        position = _fields(Membership, item, ["position"], where)["position"]
-        pairs.append((_code(_key(item, "unit", where), units, where, kind="unit"), position))
-    memberships = _keyed(pairs, "memberships")
+        position = read_fields(Membership, item, ["position"], where)["position"]
+        pairs.append((read_code(read_key(item, "unit", where), units, where, kind="unit"), position))
+    memberships = read_keyed(pairs, "memberships")
     if list(memberships.values()).count(Membership.Position.HEAD) > 1:
         raise ValidationError(_("The archive names more than one head unit."))
     return memberships
@@ -291,8 +449,8 @@ def _read_scan(raw: Any) -> ContentFile | None:
     """The signed scan, checked by content like any uploaded attachment."""
     if raw is None:
         return None
-    scan = _object(raw, "covenant.scan")
-    name, content = _key(scan, "file_name", "covenant.scan"), _key(scan, "content_base64", "covenant.scan")
+    scan = read_object(raw, "covenant.scan")
+    name, content = read_key(scan, "file_name", "covenant.scan"), read_key(scan, "content_base64", "covenant.scan")
     try:
         name = get_valid_filename(PurePath(str(name)).name)
         data = base64.b64decode(str(content), validate=True)
@@ -304,27 +462,24 @@ def _read_scan(raw: Any) -> ContentFile | None:
 def _read_item(item: Any, where: str) -> tuple[str, str]:
     if not isinstance(item, list) or len(item) != 2:
         raise ValidationError(_("“%(where)s” must be a pair [content, target].") % {"where": where})
-    content, target = (_field_value(CovenantItem._meta.get_field(name), value, where)
+    content, target = (read_value(CovenantItem._meta.get_field(name), value, where)
                        for name, value in zip(("content", "target"), item, strict=True))
     return content, target
 
 
 def _read_covenant(raw: Any) -> dict[str, Any]:
-    covenant = _fields(Covenant, raw, ("signed_on", "signed_place"), "covenant")
-    items = _list(_key(raw, "items", "covenant"), "covenant.items")
+    covenant = read_fields(Covenant, raw, ("signed_on", "signed_place"), "covenant")
+    items = read_list(read_key(raw, "items", "covenant"), "covenant.items")
     return {**covenant, "items": [_read_item(item, f"covenant.items[{i}]") for i, item in enumerate(items)],
-            "scan": _read_scan(_key(raw, "scan", "covenant"))}
+            "scan": _read_scan(read_key(raw, "scan", "covenant"))}
 
 
 def _read_registration(item: Any, where: str, archive: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    entry = _fields(Registration, item, ("targets", "submitted_at", "is_late"), where)
-    unit = _code(_key(item, "unit", where), archive["units"], where, kind="unit")
-    if unit not in archive["memberships"]:
-        raise ValidationError(_("“%(where)s” is for %(code)s, which is not a member in the archive's year.")
-                              % {"where": where, "code": unit})
-    codes = _list(_key(item, "awards", where), f"{where}.awards")
-    entry["awards"] = sorted({_code(code, archive["awards"], where, kind="award") for code in codes})
-    entry["submitted_by"] = _key(item, "submitted_by", where)
+    entry = read_fields(Registration, item, ("targets", "submitted_at", "is_late"), where)
+    unit = _member_code(read_key(item, "unit", where), archive, where)
+    codes = read_list(read_key(item, "awards", where), f"{where}.awards")
+    entry["awards"] = sorted({read_code(code, archive["awards"], where, kind="award") for code in codes})
+    entry["submitted_by"] = read_key(item, "submitted_by", where)
     if entry["submitted_by"] is not None and not isinstance(entry["submitted_by"], str):
         raise ValidationError(_("Invalid “%(key)s” in “%(where)s”: %(problem)s")
                               % {"key": "submitted_by", "where": where, "problem": _("Text is expected.")})
@@ -333,24 +488,141 @@ def _read_registration(item: Any, where: str, archive: dict[str, Any]) -> tuple[
     return unit, entry
 
 
+# Scoring (version 2): the table, the scorecards with self, checked and final values, who checks whom.
+
+
+def _not_negative(entry: Mapping[str, Any], names: Iterable[str], where: str) -> None:
+    for name in names:
+        if entry[name] is not None and entry[name] < 0:
+            raise read_refusal(name, where, _("A negative value is not allowed."))
+
+
+def _read_table(raw: Any) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    where = "scoring.table"
+    table = read_fields(ScoringTable, raw, TABLE_FIELDS, where)
+    if table["max_total"] <= 0:
+        raise read_refusal("max_total", where, _("The maximum total must be above zero."))
+    _not_negative(table, ["bonus_cap"], where)
+    items = []
+    for i, item in enumerate(read_list(read_key(raw, "items", where), f"{where}.items")):
+        items.append(read_fields(ScoringItem, item, ITEM_FIELDS, f"{where}.items[{i}]"))
+        _not_negative(items[-1], ["max_points"], f"{where}.items[{i}]")
+    return {**table, "items": read_keyed(((item["code"], item) for item in items), f"{where}.items")}
+
+
+def _read_item_code(value: Any, items: Mapping[str, dict[str, Any]], where: str, *, kind: str | None = None) -> str:
+    if not isinstance(value, str) or value not in items or (kind and items[value]["kind"] != kind):
+        raise ValidationError(_("“%(where)s” names the item “%(code)s”, which is not in the archive's scoring "
+                                "table (or not of the right kind).") % {"where": where, "code": value})
+    return value
+
+
+def _read_check(raw: Any, where: str, units: Collection[str]) -> tuple[str, tuple[Decimal, str]]:
+    if not isinstance(raw, list) or len(raw) != 3:
+        raise ValidationError(_("“%(where)s” must be a triple [checker, value, comment].") % {"where": where})
+    checker = read_code(raw[0], units, where, kind="unit")
+    value = read_value(CheckValue._meta.get_field("value"), raw[1], where)
+    if value < 0:
+        raise read_refusal("value", where, _("A negative value is not allowed."))
+    return checker, (value, read_value(CheckValue._meta.get_field("comment"), raw[2], where))
+
+
+def _read_evidence(raw: Any, where: str) -> tuple[str, ContentFile]:
+    """An evidence file, checked by content like any uploaded attachment."""
+    entry = read_object(raw, where)
+    name = read_value(Evidence._meta.get_field("name"), read_key(entry, "name", where), where)
+    content = read_key(entry, "content_base64", where)
+    try:
+        file_name = get_valid_filename(PurePath(name).name)
+        data = base64.b64decode(str(content), validate=True)
+    except (SuspiciousFileOperation, binascii.Error, ValueError) as error:
+        raise ValidationError(_("The file in “%(where)s” is damaged (%(error)s).")
+                              % {"where": where, "error": error}) from error
+    return name, check_attachment(ContentFile(data, name=file_name))
+
+
+def _read_line(raw: Any, where: str, items: Mapping[str, dict[str, Any]],
+               units: Collection[str]) -> tuple[str, dict[str, Any]]:
+    line = read_fields(ScoreLine, raw, LINE_FIELDS, where)
+    _not_negative(line, LINE_VALUES, where)
+    code = _read_item_code(read_key(raw, "item", where), items, where)
+    checks = enumerate(read_list(read_key(raw, "checks", where), f"{where}.checks"))
+    line["checks"] = read_keyed((_read_check(check, f"{where}.checks[{i}]", units) for i, check in checks),
+                                f"{where}.checks")
+    evidence = enumerate(read_list(read_key(raw, "evidence", where), f"{where}.evidence"))
+    line["evidence"] = [_read_evidence(item, f"{where}.evidence[{i}]") for i, item in evidence]
+    return code, line
+
+
+def _read_scorecard(raw: Any, where: str, items: Mapping[str, dict[str, Any]],
+                    archive: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    card = read_fields(Scorecard, raw, SCORECARD_FIELDS, where)
+    _not_negative(card, ["final_total"], where)
+    unit = _member_code(read_key(raw, "unit", where), archive, where)
+    disqualifier = read_key(raw, "disqualifier", where)
+    card["disqualifier"] = None if disqualifier is None else _read_item_code(
+        disqualifier, items, where, kind=ScoringItem.Kind.DISQUALIFIER)
+    lines = enumerate(read_list(read_key(raw, "lines", where), f"{where}.lines"))
+    card["lines"] = read_keyed((_read_line(line, f"{where}.lines[{i}]", items, archive["units"])
+                                for i, line in lines), f"{where}.lines")
+    return unit, card
+
+
+def _read_pair(raw: Any, where: str, archive: Mapping[str, Any]) -> tuple[str, str]:
+    if not isinstance(raw, list) or len(raw) != 2:
+        raise ValidationError(_("“%(where)s” must be a pair [checker, checked unit].") % {"where": where})
+    checker, checked = (_member_code(code, archive, where) for code in raw)
+    if checker == checked:
+        raise ValidationError(_("“%(where)s”: a unit never checks itself.") % {"where": where})
+    return checker, checked
+
+
+def _read_scoring(raw: Any, archive: Mapping[str, Any]) -> dict[str, Any]:
+    """Version 1 has no scoring: an empty one."""
+    if raw is None:
+        return {"table": None, "scorecards": {}, "check_assignments": []}
+    scoring = read_object(raw, "scoring")
+    table = _read_table(read_key(scoring, "table", "scoring"))
+    items = table["items"] if table else {}
+    cards = enumerate(read_list(read_key(scoring, "scorecards", "scoring"), "scoring.scorecards"))
+    scorecards = read_keyed((_read_scorecard(card, f"scoring.scorecards[{i}]", items, archive)
+                             for i, card in cards), "scoring.scorecards")
+    pairs = enumerate(read_list(read_key(scoring, "check_assignments", "scoring"), "scoring.check_assignments"))
+    assignments = [_read_pair(pair, f"scoring.check_assignments[{i}]", archive) for i, pair in pairs]
+    if len(set(assignments)) != len(assignments):
+        raise ValidationError(_("A pair appears twice in “%(where)s”.") % {"where": "scoring.check_assignments"})
+    return {"table": table, "scorecards": scorecards, "check_assignments": assignments}
+
+
+def _member_code(value: Any, archive: Mapping[str, Any], where: str) -> str:
+    code = read_code(value, archive["units"], where, kind="unit")
+    if code not in archive["memberships"]:
+        raise ValidationError(_("“%(where)s” is for %(code)s, which is not a member in the archive's year.")
+                              % {"where": where, "code": code})
+    return code
+
+
 def _read(data: Any) -> _Archive:
     """Check the whole archive, its shape and its references, before anything is written."""
-    data = _object(data, None)
-    _check_format(data)
-    for key in TOP_KEYS:
-        _key(data, key, None)
+    data = read_object(data, None)
+    version = _check_format(data)
+    for key in TOP_KEYS + (TOP_KEYS_SINCE_2 if version >= 2 else ()):
+        read_key(data, key, None)
     parts: dict[str, Any] = {"units": _read_units(data["units"]), "awards": _read_awards(data["awards"])}
     parts["memberships"] = _read_memberships(data["memberships"], parts["units"])
-    items = enumerate(_list(data["registrations"], "registrations"))
+    items = enumerate(read_list(data["registrations"], "registrations"))
     registrations = (_read_registration(item, f"registrations[{i}]", parts) for i, item in items)
-    parts["registrations"] = _keyed(registrations, "registrations")
-    bloc = _fields(Bloc, data["bloc"], BLOC_FIELDS, "bloc")
+    parts["registrations"] = read_keyed(registrations, "registrations")
+    bloc = read_fields(Bloc, data["bloc"], BLOC_FIELDS, "bloc")
     _plausible_year(bloc["founded_year"], "bloc")
-    year = _fields(BlocYear, data["bloc_year"], YEAR_FIELDS, "bloc_year")
+    year = read_fields(BlocYear, data["bloc_year"], YEAR_FIELDS, "bloc_year")
     _plausible_year(year["year"], "bloc_year")
-    province = _field_value(Province._meta.get_field("name"), data["province"], "province")
-    return _Archive(province=province.strip(), bloc=bloc, year=year,
-                    covenant=_read_covenant(data["covenant"]), **parts)
+    province = read_value(Province._meta.get_field("name"), data["province"], "province")
+    return _Archive(province=province.strip(), bloc=bloc, year=year, version=version,
+                    covenant=_read_covenant(data["covenant"]), scoring=_read_scoring(data.get("scoring"), parts),
+                    **parts)
 
 
 # --- Writing: reuse what exists when it is the same thing, create the rest, in one transaction ----------
@@ -437,6 +709,61 @@ def _add_registrations(bloc_year: BlocYear, registrations: dict[str, dict[str, A
         registration.awards.set([awards[award] for award in entry["awards"]])
 
 
+def _add_scorecard(bloc_year: BlocYear, unit: Unit, card: dict[str, Any], items: Mapping[str, ScoringItem],
+                   units: Mapping[str, Unit], actor: User | None) -> None:
+    scorecard = Scorecard.objects.create(
+        bloc_year=bloc_year, unit=unit, disqualifier=items.get(card["disqualifier"]),
+        **{name: card[name] for name in SCORECARD_FIELDS})
+    ScoreLine.objects.bulk_create(ScoreLine(scorecard=scorecard, item=items[code],
+                                            **{name: line[name] for name in LINE_FIELDS})
+                                  for code, line in card["lines"].items())
+    lines = {line.item.code: line for line in scorecard.lines.select_related("item")}
+    CheckValue.objects.bulk_create(CheckValue(line=lines[code], checker=units[checker], value=value, comment=comment)
+                                   for code, line in card["lines"].items()
+                                   for checker, (value, comment) in line["checks"].items())
+    for code, line in card["lines"].items():
+        for name, content in line["evidence"]:
+            _add_evidence(lines[code], name, content, actor)
+
+
+def _add_evidence(line: ScoreLine, name: str, content: ContentFile, actor: User | None) -> None:
+    """The uploader is not archived (the account may not exist here): the person importing stands in."""
+    if actor is None or not actor.is_authenticated:
+        raise ValidationError(_("The archive holds evidence files; import it signed in, so that the files are "
+                                "recorded as uploaded by you."))
+    evidence = Evidence(line=line, name=name, uploaded_by=actor)
+    evidence.file.save(content.name, content, save=False)
+    evidence.save()
+
+
+def _add_scoring(context: ImportContext, scoring: dict[str, Any]) -> None:
+    """Scores are facts of the past: written as archived (totals and checked means are not recomputed)."""
+    items: dict[str, ScoringItem] = {}
+    if scoring["table"] is not None:
+        entry = scoring["table"]
+        table = ScoringTable.objects.create(bloc_year=context.bloc_year,
+                                            **{name: entry[name] for name in TABLE_FIELDS})
+        ScoringItem.objects.bulk_create(ScoringItem(table=table, **item) for item in entry["items"].values())
+        items = {item.code: item for item in table.items.all()}
+    for code, card in scoring["scorecards"].items():
+        _add_scorecard(context.bloc_year, context.units[code], card, items, context.units, context.actor)
+    CheckAssignment.objects.bulk_create(
+        CheckAssignment(bloc_year=context.bloc_year, checker=context.units[a], checked=context.units[b])
+        for a, b in scoring["check_assignments"])
+
+
+def _add_sections(context: ImportContext, data: Mapping[str, Any], version: int) -> dict[str, Any]:
+    """Each registered section writes its part (None in a version 1 archive), then each verifies."""
+    counts: dict[str, Any] = {}
+    for name, section in _SECTIONS.items():
+        raw = read_key(data, name, None) if version >= 2 else None
+        counts.update(section.load(context, raw))
+    for section in _SECTIONS.values():
+        if section.verify is not None:
+            section.verify(context.bloc_year)
+    return counts
+
+
 @transaction.atomic
 def archive_import(*, actor: User | None, data: Mapping[str, Any]) -> BlocYear:
     """Create the archived bloc year; nothing is saved if any part is refused.
@@ -461,10 +788,14 @@ def archive_import(*, actor: User | None, data: Mapping[str, Any]) -> BlocYear:
     services.covenant_update(actor=actor, bloc_year=bloc_year, signed_on=covenant["signed_on"],
                              signed_place=covenant["signed_place"], items=covenant["items"],
                              scan=covenant["scan"])
+    context = ImportContext(actor=actor, bloc_year=bloc_year, units=units, awards=awards,
+                            members=frozenset(archive.memberships))
+    _add_scoring(context, archive.scoring)
+    counts = _add_sections(context, data, archive.version)
     BlocYear.objects.filter(pk=bloc_year.pk).update(status=archive.year["status"])
     bloc_year.refresh_from_db()
     audit(actor=actor, action="blocs.archive.imported", bloc_year=bloc_year, obj=bloc_year, changes={
-        "format": FORMAT, "version": VERSION, "status": bloc_year.status, "units_created": new_units,
+        "format": FORMAT, "version": archive.version, "status": bloc_year.status, "units_created": new_units,
         "awards_created": new_awards, "members": len(archive.memberships),
-        "registrations": len(archive.registrations)})
+        "registrations": len(archive.registrations), "scorecards": len(archive.scoring["scorecards"]), **counts})
     return bloc_year

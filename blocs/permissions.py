@@ -133,6 +133,11 @@ def can_manage_catalogue(roles: Roles) -> bool:
     return roles.is_admin or bool(roles.board_provinces or roles.secretariat_blocs)
 
 
+def can_read_province(roles: Roles) -> bool:
+    """The province board reads every bloc of its province (domain.md §5)."""
+    return roles.is_admin or bool(roles.board_provinces)
+
+
 def can_import_archive(roles: Roles) -> bool:
     return roles.is_admin or bool(roles.board_provinces)
 

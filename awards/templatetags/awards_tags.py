@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any
 
 from django import template
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
-from awards.models import Round, Turnout
-from blocs.models import Membership
-from blocs.permissions import roles_of
+from awards.forms_dossier import ConditionAddForm
+from awards.models import Condition, HistoryEntry, Rating, Round, RuleSet, Turnout
+from awards.nominations import lineage
+from blocs.models import Award, Membership, Unit
+from blocs.permissions import can_read_province, roles_of
 
 register = template.Library()
 
@@ -26,3 +30,49 @@ def open_rounds_panel(context: dict[str, Any]) -> dict[str, Any]:
                                                                 voter__isnull=True)))
               .order_by("bloc_year", "order"))
     return {"rounds": list(rounds)}
+
+
+# --- Issue 4: the rule set's eligibility conditions, a unit's history ---------------------------------------
+
+
+@register.filter
+def condition_text(condition: Condition) -> str:
+    """A condition as a sentence: "Final score at least 90", "2 consecutive years of “…”"."""
+    number = condition.number.normalize() if condition.number is not None else None
+    what = condition.award.name if condition.award_id else (
+        Rating(condition.rating).label if condition.rating else _("this award"))
+    texts = {
+        Condition.Kind.MIN_SCORE: _("Final score at least %(n)s"),
+        Condition.Kind.MAX_RANK: _("Rank %(n)s or better in the score table"),
+        Condition.Kind.CONSECUTIVE: _("At least %(n)s consecutive years of “%(what)s”"),
+        Condition.Kind.NOT_RECENT: _("Not given “%(what)s” in the last %(n)s years"),
+    }
+    text = texts.get(condition.kind)
+    if text is None:
+        return condition.get_kind_display()
+    return text % {"n": f"{number:f}" if number is not None else "—", "what": what}
+
+
+@register.inclusion_tag("awards/_rule_set_conditions.html", takes_context=True)
+def rule_set_conditions(context: dict[str, Any], rule_set: RuleSet) -> dict[str, Any]:
+    """Per category its conditions with a remove button, and the form that adds one (a new version each)."""
+    categories = list(rule_set.categories.select_related("award").prefetch_related("conditions__award"))
+    form = ConditionAddForm()
+    form.fields["category"].queryset = Award.objects.filter(pk__in=[c.award_id for c in categories])
+    return {"request": context["request"], "csrf_token": context.get("csrf_token"), "bloc_year": rule_set.bloc_year,
+            "categories": categories, "form": form, "has_rounds": rule_set.bloc_year.rounds.exists()}
+
+
+@register.inclusion_tag("awards/_unit_history.html", takes_context=True)
+def unit_history_panel(context: dict[str, Any], unit: Unit) -> dict[str, Any]:
+    """The unit's titles, awards and ratings by year, its predecessors' included and marked (issue 4, item 5)."""
+    family = lineage([unit])[unit.pk]
+    entries = list(HistoryEntry.objects.filter(unit__in=family).select_related("award", "unit")
+                   .order_by("-year", "award__order", "unit__name"))
+    years = []
+    for year, rows in groupby(entries, key=lambda e: e.year):
+        rows = list(rows)
+        years.append({"year": year, "awards": [e for e in rows if e.award_id],
+                      "ratings": [e for e in rows if not e.award_id]})
+    return {"unit": unit, "years": years,
+            "can_import": can_read_province(roles_of(context["request"].user))}

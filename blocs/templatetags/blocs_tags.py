@@ -19,6 +19,7 @@ PREDICATES = {
     "create_unit": permissions.can_create_unit,
     "manage_catalogue": permissions.can_manage_catalogue,
     "import_archive": permissions.can_import_archive,
+    "read_province": permissions.can_read_province,
 }
 
 

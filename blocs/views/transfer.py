@@ -22,6 +22,11 @@ from blocs.views.common import attach_errors
 def archive_export(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = perms.get_bloc_year(request.user, pk)
     perms.require(perms.can_manage_bloc_year(perms.roles_of(request.user), bloc_year))
+    refusals = archive.export_refusals(bloc_year)
+    if refusals:
+        for reason in refusals:
+            messages.error(request, reason)
+        return redirect(bloc_year)
     response = HttpResponse(archive.archive_dumps(bloc_year), content_type="application/json; charset=utf-8")
     filename = f"{bloc_year.bloc.code}-{bloc_year.year}.json"
     response["Content-Disposition"] = content_disposition_header(True, filename)

@@ -71,10 +71,11 @@ def refusal(data: dict[str, Any]) -> str:
 # --- Round trip ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("year", [2022, 2023])
-def test_demo_archive_round_trips_byte_for_byte(year):
-    fixture = demo(year)
-    assert (DEMO / f"khoi-dang-{year}.json").read_text(encoding="utf-8") == canonical(fixture) + "\n"
+@pytest.mark.parametrize("name", ["khoi-dang-2022.json", "khoi-dang-2023.json", "khoi-noi-chinh-2026.json"])
+def test_demo_archive_round_trips_byte_for_byte(name):
+    text = (DEMO / name).read_text(encoding="utf-8")
+    fixture = json.loads(text)
+    assert text == canonical(fixture) + "\n"
 
     bloc_year = archive_import(actor=None, data=fixture)
 
@@ -199,10 +200,19 @@ def test_any_odd_value_anywhere_is_refused_politely_or_accepted():
 # --- Refusals --------------------------------------------------------------------------------------------
 
 
-def test_refuses_another_version_and_says_which_one_is_read():
-    data = demo(2022) | {"version": 2}
-    assert "version 2" in refusal(data) and "reads version 1 only" in refusal(data)
+def test_refuses_another_version_and_says_which_ones_are_read():
+    data = demo(2022) | {"version": 3}
+    assert "version 3" in refusal(data) and "reads versions 1, 2 only" in refusal(data)
     assert not Bloc.objects.exists()
+
+
+def test_reads_a_version_1_archive():
+    data = demo(2023)
+    del data["scoring"], data["voting"]
+
+    bloc_year = archive_import(actor=None, data=data | {"version": 1})
+
+    assert archive_export(bloc_year) == demo(2023)  # written back as version 2, with empty new parts
 
 
 def test_refuses_another_format():
@@ -289,7 +299,9 @@ def test_load_demo_if_empty_loads_once_and_prints_the_sign_ins(settings):
 
     assert row_counts() == counts
     assert BlocYear.objects.filter(bloc__code="khoi-dang").count() == 2
-    for username in ("thuky", "daidien", "daidien2", "truongkhoi", "bantdkt", "quantri"):
+    assert BlocYear.objects.filter(bloc__code="khoi-noi-chinh", year=2026).count() == 1
+    for username in ("thuky", "daidien", "daidien2", "truongkhoi", "daidien_nc", "truongkhoi_nc", "bantdkt",
+                     "quantri"):
         assert username in first
         assert User.objects.get(username=username).check_password(f"demo-{username}-2022")
     assert "demo-thuky-2022" in first
@@ -304,6 +316,11 @@ def test_demo_users_hold_their_roles():
     assert permissions.can_register(permissions.roles_of(daidien), year_2023, daidien.unit)
     assert not Registration.objects.filter(bloc_year=year_2023, unit=daidien.unit).exists()
     assert RoleGrant.objects.filter(user__username="truongkhoi", kind="chair").count() == 2
+    assert set(RoleGrant.objects.filter(user__username="thuky", kind="secretariat")
+               .values_list("bloc__code", flat=True)) == {"khoi-dang", "khoi-noi-chinh"}
+    chair_nc = RoleGrant.objects.get(user__username="truongkhoi_nc", kind="chair")
+    assert (chair_nc.bloc_year.bloc.code, chair_nc.bloc_year.year) == ("khoi-noi-chinh", 2026)
+    assert User.objects.get(username="daidien_nc").unit.name == "Sở Tư pháp"
     assert User.objects.get(username="quantri").is_superuser
 
 
@@ -346,7 +363,7 @@ def upload(client, content: bytes, name: str = "khoi-dang-2022.json"):  # noqa: 
 
 @pytest.mark.parametrize(("content", "message"), [
     (b"{not json", "The file is not valid JSON"),
-    (canonical(demo(2022) | {"version": 9}).encode(), "this application reads version 1 only"),
+    (canonical(demo(2022) | {"version": 9}).encode(), "this application reads versions 1, 2 only"),
     (canonical(demo(2022) | {"memberships": [{"unit": "KHONGCO", "position": "member"}]}).encode(),
      "names the unit “KHONGCO”"),
 ])

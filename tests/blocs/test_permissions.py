@@ -166,6 +166,20 @@ MATRIX: dict[str, Row] = {
     # Everyone of the bloc may check receipts (the list itself appears after the close).
     "awards:verification": Row(VIEWERS, pk="round"),
     "awards:ballot-paper": Row(SECRETARIAT, pk="round"),
+    # Nominations, the dossier and the province's screens (issue 4).
+    "awards:condition-add": Row(codes(302, 403, 404, 302, 403, 403, 302), method="post", pk="year"),
+    "awards:condition-remove": Row(codes(302, 403, 404, 302, 403, 403, 302), method="post", pk="year"),
+    "awards:nomination-list": Row(codes(302, 200, 404, 200, 200, 200, 200), pk="year"),
+    "awards:nomination-withdraw": Row(codes(302, 403, 404, 200, 403, 403, 200), method="post", pk="year"),
+    "awards:nomination-add": Row(codes(302, 403, 404, 200, 403, 403, 200), method="post", pk="year"),
+    "awards:dossier-submit": Row(codes(302, 403, 404, 302, 403, 403, 302), method="post", pk="year"),
+    "awards:dossier-review": Row(codes(302, 403, 404, 403, 403, 200, 200), pk="year"),
+    "awards:dossier-return": Row(codes(302, 403, 404, 403, 403, 200, 200), method="post", pk="year"),
+    "awards:dossier-accept": Row(codes(302, 403, 404, 403, 403, 302, 302), method="post", pk="year"),
+    "awards:decision-record": Row(codes(302, 403, 404, 403, 403, 200, 200), method="post", pk="year"),
+    "awards:province-view": Row(codes(302, 403, 403, 403, 403, 200, 200)),
+    "awards:province-export": Row(codes(302, 403, 403, 403, 403, 200, 200)),
+    "awards:history-import": Row(codes(302, 403, 403, 403, 403, 200, 200)),
 }
 
 

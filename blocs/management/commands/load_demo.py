@@ -1,8 +1,10 @@
-"""Load the demo bloc (khoi-dang, years 2022 and 2023) and one demo user per role (issue 2, item 10).
+"""Load the demo blocs and one demo user per role (issue 2, item 10).
 
-The years come from the archives in blocs/fixtures/demo/ through the archive importer, like any other
-archive. Sign-ins are printed only in demo mode (settings.DEMO_MODE); elsewhere the users get no usable
-password and an administrator sets one.
+Three archives from blocs/fixtures/demo/, read by the archive importer like any other archive:
+"khoi-dang" 2022 (the seed year: scores, the meeting, five closed rounds and their proposals) and 2023
+(registration open), and "khoi-noi-chinh" 2026, whose meeting is under way with the Government-flag
+round open. Sign-ins are printed only in demo mode (settings.DEMO_MODE); elsewhere the users get no
+usable password and an administrator sets one.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from blocs.archive import archive_import
 from blocs.models import Bloc, BlocYear, RoleGrant, Unit, User
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
-ARCHIVES = ("khoi-dang-2022.json", "khoi-dang-2023.json")
-BLOC_CODE = "khoi-dang"
+ARCHIVES = ("khoi-dang-2022.json", "khoi-dang-2023.json", "khoi-noi-chinh-2026.json")
+PARTY, STATE = "khoi-dang", "khoi-noi-chinh"
 HEADER = ("Username", "Password", "Role", "Name")
 
 
@@ -34,21 +36,34 @@ class DemoUser:
     job_title: str
     role: str
     unit: str | None = None  # short code
-    grants: tuple[str, ...] = field(default=())
+    grants: tuple[tuple[str, str], ...] = field(default=())  # (role, bloc code)
+    tries: str = ""
 
 
 DEMO_USERS = (
     DemoUser("thuky", "Trần Thị", "Thu", "Chuyên viên Ban Tuyên giáo Tỉnh ủy, thư ký Khối",
-             "Secretariat", "BTGTU", ("secretariat",)),
+             "Secretariat of both blocs", "BTGTU", (("secretariat", PARTY), ("secretariat", STATE)),
+             "khoi-dang 2022: scores, rounds, counting minutes; khoi-noi-chinh 2026: enter paper ballots, "
+             "open the next rounds"),
     DemoUser("daidien", "Nguyễn Văn", "Hùng", "Chánh Văn phòng Ban Dân vận Tỉnh ủy",
-             "Representative of Ban Dân vận Tỉnh ủy", "BDVTU", ("representative",)),
+             "Representative of Ban Dân vận Tỉnh ủy", "BDVTU", (("representative", PARTY),),
+             "register Ban Dân vận for 2023; read its 2022 scorecard, the results and the counted ballots"),
     DemoUser("daidien2", "Phạm Thị", "Lan", "Phó Chánh Văn phòng Tỉnh ủy",
-             "Representative of Văn phòng Tỉnh ủy", "VPTU", ("representative",)),
+             "Representative of Văn phòng Tỉnh ủy", "VPTU", (("representative", PARTY),),
+             "see the 2023 registration already submitted by Văn phòng Tỉnh ủy"),
     DemoUser("truongkhoi", "Hoàng Minh", "Tuấn", "Trưởng Ban Tuyên giáo Tỉnh ủy",
-             "Chair (2022 and 2023)", "BTGTU", ("chair",)),
+             "Chair of khoi-dang (2022 and 2023)", "BTGTU", (("chair", PARTY),),
+             "khoi-dang 2022: the results of the five rounds and the proposals"),
+    DemoUser("daidien_nc", "Nguyễn Hữu", "Phước", "Chánh Văn phòng Sở Tư pháp",
+             "Representative of Sở Tư pháp", "STP", (("representative", STATE),),
+             "khoi-noi-chinh 2026: cast Sở Tư pháp's ballot in the open Government-flag round"),
+    DemoUser("truongkhoi_nc", "Lê Quang", "Vinh", "Chánh án Tòa án nhân dân tỉnh",
+             "Chair of khoi-noi-chinh (2026)", "TANDT", (("chair", STATE),),
+             "khoi-noi-chinh 2026: close the open round and read the result, then open the next one"),
     DemoUser("bantdkt", "Đỗ Thị", "Mai", "Chuyên viên Ban Thi đua – Khen thưởng tỉnh",
-             "Province board", None, ("board",)),
-    DemoUser("quantri", "Võ Văn", "Bình", "Quản trị hệ thống", "Administrator", None, ()),
+             "Province board", None, (("board", PARTY),), "read every bloc of the province; import an archive"),
+    DemoUser("quantri", "Võ Văn", "Bình", "Quản trị hệ thống", "Administrator", None, (),
+             "everything, and the Django admin"),
 )
 
 
@@ -60,14 +75,14 @@ def _grant(user: User, kind: str, bloc: Bloc) -> None:
     scopes: dict[str, list[dict[str, Any]]] = {
         "secretariat": [{"bloc": bloc}],
         "representative": [{"unit": user.unit}],
-        "chair": [{"bloc_year": year} for year in BlocYear.objects.filter(bloc=bloc, year__in=(2022, 2023))],
+        "chair": [{"bloc_year": year} for year in BlocYear.objects.filter(bloc=bloc)],
         "board": [{"province": bloc.province}],
     }
     for scope in scopes[kind]:
         RoleGrant.objects.get_or_create(user=user, kind=kind, **scope)
 
 
-def _make_user(spec: DemoUser, bloc: Bloc, with_password: bool) -> User:
+def _make_user(spec: DemoUser, with_password: bool) -> User:
     user, _created = User.objects.update_or_create(username=spec.username, defaults={
         "first_name": spec.first_name, "last_name": spec.last_name, "job_title": spec.job_title,
         "unit": Unit.objects.get(short_code=spec.unit) if spec.unit else None,
@@ -78,13 +93,13 @@ def _make_user(spec: DemoUser, bloc: Bloc, with_password: bool) -> User:
     else:
         user.set_unusable_password()
     user.save()
-    for kind in spec.grants:
-        _grant(user, kind, bloc)
+    for kind, bloc_code in spec.grants:
+        _grant(user, kind, Bloc.objects.get(code=bloc_code))
     return user
 
 
 class Command(BaseCommand):
-    help = "Load the demo bloc “khoi-dang” (2022 and 2023) and one demo user per role."
+    help = "Load the demo blocs “khoi-dang” (2022, 2023) and “khoi-noi-chinh” (2026) and one demo user per role."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--if-empty", action="store_true",
@@ -98,8 +113,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 years = [archive_import(actor=None, data=self._archive(name)) for name in ARCHIVES]
-                bloc = Bloc.objects.get(code=BLOC_CODE)
-                users = [_make_user(spec, bloc, with_password) for spec in DEMO_USERS]
+                users = [_make_user(spec, with_password) for spec in DEMO_USERS]
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         for year in years:
@@ -110,9 +124,9 @@ class Command(BaseCommand):
         return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
     def _print_sign_ins(self, users: list[User], with_password: bool) -> None:
-        roles = {spec.username: spec.role for spec in DEMO_USERS}
+        specs = {spec.username: spec for spec in DEMO_USERS}
         rows = [(user.username, demo_password(user.username) if with_password else "—",
-                 roles[user.username], user.get_full_name()) for user in users]
+                 specs[user.username].role, user.get_full_name()) for user in users]
         table = [HEADER, *rows]
         widths = [max(len(row[i]) for row in table) for i in range(len(HEADER))]
         for row in table:
@@ -122,4 +136,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(
                 "Passwords were not set (DEMO_MODE is off). Set one with "
                 "`manage.py changepassword <username>`."))
-
+            return
+        self.stdout.write("\nWhat to try:")
+        for user in users:
+            self.stdout.write(f"  {user.username.ljust(widths[0])}  {specs[user.username].tries}")
+        self.stdout.write("  A round in two minutes: sign in as daidien_nc and vote in khoi-noi-chinh 2026, "
+                          "then as truongkhoi_nc close the round.")
