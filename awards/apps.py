@@ -7,6 +7,8 @@ class AwardsConfig(AppConfig):
     verbose_name = _("Awards and voting")
 
     def ready(self) -> None:
-        from awards import archive  # the vote's part of the bloc-year archive (blocs never imports awards)
+        # The vote's and the dossier's parts of the bloc-year archive (blocs never imports awards).
+        from awards import archive, archive_dossier
 
         archive.register()
+        archive_dossier.register()
