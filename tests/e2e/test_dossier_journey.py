@@ -173,6 +173,6 @@ def test_submit_return_correct_resubmit_accept_decide_and_the_history_shows_it(
     assert [(s.status, s.version) for s in dossier.steps.order_by("at", "pk")] == [
         ("submitted", 1), ("returned", 1), ("submitted", 2), ("accepted", 2)]
     bnc.refresh_from_db()
-    assert (bnc.status, bnc.reason) == (Nomination.Status.WITHDRAWN, WITHDRAW_REASON)
+    assert (bnc.status, bnc.withdrawal_reason) == (Nomination.Status.WITHDRAWN, WITHDRAW_REASON)
     entry = HistoryEntry.objects.get(unit=gov.unit, year=bloc_year.year)
     assert entry.award.code == GOV and entry.source == HistoryEntry.Source.DECISION
