@@ -52,7 +52,7 @@ def frame(bloc_year: BlocYear, *, type_code: str, title_type: str, title_summary
     return DocumentFrame(
         header=header,
         number_line=rules.document_number(number, type_code, ISSUER_CODE, style=style),
-        date_line=rules.date_line(day, place) if day else f"{place}, ngày      tháng      năm {bloc_year.year}",
+        date_line=rules.date_line(day, place) if day else f"{place}, ngày ...... tháng ...... năm {bloc_year.year}",
         title_type=title_type, title_summary=title_summary, recipients=recipients, signer_name=signer_name,
         **({"signer_lines": signer_lines} if signer_lines else {}),
     )

@@ -29,7 +29,7 @@ def date_line(day: dt.date, place: str = "") -> str:
 
 def document_number(number: int | None, type_code: str, issuer_code: str, *, style: str) -> str:
     """"Số: 05/BC-KTĐ" for state bodies; Party style writes "Số 05-BC/KTĐ" without the colon."""
-    shown = two_digits(number) if number else "     "
+    shown = two_digits(number) if number else "......"  # dotted, as on a printed form: spaces collapse
     if style == PARTY:
         return f"Số {shown}-{type_code}/{issuer_code}"
     return f"Số: {shown}/{type_code}-{issuer_code}"

@@ -1,0 +1,477 @@
+"""The year-end meeting's other documents, built from the data already entered (issue 5, item 3):
+the counting minutes, the meeting minutes, the submission letter and the ballot papers, and their numbers.
+
+Each `*_context` function reads the database and returns what one template needs; the template serves
+the screen, print, PDF and Word alike (reports.common). Results come from each closed round's stored
+`result` (awards/services.py `result_json`), never recounted; percentages are printed from its exact
+fraction. The numbering service lives here because the numbers belong to these documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from awards import services as award_services
+from awards.models import Attendance, Ballot, HistoryEntry, Meeting, Nomination, PaperCount, Round
+from blocs.audit import audit
+from blocs.models import BlocYear, Covenant, Unit, User
+from blocs.rules import vietnamese_key
+from blocs.scoring import score_table_rows
+from blocs.services import ensure_writable
+from reports import rules
+from reports.common import DocumentFrame, frame, head_unit
+from reports.models import Comment, IssuedDocument, ReportVersion
+
+Kind = IssuedDocument.Kind
+TYPE_CODES = {Kind.REPORT: "BC", Kind.COUNTING_MINUTES: "BB", Kind.MEETING_MINUTES: "BB", Kind.SUBMISSION: "TTr"}
+NUMBERED = (Kind.COUNTING_MINUTES, Kind.MEETING_MINUTES, Kind.SUBMISSION)  # the report is numbered at adoption
+BLANK = "....."
+TOP_SCORES = 5  # the meeting minutes quote the top of the score table; the full table is attached
+
+BASE_WORDS = {"members": "tổng số đơn vị thành viên", "present": "số đơn vị có mặt", "issued": "số phiếu phát ra",
+              "returned": "số phiếu thu vào", "valid": "số phiếu hợp lệ"}
+SECTION_WORDS = {"situation": "Đặc điểm tình hình", "political_tasks": "Kết quả thực hiện nhiệm vụ chính trị",
+                 "leadership": "Công tác lãnh đạo, chỉ đạo, tổ chức phong trào thi đua", "strengths": "Ưu điểm",
+                 "shortcomings": "Hạn chế, nguyên nhân", "lessons": "Bài học kinh nghiệm",
+                 "orientation": "Phương hướng, nhiệm vụ năm tới", "proposals": "Đề xuất, kiến nghị"}
+ANSWER_WORDS = {"accepted": "Tiếp thu", "partly": "Tiếp thu một phần", "not": "Không tiếp thu", "": "Chưa trả lời"}
+
+# The law in force on the document's date (domain-research.md §7.1: the pre-2024 and Law 2022 eras).
+LEGAL_BASES = [
+    (dt.date(2024, 1, 1), ("Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15 tháng 6 năm 2022",
+                           "Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023 của Chính phủ quy định chi tiết "
+                           "thi hành một số điều của Luật Thi đua, khen thưởng")),
+    (dt.date(2017, 9, 15), ("Luật Thi đua, khen thưởng ngày 26 tháng 11 năm 2003; Luật sửa đổi, bổ sung một số "
+                            "điều của Luật Thi đua, khen thưởng ngày 14 tháng 6 năm 2005 và ngày 16 tháng 11 năm 2013",
+                            "Nghị định số 91/2017/NĐ-CP ngày 31 tháng 7 năm 2017 của Chính phủ quy định chi tiết "
+                            "thi hành một số điều của Luật Thi đua, khen thưởng")),
+    (dt.date(1900, 1, 1), ("Luật Thi đua, khen thưởng ngày 26 tháng 11 năm 2003 và các Luật sửa đổi, bổ sung",)),
+]
+
+
+# --- Plain values to text (pure) ------------------------------------------------------------------------------
+
+
+def percent_text(numerator: int, denominator: int) -> str:
+    """A share as a percentage with two decimals, rounded half up from the exact fraction: 7/9 → "77,78"."""
+    if denominator <= 0:
+        return "0,00"
+    hundredths = math.floor(Fraction(numerator * 10000, denominator) + Fraction(1, 2))
+    return f"{hundredths // 100},{hundredths % 100:02d}"
+
+
+def mark_text(fraction: Fraction, comparator: str, base: str) -> str:
+    """"trên 50% tổng số đơn vị thành viên", "từ 70% số phiếu hợp lệ trở lên", "trên 2/3 …"."""
+    hundred = fraction * 100
+    amount = f"{hundred.numerator}%" if hundred.denominator == 1 else f"{fraction.numerator}/{fraction.denominator}"
+    words = BASE_WORDS.get(base, base)
+    return f"trên {amount} {words}" if comparator == ">" else f"từ {amount} {words} trở lên"
+
+
+def score_text(score: Decimal | None) -> str:
+    """96 → "96", 95.50 → "95,5" (Vietnamese decimal comma)."""
+    if score is None:
+        return "—"
+    text = format(score.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def day_text(day: dt.date | None) -> str:
+    """"ngày 01 tháng 12 năm 2022" inside a sentence (leading zeros as on the date line)."""
+    if day is None:
+        return f"ngày {BLANK} tháng {BLANK} năm {BLANK}"
+    text = rules.date_line(day)
+    return text[0].lower() + text[1:]
+
+
+def clock_text(moment: dt.time | None) -> str:
+    return f"{moment.hour:02d} giờ {moment.minute:02d} phút" if moment else f"{BLANK} giờ {BLANK} phút"
+
+
+def legal_bases(day: dt.date) -> tuple[str, ...]:
+    return next(bases for since, bases in LEGAL_BASES if day >= since)
+
+
+def number_inline(number: int | None, type_code: str, style: str) -> str:
+    """"số 05-BC/KTĐ" (Party) or "số 05/BC-KTĐ" (state) inside a sentence; "" without a number."""
+    if not number:
+        return ""
+    line = rules.document_number(number, type_code, "KTĐ", style=style)
+    return "số " + line.split(" ", 1)[1]
+
+
+@dataclass(frozen=True)
+class NumberUse:
+    """A number given to a document of a bloc, in the calendar year of its date (numbers restart on 1 January)."""
+
+    label: str
+    number: int
+    year: int
+
+
+def number_clashes(wanted: Sequence[NumberUse], taken: Iterable[NumberUse]) -> list[tuple[NumberUse, NumberUse]]:
+    """The bloc's administrative documents share one sequence of numbers per calendar year (Decree 30/2020,
+    Art. 15): a number is refused when another document of the same year already holds it."""
+    clashes = []
+    seen = list(taken)
+    for use in wanted:
+        other = next((s for s in seen if s.number == use.number and s.year == use.year), None)
+        if other is not None:
+            clashes.append((use, other))
+        seen.append(use)
+    return clashes
+
+
+# --- Numbers -----------------------------------------------------------------------------------------------
+
+
+def issued(bloc_year: BlocYear) -> dict[str, IssuedDocument]:
+    return {d.kind: d for d in IssuedDocument.objects.filter(bloc_year=bloc_year)}
+
+
+def _number_uses(bloc_year: BlocYear, exclude_kinds: Sequence[str]) -> list[NumberUse]:
+    """Numbers already used by the bloc: other documents' numbers and the adopted reports' numbers."""
+    uses = [NumberUse(f"{Kind(d.kind).label} {d.bloc_year.year}", d.number,
+                      d.issued_on.year if d.issued_on else d.bloc_year.year)
+            for d in IssuedDocument.objects.filter(bloc_year__bloc=bloc_year.bloc_id, number__isnull=False)
+            .select_related("bloc_year") if not (d.bloc_year_id == bloc_year.pk and d.kind in exclude_kinds)]
+    uses += [NumberUse(f"{Kind.REPORT.label} {v.bloc_year.year}", v.doc_number,
+                       v.doc_date.year if v.doc_date else v.bloc_year.year)
+             for v in ReportVersion.objects.filter(bloc_year__bloc=bloc_year.bloc_id, doc_number__isnull=False)
+             .select_related("bloc_year")]
+    return uses
+
+
+@transaction.atomic
+def issued_documents_set(*, actor: User | None, bloc_year: BlocYear,
+                         values: Mapping[str, tuple[int | None, dt.date | None]]) -> list[IssuedDocument]:
+    """Set the number and date of the meeting's documents; a number below 1 or already used is refused."""
+    bloc_year = BlocYear.objects.select_for_update().select_related("bloc").get(pk=bloc_year.pk)
+    ensure_writable(bloc_year)
+    errors: dict[str, list[str]] = {}
+    for kind, (number, _day) in values.items():
+        if kind not in NUMBERED:
+            raise ValidationError(f"{kind} is not numbered here")
+        if number is not None and number < 1:
+            errors.setdefault(f"{kind}_number", []).append(_("A document number is a whole number from 1 up."))
+    wanted = [NumberUse(kind, number, day.year if day else bloc_year.year)
+              for kind, (number, day) in values.items() if number]
+    taken = _number_uses(bloc_year, exclude_kinds=list(values))
+    for use, other in number_clashes(wanted, taken):
+        label = str(Kind(other.label).label) if other.label in Kind.values else other.label
+        errors.setdefault(f"{use.label}_number", []).append(
+            _("Number %(number)s of %(year)s is already given to: %(document)s.")
+            % {"number": rules.two_digits(use.number), "year": use.year, "document": label})
+    if errors:
+        raise ValidationError(errors)
+    saved = []
+    for kind, (number, day) in values.items():
+        document, _created = IssuedDocument.objects.update_or_create(
+            bloc_year=bloc_year, kind=kind, defaults={"number": number, "issued_on": day})
+        saved.append(document)
+    audit(actor=actor, action="reports.document.numbered", bloc_year=bloc_year, obj=bloc_year,
+          changes={kind: [number, day.isoformat() if day else None] for kind, (number, day) in values.items()})
+    return saved
+
+
+def header_style(bloc_year: BlocYear) -> str:
+    """The same choice as reports.common.frame(): the head unit's kind."""
+    head = head_unit(bloc_year)
+    return rules.PARTY if head is not None and head.kind == Unit.Kind.PARTY else rules.STATE
+
+
+def _frame(bloc_year: BlocYear, kind: str, *, title_type: str, title_summary: str, default_day: dt.date | None,
+           **extra: Any) -> DocumentFrame:
+    record = issued(bloc_year).get(kind)
+    return frame(bloc_year, type_code=TYPE_CODES[kind], title_type=title_type, title_summary=title_summary,
+                 number=record.number if record else None,
+                 day=record.issued_on if record and record.issued_on else default_day, **extra)
+
+
+# --- Rounds and their results -----------------------------------------------------------------------------------
+
+
+def _meeting(bloc_year: BlocYear) -> Meeting | None:
+    return Meeting.objects.filter(bloc_year=bloc_year).first()
+
+
+def closed_rounds(bloc_year: BlocYear) -> list[Round]:
+    """Closed rounds in meeting order; a runoff follows the round it settles."""
+    return list(bloc_year.rounds.filter(status=Round.Status.CLOSED).select_related("award")
+                .order_by("order", "runoff_of_id", "pk"))
+
+
+def subject(round_: Round, year: int, *, ballot: bool = False) -> str:
+    """What a round decides, in the documents' words (a ballot paper's title already says "suy tôn" or "bầu")."""
+    if round_.kind == Round.Kind.AWARD:
+        text = f"{'Đơn vị' if ballot else 'Suy tôn đơn vị'} đề nghị tặng {round_.award.name} năm {year}"
+    else:
+        position = "Trưởng khối" if round_.kind == Round.Kind.HEAD else "Phó khối"
+        text = f"{'Đơn vị' if ballot else 'Bầu đơn vị'} {position} năm {year + 1}"
+    return text + (" (bỏ phiếu lại)" if round_.runoff_of_id else "")
+
+
+def _note(row: Mapping[str, Any], result: Mapping[str, Any], round_: Round) -> str:
+    """Ghi chú of a row of the results table."""
+    if row["elected"]:
+        return "Đề nghị" if round_.kind == Round.Kind.AWARD else "Trúng cử"
+    if row["unit"] in result.get("runoff", []):
+        return "Bằng phiếu tại vị trí cuối chỉ tiêu: bỏ phiếu lại"
+    if row["passed"] and row.get("not_eligible"):
+        return "Đạt, không đủ điều kiện: " + "; ".join(row["not_eligible"])
+    if row["passed"] and not result.get("quorum_met", True):
+        return "Đạt, nhưng hội nghị không đủ số đơn vị có mặt"
+    return "Đạt, ngoài chỉ tiêu" if row["passed"] else "Không đạt"
+
+
+def _tie_text(tie: Mapping[str, Any], names: Mapping[int, str]) -> str:
+    units = ", ".join(names.get(u, "?") for u in tie["units"])
+    if tie["reason"] == "final_score":
+        try:
+            cut = score_text(Decimal(tie["detail"]))
+        except (ArithmeticError, TypeError, ValueError):  # an archive's free text: print it as it is
+            cut = str(tie["detail"])
+        return (f"Các đơn vị {units} bằng số phiếu tại vị trí cuối của chỉ tiêu; thứ tự được xác định theo điểm "
+                f"chấm cuối cùng (điểm tại vị trí cuối chỉ tiêu: {cut}).")
+    return (f"Các đơn vị {units} bằng số phiếu và bằng điểm chấm tại vị trí cuối của chỉ tiêu; "
+            "hội nghị bỏ phiếu lại giữa các đơn vị này.")
+
+
+def round_section(round_: Round, names: Mapping[int, str], year: int) -> dict[str, Any]:
+    result = round_.result or {}
+    counts = result.get("counts", {})
+    base = counts.get(round_.base, result.get("base", 0))
+    rows = [{"name": names.get(c["unit"], "?"), "votes": c["votes"], "percent": percent_text(*c["share"]),
+             "note": _note(c, result, round_)} for c in result.get("candidates", [])]
+    unit = "đơn vị" if round_.base in ("members", "present") else "phiếu"
+    return {"round": round_, "subject": subject(round_, year), "counts": counts, "base": f"{base} {unit}",
+            "base_words": BASE_WORDS.get(round_.base, round_.base), "rows": rows,
+            "mark": mark_text(round_.pass_mark.fraction, round_.comparator, round_.base),
+            "quota": round_.quota, "max_choices": round_.max_choices, "quorum_met": result.get("quorum_met", True),
+            "ties": [_tie_text(t, names) for t in result.get("tie_breaks", [])]}
+
+
+def conclusions(rounds: Sequence[Round], names: Mapping[int, str], year: int) -> list[dict[str, Any]]:
+    """Per category (a round and its runoffs): the units proposed or elected, in rank order."""
+    out = []
+    for root in (r for r in rounds if not r.runoff_of_id):
+        chain, units, pending = [root], [], []
+        while True:
+            runoff = next((r for r in rounds if r.runoff_of_id == chain[-1].pk), None)
+            if runoff is None:
+                break
+            chain.append(runoff)
+        for round_ in chain:
+            result = round_.result or {}
+            by_unit = {c["unit"]: c for c in result.get("candidates", [])}
+            base = result.get("counts", {}).get(round_.base, result.get("base", 0))
+            for pk in result.get("elected", []):
+                row = by_unit.get(pk, {"votes": 0, "share": [0, 1]})
+                units.append({"pk": pk, "name": names.get(pk, "?"), "votes": row["votes"], "base": base,
+                              "percent": percent_text(*row["share"]), "runoff": round_ is not root})
+        last = chain[-1].result or {}
+        if last.get("runoff"):
+            pending = [names.get(pk, "?") for pk in last["runoff"]]
+        label = (f"Đề nghị tặng {root.award.name}" if root.kind == Round.Kind.AWARD
+                 else f"Trưởng khối năm {year + 1}" if root.kind == Round.Kind.HEAD else f"Phó khối năm {year + 1}")
+        out.append({"round": root, "kind": root.kind, "label": label, "units": units, "pending": pending,
+                    "seats": root.quota})
+    return out
+
+
+def _names(rounds: Sequence[Round]) -> dict[int, str]:
+    ids = {c["unit"] for r in rounds for c in (r.result or {}).get("candidates", [])}
+    return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def _closing_time(meeting: Meeting | None, rounds: Sequence[Round]) -> dt.time | None:
+    """When the last round closed, if that was on the meeting's day (else left blank to fill in by hand)."""
+    moments = [timezone.localtime(r.closed_at) for r in rounds if r.closed_at]
+    if meeting is None or not moments or max(moments).date() != meeting.held_on:
+        return None
+    return max(moments).time()
+
+
+def _ballot_forms(rounds: Sequence[Round]) -> str:
+    sources = set(Ballot.objects.filter(round__in=rounds).values_list("source", flat=True).distinct())
+    if PaperCount.objects.filter(round__in=rounds).exists():
+        sources.add(Ballot.Source.PAPER)
+    wording = ((Ballot.Source.PAPER, "bằng phiếu giấy"), (Ballot.Source.ONLINE, "trực tuyến trên hệ thống"))
+    words = [w for s, w in wording if s in sources]
+    return "bỏ phiếu kín" + (f" ({' và '.join(words)})" if words else "")
+
+
+# --- The documents -------------------------------------------------------------------------------------------
+
+
+def counting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
+    """Biên bản kiểm phiếu: one per meeting, covering all its closed rounds (domain-research.md §6.2)."""
+    meeting = _meeting(bloc_year)
+    rounds = closed_rounds(bloc_year)
+    names = _names(rounds)
+    doc = _frame(bloc_year, Kind.COUNTING_MINUTES, title_type="Biên bản kiểm phiếu",
+                 title_summary=f"Bình xét, suy tôn thi đua năm {bloc_year.year} – {bloc_year.bloc.name}",
+                 default_day=meeting.held_on if meeting else None)
+    committee = list(meeting.committee.select_related("unit")) if meeting else []
+    return {"doc": doc, "bloc_year": bloc_year, "meeting": meeting, "committee": committee,
+            "start": clock_text(meeting.starts_at if meeting else None),
+            "day": day_text(meeting.held_on if meeting else None),
+            "closing": clock_text(_closing_time(meeting, rounds)), "form": _ballot_forms(rounds),
+            "sections": [round_section(r, names, bloc_year.year) for r in rounds],
+            "conclusions": conclusions(rounds, names, bloc_year.year), "comrade": doc.header.style == rules.PARTY}
+
+
+def _attendance(meeting: Meeting | None) -> tuple[list[Attendance], list[Attendance]]:
+    rows = sorted(meeting.attendance.select_related("unit"), key=lambda a: vietnamese_key(a.unit.name)) \
+        if meeting else []
+    return [a for a in rows if a.is_present], [a for a in rows if not a.is_present]
+
+
+def _comments(bloc_year: BlocYear) -> list[dict[str, Any]]:
+    """The members' comments on the report's drafts, read only (the report itself is another module's)."""
+    return [{"unit": c.unit.name, "section": SECTION_WORDS.get(c.section, c.section), "text": c.text,
+             "answer": ANSWER_WORDS.get(c.answer, c.answer), "answer_text": c.answer_text, "version": c.version.number}
+            for c in Comment.objects.filter(version__bloc_year=bloc_year).select_related("unit", "version")
+            .order_by("version__number", "created_at", "pk")]
+
+
+def _adopted(bloc_year: BlocYear) -> ReportVersion | None:
+    """The version the meeting adopted (a later correction is adopted after the meeting)."""
+    return (ReportVersion.objects.filter(bloc_year=bloc_year, status=ReportVersion.Status.ADOPTED)
+            .order_by("adopted_at", "number").first())
+
+
+def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
+    """Biên bản hội nghị tổng kết (domain-research.md §6.4)."""
+    meeting = _meeting(bloc_year)
+    rounds = closed_rounds(bloc_year)
+    names = _names(rounds)
+    doc = _frame(bloc_year, Kind.MEETING_MINUTES, title_type="Biên bản",
+                 title_summary=f"Hội nghị tổng kết công tác thi đua năm {bloc_year.year} – {bloc_year.bloc.name}",
+                 default_day=meeting.held_on if meeting else None)
+    present, absent = _attendance(meeting)
+    adopted = _adopted(bloc_year)
+    scores = score_table_rows(bloc_year)
+    numbers = issued(bloc_year)
+    counting = numbers.get(Kind.COUNTING_MINUTES)
+    found = conclusions(rounds, names, bloc_year.year)
+    leadership = award_services.elected_leadership(bloc_year)
+    return {
+        "doc": doc, "bloc_year": bloc_year, "meeting": meeting, "present": present, "absent": absent,
+        "members": len(present) + len(absent), "guests": [g.strip() for g in (meeting.guests if meeting else "")
+                                                          .splitlines() if g.strip()],
+        "start": clock_text(meeting.starts_at if meeting else None),
+        "day": day_text(meeting.held_on if meeting else None), "head": _head_name(bloc_year),
+        "has_report": ReportVersion.objects.filter(bloc_year=bloc_year).exists(),
+        "comments": _comments(bloc_year), "adopted": adopted,
+        "adopted_number": number_inline(adopted.doc_number, "BC", doc.header.style) if adopted else "",
+        "adopted_day": day_text(adopted.doc_date) if adopted and adopted.doc_date else "",
+        "scores": [{"rank": r["rank"], "name": r["unit"].name, "score": score_text(r["total"])}
+                   for r in scores if r["rank"] is not None][:TOP_SCORES],
+        "scored": sum(1 for r in scores if r["total"] is not None),
+        "disqualified": [r for r in scores if r["disqualified"]],
+        "awards": [c for c in found if c["kind"] == Round.Kind.AWARD],
+        "elections": [c for c in found if c["kind"] != Round.Kind.AWARD],
+        "leadership": leadership, "next_year": bloc_year.year + 1,
+        "counting_ref": number_inline(counting.number, "BB", doc.header.style) if counting else "",
+        "counting_day": day_text(counting.issued_on) if counting and counting.issued_on else "",
+        "signer_chair": "CHỦ TRÌ HỘI NGHỊ" if doc.header.style == rules.PARTY else "CHỦ TỌA",
+    }
+
+
+def _head_name(bloc_year: BlocYear) -> str:
+    membership = bloc_year.memberships.filter(position="head").select_related("unit").first()
+    return membership.unit.name if membership else ""
+
+
+def _history_lines(units: Sequence[int], year: int) -> dict[int, list[str]]:
+    """The last two years' ratings and awards of each unit, for the achievement summary."""
+    lines: dict[int, dict[int, list[str]]] = {}
+    for entry in HistoryEntry.objects.filter(unit__in=units, year__in=[year - 1, year - 2]).select_related("award"):
+        text = entry.award.name if entry.award_id else str(entry.get_rating_display())
+        lines.setdefault(entry.unit_id, {}).setdefault(entry.year, []).append(text)
+    return {unit: [f"Năm {y}: {', '.join(texts)}" for y, texts in sorted(by_year.items(), reverse=True)]
+            for unit, by_year in lines.items()}
+
+
+def submission_context(bloc_year: BlocYear) -> dict[str, Any]:
+    """Tờ trình đề nghị khen thưởng to the provincial chairman via the board (domain-research.md §6.5)."""
+    meeting = _meeting(bloc_year)
+    nominations = list(Nomination.objects.filter(bloc_year=bloc_year, status=Nomination.Status.PROPOSED)
+                       .select_related("award", "unit", "round").order_by("award__order", "is_outside_vote", "rank",
+                                                                 "unit__name"))
+    awards = list(dict.fromkeys(n.award.name for n in nominations))
+    summary_awards = (", ".join(awards[:-1]) + " và " + awards[-1]) if len(awards) > 1 else "".join(awards)
+    numbers = issued(bloc_year)
+    record = numbers.get(Kind.SUBMISSION)
+    day = record.issued_on if record and record.issued_on else None
+    doc = _frame(bloc_year, Kind.SUBMISSION, title_type="Tờ trình",
+                 title_summary=f"Về việc đề nghị tặng {summary_awards or 'khen thưởng'} năm {bloc_year.year}",
+                 default_day=None, signer_name=meeting.chair_name if meeting else "",
+                 recipients=("Như trên", "Ban Thi đua – Khen thưởng tỉnh (Sở Nội vụ)",
+                             "Các đơn vị thành viên Khối", "Lưu: VT, hồ sơ khen thưởng"))
+    scores = score_table_rows(bloc_year)
+    ranks = {r["unit"].pk: r["rank"] for r in scores}
+    history = _history_lines([n.unit_id for n in nominations], bloc_year.year)
+    rows = []
+    for n in nominations:
+        summary = [f"Xếp thứ {ranks[n.unit_id]}/{len(scores)} trong bảng chấm điểm của Khối"] \
+            if ranks.get(n.unit_id) else []
+        rows.append({"award": n.award.name, "unit": n.unit.name, "score": score_text(n.final_score),
+                     "share": (f"{n.votes}/{_base_of(n)} ({percent_text(n.share_numerator or 0, n.share_denominator)}%)"
+                               if n.share_denominator else ""),
+                     "outside": n.is_outside_vote, "reason": n.reason, "summary": summary + history.get(n.unit_id, [])})
+    present, absent = _attendance(meeting)
+    counts = [(rules.two_digits(sum(1 for n in nominations if n.award.name == a)), a) for a in awards]
+    covenant = Covenant.objects.filter(bloc_year=bloc_year).first()
+    style = doc.header.style
+    minutes = numbers.get(Kind.MEETING_MINUTES)
+    counting = numbers.get(Kind.COUNTING_MINUTES)
+    reference_day = day or (meeting.held_on if meeting else dt.date(bloc_year.year, 12, 31))
+    return {
+        "doc": doc, "bloc_year": bloc_year, "meeting": meeting, "rows": rows, "counts": counts,
+        "outside": [r for r in rows if r["outside"]], "laws": legal_bases(reference_day),
+        "covenant_day": day_text(covenant.signed_on) if covenant and covenant.signed_on else "",
+        "meeting_day": day_text(meeting.held_on) if meeting else day_text(None),
+        "present": len(present), "members": len(present) + len(absent) or bloc_year.memberships.count(),
+        "guests": [g.strip() for g in (meeting.guests if meeting else "").splitlines() if g.strip()],
+        "minutes_ref": number_inline(minutes.number, "BB", style) if minutes else "",
+        "counting_ref": number_inline(counting.number, "BB", style) if counting else "",
+        "scored": sum(1 for s in scores if s["total"] is not None),
+        "dossiers": len({r["unit"] for r in rows}), "next_year": bloc_year.year + 1,
+    }
+
+
+def _base_of(nomination: Nomination) -> int:
+    """The vote's base, read back from the round's stored counts."""
+    counts = (nomination.round.result or {}).get("counts", {}) if nomination.round_id else {}
+    return counts.get(nomination.base, nomination.share_denominator or 0)
+
+
+def ballot_context(round_: Round, copies: int = 1) -> dict[str, Any]:
+    """The printable ballot paper of a round (domain-research.md §6.3)."""
+    title = "Phiếu suy tôn" if round_.kind == Round.Kind.AWARD else "Phiếu bầu"
+    doc = frame(round_.bloc_year, type_code="", title_type=title,
+                title_summary=subject(round_, round_.bloc_year.year, ballot=True), number=None, day=None)
+    return {"doc": doc, "round": round_, "candidates": ballot_candidates(round_),
+            "copies": range(max(1, min(copies, 200)))}
+
+
+def ballot_candidates(round_: Round) -> list[Unit]:
+    """The units the paper lists. A draft round's list is made again when it opens (a higher round may have
+    closed since; awards/services.py `round_open`), so the paper shows what the opening will list."""
+    if round_.status == Round.Status.DRAFT and not award_services._candidates_adjusted(round_):
+        units = Unit.objects.filter(pk__in=award_services.candidate_units(round_))
+        return sorted(units, key=lambda u: vietnamese_key(u.name))
+    return list(award_services.candidate_units_ordered(round_))

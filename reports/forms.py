@@ -1,0 +1,71 @@
+"""Forms of the year-end report: the shape of the input; the services say what the data allows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from blocs.forms import DateInput, NFCMixin
+from blocs.models import Unit
+from reports.models import NARRATIVE_SECTIONS, Comment
+
+MARKUP_HELP = _("A blank line starts a new paragraph; a line starting with “- ” is a list item; "
+                "**two stars** around words make them bold. Anything else, HTML included, is printed as typed.")
+COMMENT_SECTION_CHOICES = [*NARRATIVE_SECTIONS, ("figures", _("Figures: members, scores, votes, proposals")),
+                           ("general", _("The report as a whole"))]
+MAX_SECTION = 20000
+MAX_COMMENT = 4000
+
+
+class NarrativeForm(NFCMixin, forms.Form):
+    """A textarea per narrative section."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label in NARRATIVE_SECTIONS:
+            self.fields[key] = forms.CharField(label=label, required=False, max_length=MAX_SECTION,
+                                               widget=forms.Textarea(attrs={"rows": 6}), strip=False)
+
+
+class CommentForm(NFCMixin, forms.Form):
+    section = forms.ChoiceField(label=_("Section"), choices=COMMENT_SECTION_CHOICES)
+    unit = forms.ModelChoiceField(label=_("On behalf of"), queryset=Unit.objects.none(), empty_label=None)
+    text = forms.CharField(label=_("Comment"), max_length=MAX_COMMENT, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[unit.pk for unit in units]).order_by("name")
+        self.only_unit = units[0] if len(units) == 1 else None
+        if self.only_unit is not None:  # one unit: nothing to choose
+            self.fields["unit"].widget = forms.HiddenInput()
+            self.fields["unit"].initial = self.only_unit.pk
+            self.fields["unit"].required = False
+
+    def clean_unit(self) -> Unit | None:
+        return self.cleaned_data.get("unit") or self.only_unit
+
+
+class AnswerForm(NFCMixin, forms.Form):
+    answer = forms.ChoiceField(label=_("Answer"), choices=Comment.Answer.choices, widget=forms.RadioSelect)
+    answer_text = forms.CharField(label=_("Reason"), max_length=MAX_COMMENT,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AdoptForm(forms.Form):
+    doc_date = forms.DateField(label=_("Date of the report"), widget=DateInput())
+    doc_number = forms.IntegerField(label=_("Number"), required=False, min_value=1, max_value=9999,
+                                    help_text=_("Leave empty for the next free number."))
+    confirm_unanswered = forms.BooleanField(
+        label=_("I confirm the adoption although some comments have not been answered."), required=False)
+
+    def __init__(self, *args: Any, unanswered: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not unanswered:
+            del self.fields["confirm_unanswered"]
+
+
+class CorrectionForm(NFCMixin, forms.Form):
+    note = forms.CharField(label=_("What this correction corrects"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
