@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        from reports import archive  # the report's part of the bloc-year archive (blocs never imports reports)
+
+        archive.register()

@@ -305,7 +305,7 @@ def test_version_2_requires_the_vote():
 
 
 def test_the_vote_is_registered_by_the_awards_app_and_core_keys_cannot_be_taken():
-    assert registered_sections() == (SECTION, "dossier")
+    assert registered_sections() == (SECTION, "dossier", "report")
     with pytest.raises(Exception, match="belongs to the core"):
         register_section("awards", lambda year, refs: None, lambda context, raw: {})
 
