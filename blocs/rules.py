@@ -85,6 +85,10 @@ class YearProgress:
     late: int
     has_head: bool
     covenant_signed: bool
+    scoring_items: int = 0
+    self_scored: int = 0
+    verified: int = 0
+    scores_published: bool = False
 
     @property
     def unregistered(self) -> int:
@@ -100,6 +104,13 @@ def checklist(progress: YearProgress, status: str) -> list[tuple[str, bool]]:
         ("covenant", progress.covenant_signed),
         ("registrations", progress.members > 0 and progress.unregistered == 0),
     ]
+    if STATUS_ORDER.index(status) >= STATUS_ORDER.index("scoring"):  # the scoring stage's own work
+        items += [
+            ("scoring_table", progress.scoring_items > 0),
+            ("self_scored", progress.members > 0 and progress.self_scored >= progress.members),
+            ("verified", progress.members > 0 and progress.verified >= progress.members),
+            ("published", progress.scores_published),
+        ]
     return items
 
 

@@ -1,23 +1,36 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from blocs import rules
-from blocs.models import BlocYear, Covenant, Membership, Registration, Unit
+from blocs.models import BlocYear, Covenant, Membership, Registration, Scorecard, ScoringItem, ScoringTable, Unit
 from blocs.permissions import roles_of
+
+
+def _count(model: type, **filters: object) -> Coalesce:
+    """A per-year count as its own subquery: joining every child table at once would multiply rows."""
+    counted = (model.objects.filter(bloc_year=OuterRef("pk"), **filters).order_by().values("bloc_year")
+               .annotate(n=Count("pk")).values("n")[:1])
+    return Coalesce(Subquery(counted), 0)
 
 
 def years_with_progress(queryset):  # noqa: ANN001, ANN201 - a QuerySet in, the same annotated out
     """Annotate bloc years with the counts the checklist needs, in the same single query."""
     return queryset.select_related("bloc").annotate(
-        n_members=Count("memberships", distinct=True),
-        n_registered=Count("registrations", filter=Q(registrations__submitted_at__isnull=False), distinct=True),
-        n_late=Count("registrations", filter=Q(registrations__is_late=True), distinct=True),
+        n_members=_count(Membership),
+        n_registered=_count(Registration, submitted_at__isnull=False),
+        n_late=_count(Registration, is_late=True),
         has_head=Exists(Membership.objects.filter(bloc_year=OuterRef("pk"), position=Membership.Position.HEAD)),
         covenant_signed=Exists(Covenant.objects.filter(bloc_year=OuterRef("pk"), signed_on__isnull=False)),
+        n_scoring_items=Coalesce(Subquery(ScoringItem.objects.filter(table__bloc_year=OuterRef("pk")).order_by()
+                                          .values("table").annotate(n=Count("pk")).values("n")[:1]), 0),
+        n_self_scored=_count(Scorecard, submitted_at__isnull=False),
+        n_verified=_count(Scorecard, verified_at__isnull=False),
+        scores_published=Exists(ScoringTable.objects.filter(bloc_year=OuterRef("pk"), published_at__isnull=False)),
     )
 
 
@@ -25,6 +38,8 @@ def progress_of(bloc_year: BlocYear) -> rules.YearProgress:
     return rules.YearProgress(
         members=bloc_year.n_members, registered=bloc_year.n_registered, late=bloc_year.n_late,
         has_head=bloc_year.has_head, covenant_signed=bloc_year.covenant_signed,
+        scoring_items=bloc_year.n_scoring_items, self_scored=bloc_year.n_self_scored, verified=bloc_year.n_verified,
+        scores_published=bloc_year.scores_published,
     )
 
 

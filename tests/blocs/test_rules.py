@@ -163,7 +163,8 @@ def progress(members: int = 5, registered: int = 5, late: int = 0, has_head: boo
                  {"members": True, "head": True, "opened": True, "covenant": True, "registrations": True},
                  id="all-done"),
     pytest.param(progress(), "closed",
-                 {"members": True, "head": True, "opened": True, "covenant": True, "registrations": True},
+                 {"members": True, "head": True, "opened": True, "covenant": True, "registrations": True,
+                  "scoring_table": False, "self_scored": False, "verified": False, "published": False},
                  id="closed-counts-as-opened"),
     pytest.param(progress(), "setup",
                  {"members": True, "head": True, "opened": False, "covenant": True, "registrations": True},
@@ -171,8 +172,17 @@ def progress(members: int = 5, registered: int = 5, late: int = 0, has_head: boo
 ])
 def test_checklist(progress_, status, expected):
     items = rules.checklist(progress_, status)
-    assert [code for code, _done in items] == ["members", "head", "opened", "covenant", "registrations"]
+    assert [code for code, _done in items][:5] == ["members", "head", "opened", "covenant", "registrations"]
     assert dict(items) == expected
+
+
+def test_from_the_scoring_stage_the_checklist_follows_the_scores():
+    scored = YearProgress(members=5, registered=5, late=0, has_head=True, covenant_signed=True, scoring_items=12,
+                          self_scored=5, verified=3, scores_published=False)
+    items = dict(rules.checklist(scored, "scoring"))
+    assert (items["scoring_table"], items["self_scored"], items["verified"], items["published"]) == (
+        True, True, False, False)
+    assert "scoring_table" not in dict(rules.checklist(scored, "registration"))
 
 
 @pytest.mark.parametrize(("members", "registered", "expected"), [(5, 0, 5), (5, 3, 2), (5, 5, 0), (0, 0, 0)])
