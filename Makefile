@@ -11,13 +11,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
+# axe-core and the Nu HTML Checker (vnu.jar, run with Java) for the browser tests' accessibility and HTML
+# checks: `npm ci` from package-lock.json, again whenever the lock file is newer than the last install.
+# --ignore-scripts: vnu-jar's postinstall only looks for Java; the jar itself is in the package.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 18+ with npm (the browser tests need axe-core and vnu-jar)"; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $(NODE_STAMP)
+
 run: $(STAMP)
 	$(BIN)/python manage.py compilemessages -l vi -v 0
 	$(BIN)/python manage.py migrate -v 0
 	$(BIN)/python manage.py load_demo --if-empty
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python manage.py compilemessages -l vi -v 0
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
@@ -35,3 +44,13 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media/
+
+# Back up a scratch world with pg_dump, restore it into a fresh database and compare (docs/backup.md §5).
+.PHONY: backup-check soak
+backup-check: $(STAMP)
+	$(BIN)/python manage.py compilemessages -l vi -v 0
+	$(BIN)/python -m tests.ops.backup_check
+
+# The soak section of `make bench` alone (SOAK_SECONDS=300 by default).
+soak: $(STAMP)
+	$(BIN)/python -m tests.bench.run --only soak

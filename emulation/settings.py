@@ -4,6 +4,7 @@ Everything that differs between a laptop and production comes from the environme
 (README.md, "Deploying"). Development defaults are safe to run locally only.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -21,12 +22,19 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def envjson(name: str) -> dict:
+    value = json.loads(os.environ.get(name) or "{}")
+    if not isinstance(value, dict):
+        raise RuntimeError(f"{name} must be a JSON object")
+    return value
+
+
 DEBUG = envbool("DJANGO_DEBUG", "1")
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - public, so refused in production below
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
-    SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - development default, refused in production above
+if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+    raise RuntimeError("DJANGO_SECRET_KEY must be set, and not to the development key, when DJANGO_DEBUG is off")
+SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
 DEMO_MODE = envbool("EMULATION_DEMO", "1" if DEBUG else "0")
@@ -83,6 +91,8 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
+        # A kept connection that died with the database is replaced before use, not answered with a 503.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -111,8 +121,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads and adopted PDFs go through Django's storage API only, so that several app servers can share
+# one network folder or an S3-compatible bucket (docs/deployment.md §4): DJANGO_FILE_STORAGE names the
+# backend, DJANGO_FILE_STORAGE_OPTIONS (a JSON object) its arguments, e.g. {"bucket_name": "thidua"}.
 STORAGES = {
-    "default": {"BACKEND": os.environ.get("DJANGO_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": {"BACKEND": os.environ.get("DJANGO_FILE_STORAGE", "django.core.files.storage.FileSystemStorage"),
+                "OPTIONS": envjson("DJANGO_FILE_STORAGE_OPTIONS")},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
