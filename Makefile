@@ -34,7 +34,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l vi --no-obsolete --no-location -i '.venv/*' -i 'node_modules/*'
+	$(BIN)/python manage.py makemessages -l vi --no-obsolete --no-location -i '.venv/*' -i 'node_modules/*' -i 'artifacts/*'
 
 check-messages: $(STAMP)
 	$(BIN)/python .ci/check_messages.py locale/vi/LC_MESSAGES/django.po
