@@ -8,8 +8,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import Ballot, CategoryRule, Meeting, Round, RuleSet
-from blocs.forms import DateInput, NFCMixin
+from blocs.forms import BoundedModelMultipleChoiceField, DateInput, NFCMixin
 from blocs.models import Unit
+
+# The largest count the database stores in a PositiveIntegerField everywhere (PostgreSQL's integer); a larger
+# one was sent to it and refused with a server error (found by tests/security/test_form_fuzz.py).
+MAX_COUNT = 2_147_483_647
 
 
 class RuleSetForm(forms.ModelForm):
@@ -47,8 +51,8 @@ class CategoryRuleForm(forms.ModelForm):
 
 
 class MeetingForm(NFCMixin, forms.ModelForm):
-    present = forms.ModelMultipleChoiceField(label=_("Units present"), queryset=Unit.objects.none(),
-                                             widget=forms.CheckboxSelectMultiple, required=False)
+    present = BoundedModelMultipleChoiceField(label=_("Units present"), queryset=Unit.objects.none(),
+                                              widget=forms.CheckboxSelectMultiple, required=False)
     absence_reasons = forms.CharField(
         label=_("Reasons for absence"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: short code, a colon, the reason. e.g. “BNC: on mission”."))
@@ -104,8 +108,8 @@ class CandidateChangeForm(NFCMixin, forms.Form):
 class BallotForm(forms.Form):
     """The voter's choices: at most N, from the list."""
 
-    choices = forms.ModelMultipleChoiceField(label=_("Your choices"), queryset=Unit.objects.none(),
-                                             widget=forms.CheckboxSelectMultiple, required=False)
+    choices = BoundedModelMultipleChoiceField(label=_("Your choices"), queryset=Unit.objects.none(),
+                                              widget=forms.CheckboxSelectMultiple, required=False)
 
     def __init__(self, *args: Any, candidates: Any, max_choices: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,8 +124,8 @@ class BallotForm(forms.Form):
 
 
 class PaperBallotForm(forms.Form):
-    choices = forms.ModelMultipleChoiceField(label=_("Units ticked on the paper"), queryset=Unit.objects.none(),
-                                             widget=forms.CheckboxSelectMultiple, required=False)
+    choices = BoundedModelMultipleChoiceField(label=_("Units ticked on the paper"), queryset=Unit.objects.none(),
+                                              widget=forms.CheckboxSelectMultiple, required=False)
     invalid_reason = forms.ChoiceField(label=_("Or: the paper is invalid because"), required=False,
                                        choices=[("", _("— the paper is valid —")), *Ballot.Invalid.choices])
     clerk = forms.ChoiceField(label=_("Entry"), required=False, choices=[("A", "A"), ("B", "B")])
@@ -140,18 +144,19 @@ class PaperBallotForm(forms.Form):
 
 
 class PaperCountForm(forms.Form):
-    returned = forms.IntegerField(label=_("Paper ballots returned"), min_value=0)
-    valid = forms.IntegerField(label=_("Valid paper ballots"), min_value=0)
+    returned = forms.IntegerField(label=_("Paper ballots returned"), min_value=0, max_value=MAX_COUNT)
+    valid = forms.IntegerField(label=_("Valid paper ballots"), min_value=0, max_value=MAX_COUNT)
 
     def __init__(self, *args: Any, candidates: list[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.candidates = candidates
         for unit in candidates:
-            self.fields[f"votes_{unit.pk}"] = forms.IntegerField(label=unit.name, min_value=0, initial=0)
+            self.fields[f"votes_{unit.pk}"] = forms.IntegerField(label=unit.name, min_value=0, max_value=MAX_COUNT,
+                                                                 initial=0)
 
     def votes(self) -> dict[int, int]:
         return {unit.pk: self.cleaned_data[f"votes_{unit.pk}"] for unit in self.candidates}
 
 
 class CloseForm(forms.Form):
-    ballots_issued = forms.IntegerField(label=_("Ballots issued"), min_value=0)
+    ballots_issued = forms.IntegerField(label=_("Ballots issued"), min_value=0, max_value=MAX_COUNT)

@@ -46,6 +46,23 @@ class NFCMixin:
         return {key: nfc(value) for key, value in cleaned.items()}
 
 
+# The widest key the database holds (a 64-bit integer); SQLite raises OverflowError on a larger one in `IN`.
+MAX_KEY = 2**63 - 1
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows that refuses a key beyond the database's integer range as an invalid choice,
+    instead of sending it to the database (a server error on SQLite; found by tests/security/test_form_fuzz)."""
+
+    def clean(self, value: Any) -> Any:
+        for item in value if isinstance(value, (list, tuple)) else ():
+            text = str(item).strip().lstrip("+-")
+            if text.isdigit() and int(text) > MAX_KEY:
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                            params={"value": item})
+        return super().clean(value)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -116,8 +133,8 @@ class BlocYearEditForm(BlocYearForm):
 
 
 class MemberAddForm(forms.Form):
-    units = forms.ModelMultipleChoiceField(label=_("Units to add"), queryset=Unit.objects.none(),
-                                           widget=forms.CheckboxSelectMultiple)
+    units = BoundedModelMultipleChoiceField(label=_("Units to add"), queryset=Unit.objects.none(),
+                                            widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -126,8 +143,8 @@ class MemberAddForm(forms.Form):
 
 class LeadershipForm(forms.Form):
     head = forms.ModelChoiceField(label=_("Head unit"), queryset=Unit.objects.none(), required=False)
-    deputies = forms.ModelMultipleChoiceField(label=_("Deputy units (at most 2)"), queryset=Unit.objects.none(),
-                                              required=False, widget=forms.CheckboxSelectMultiple)
+    deputies = BoundedModelMultipleChoiceField(label=_("Deputy units (at most 2)"), queryset=Unit.objects.none(),
+                                               required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -169,9 +186,9 @@ class CovenantForm(NFCMixin, forms.Form):
 class RegistrationForm(NFCMixin, forms.Form):
     targets = forms.CharField(label=_("Targets"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
                               max_length=10000)
-    awards = forms.ModelMultipleChoiceField(label=_("Titles and awards aimed for"), required=False,
-                                            queryset=Award.objects.filter(is_active=True),
-                                            widget=forms.CheckboxSelectMultiple)
+    awards = BoundedModelMultipleChoiceField(label=_("Titles and awards aimed for"), required=False,
+                                             queryset=Award.objects.filter(is_active=True),
+                                             widget=forms.CheckboxSelectMultiple)
 
 
 class AwardForm(NFCMixin, forms.ModelForm):

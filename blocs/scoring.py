@@ -48,6 +48,7 @@ def scoring_table_ensure(*, actor: User | None, bloc_year: BlocYear) -> ScoringT
     existing = ScoringTable.objects.filter(bloc_year=bloc_year).first()
     if existing is not None:
         return existing
+    ensure_writable(bloc_year)
     table = ScoringTable.objects.create(bloc_year=bloc_year)
     previous = (ScoringTable.objects.filter(bloc_year__bloc=bloc_year.bloc_id, bloc_year__year__lt=bloc_year.year)
                 .order_by("-bloc_year__year").first())

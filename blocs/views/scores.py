@@ -209,8 +209,9 @@ def scoring_import(request: HttpRequest, pk: int) -> HttpResponse:
         errors = parsed.errors
         if not errors:
             try:
-                table = scoring.scoring_table_ensure(actor=request.user, bloc_year=bloc_year)
-                count = scoring.scoring_items_replace(actor=request.user, table=table, items=parsed.items)
+                with transaction.atomic():  # a refused import leaves no new, empty table behind either
+                    table = scoring.scoring_table_ensure(actor=request.user, bloc_year=bloc_year)
+                    count = scoring.scoring_items_replace(actor=request.user, table=table, items=parsed.items)
             except ValidationError as error:
                 errors = error.messages
             else:
