@@ -20,6 +20,7 @@ from awards.models import Dossier, HistoryEntry, Nomination
 from blocs.models import Award, RoleGrant, User
 from tests.awards.conftest import Meeting, seed_meeting
 from tests.awards.test_nominations import propose_seed
+from tests.e2e.helpers import sign_in, url_of
 from tests.factories import grant, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -51,16 +52,9 @@ def _seed() -> tuple[Meeting, User]:
     return meeting, board
 
 
-def _url(live_server: Any, name: str, *args: object) -> str:
-    return live_server.url + reverse(name, args=args)
-
 
 def _sign_in(page: Page, live_server: Any, user: User) -> None:
-    page.goto(_url(live_server, "login"))
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main form:has(#id_username) button[type=submit]")
-    page.wait_for_url(_url(live_server, "blocs:home"))
+    sign_in(page, live_server, user.username, PASSWORD)
 
 
 @pytest.fixture
@@ -89,16 +83,16 @@ def test_submit_return_correct_resubmit_accept_decide_and_the_history_shows_it(
         live_server: Any, person: Any, shot: Any) -> None:
     meeting, board_user = _seed()
     bloc_year = meeting.bloc_year
-    nominations_url = _url(live_server, "awards:nomination-list", bloc_year.pk)
-    review_url = _url(live_server, "awards:dossier-review", bloc_year.pk)
+    nominations_url = url_of(live_server, "awards:nomination-list", bloc_year.pk)
+    review_url = url_of(live_server, "awards:dossier-review", bloc_year.pk)
     gov = Nomination.objects.get(bloc_year=bloc_year, award__code=GOV)
     bnc = Nomination.objects.get(bloc_year=bloc_year, award__code=MERIT, unit=meeting.units["BNC"])
 
     # 1. The secretariat finds the nominations from the year-end vote and submits the dossier.
     secretariat = person(live_server, meeting.secretariat)
-    secretariat.goto(_url(live_server, "awards:round-list", bloc_year.pk))
+    secretariat.goto(url_of(live_server, "awards:round-list", bloc_year.pk))
     secretariat.locator("#to-nominations").click()
-    secretariat.wait_for_url(nominations_url)
+    secretariat.wait_forurl_of(nominations_url)
     _status(secretariat, "draft")
     expect(secretariat.locator('tr[data-status="proposed"]')).to_have_count(6)
     shot(secretariat, "secretariat-nominations-draft")
@@ -110,12 +104,12 @@ def test_submit_return_correct_resubmit_accept_decide_and_the_history_shows_it(
 
     # 2. The board sees the bloc in the province view and returns the dossier with a reason.
     board = person(live_server, board_user)
-    board.goto(_url(live_server, "awards:province-view"))
+    board.goto(url_of(live_server, "awards:province-view"))
     expect(board.locator(f'#province-rows tr[data-bloc-year="{bloc_year.pk}"]')).to_have_count(6)
     expect(board.locator("#gov-flag-cap")).to_have_attribute("data-count", "1")
     shot(board, "board-province-view")
     board.locator(f'#province-rows a[href="{reverse("awards:dossier-review", args=[bloc_year.pk])}"]').first.click()
-    board.wait_for_url(review_url)
+    board.wait_forurl_of(review_url)
     _status(board, "submitted")
     board.locator("#dossier-return button[type=submit]").click()  # no reason: refused on the form
     expect(board.locator("#dossier-return .is-invalid")).to_have_count(1)
@@ -161,7 +155,7 @@ def test_submit_return_correct_resubmit_accept_decide_and_the_history_shows_it(
     shot(board, "board-decision-recorded")
 
     # 5. The unit's page shows the award in its history.
-    board.goto(live_server.url + gov.unit.get_absolute_url())
+    board.goto(live_server.url + gov.unit.get_absoluteurl_of())
     history = board.locator("#unit-history")
     expect(history.locator(f'tr[data-year="{bloc_year.year}"] [data-award="{GOV}"]')).to_have_count(1)
     expect(history).to_contain_text("231/QĐ-TTg")

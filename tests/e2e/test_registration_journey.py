@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from blocs.models import Award, Bloc, BlocYear, Membership, Registration, RoleGrant, Unit, User
+from tests.e2e.helpers import sign_in, url_of
 from tests.factories import add_member, grant, make_bloc, make_bloc_year, make_province, make_unit, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -49,21 +51,14 @@ def _start() -> Start:
     return Start(bloc=bloc, units=units, secretariat=secretariat, representative=representative, award=award)
 
 
-def _url(live_server, name: str, *args: object) -> str:  # noqa: ANN001
-    return live_server.url + reverse(name, args=args)
 
-
-def _sign_in(page: Page, live_server, user: User) -> None:  # noqa: ANN001
-    page.goto(_url(live_server, "login"))
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "pw-" + user.username)  # the factory's password
-    page.click("main form:has(#id_username) button[type=submit]")
-    page.wait_for_url(_url(live_server, "blocs:home"))
+def _sign_in(page: Page, live_server: Any, user: User) -> None:
+    sign_in(page, live_server, user.username, "pw-" + user.username)  # the factory's password
 
 
 def _sign_out(page: Page, live_server) -> None:  # noqa: ANN001
     page.click(f'form[action="{reverse("logout")}"] button[type=submit]')
-    page.wait_for_url(_url(live_server, "login"))
+    page.wait_forurl_of(url_of(live_server, "login"))
 
 
 def test_secretariat_opens_registration_and_a_representative_submits(live_server, page: Page, shot) -> None:
@@ -81,39 +76,39 @@ def test_secretariat_opens_registration_and_a_representative_submits(live_server
     # The secretariat creates the year.
     _sign_in(page, live_server, start.secretariat)
     shot(page, "secretariat-home")
-    page.goto(_url(live_server, "blocs:year-create", start.bloc.pk))
+    page.goto(url_of(live_server, "blocs:year-create", start.bloc.pk))
     page.fill("#id_year", str(year))
     shot(page, "year-create")
     page.click(MAIN_SUBMIT)
     bloc_year = BlocYear.objects.get(bloc=start.bloc, year=year)
-    page.wait_for_url(_url(live_server, "blocs:year-detail", bloc_year.pk))
+    page.wait_forurl_of(url_of(live_server, "blocs:year-detail", bloc_year.pk))
     shot(page, "year-created")
 
     # Member units: the checkbox form.
-    page.goto(_url(live_server, "blocs:member-add", bloc_year.pk))
+    page.goto(url_of(live_server, "blocs:member-add", bloc_year.pk))
     shot(page, "member-add")
     for unit in start.units:
         page.check(f'input[name=units][value="{unit.pk}"]')
     shot(page, "members-ticked")
     page.click(MAIN_SUBMIT)
-    page.wait_for_url(_url(live_server, "blocs:year-detail", bloc_year.pk))
+    page.wait_forurl_of(url_of(live_server, "blocs:year-detail", bloc_year.pk))
     for unit in start.units:
-        expect(page.locator(f'main a[href="{unit.get_absolute_url()}"]')).to_be_visible()
+        expect(page.locator(f'main a[href="{unit.get_absoluteurl_of()}"]')).to_be_visible()
     shot(page, "members-added")
 
     # The head unit.
-    page.goto(_url(live_server, "blocs:year-leadership", bloc_year.pk))
+    page.goto(url_of(live_server, "blocs:year-leadership", bloc_year.pk))
     page.select_option("#id_head", str(start.units[0].pk))
     page.click(MAIN_SUBMIT)
-    page.wait_for_url(_url(live_server, "blocs:year-detail", bloc_year.pk))
+    page.wait_forurl_of(url_of(live_server, "blocs:year-detail", bloc_year.pk))
     shot(page, "head-set")
 
     # The registration deadline.
-    page.goto(_url(live_server, "blocs:year-edit", bloc_year.pk))
+    page.goto(url_of(live_server, "blocs:year-edit", bloc_year.pk))
     page.fill("#id_registration_deadline", deadline.isoformat())
     shot(page, "deadline")
     page.click(MAIN_SUBMIT)
-    page.wait_for_url(_url(live_server, "blocs:year-detail", bloc_year.pk))
+    page.wait_forurl_of(url_of(live_server, "blocs:year-detail", bloc_year.pk))
 
     # Move the year to registration (a confirm dialog first).
     advance = page.locator(f'form[action="{reverse("blocs:year-advance", args=[bloc_year.pk])}"]')
@@ -134,7 +129,7 @@ def test_secretariat_opens_registration_and_a_representative_submits(live_server
     edit_url = reverse("blocs:registration-edit", args=[bloc_year.pk, start.units[1].pk])
     shot(page, "representative-home")
     page.click(f'main a[href="{edit_url}"]')
-    page.wait_for_url(live_server.url + edit_url)
+    page.wait_forurl_of(live_server.url + edit_url)
     targets = "100% chi bộ đạt trong sạch, vững mạnh; hoàn thành 12/12 chỉ tiêu giao ước"
     page.fill("#id_targets", targets)
     page.check(f'input[name=awards][value="{start.award.pk}"]')
@@ -161,7 +156,7 @@ def test_secretariat_opens_registration_and_a_representative_submits(live_server
 
     # The secretariat's year page counts the registration.
     _sign_in(page, live_server, start.secretariat)
-    page.goto(_url(live_server, "blocs:year-detail", bloc_year.pk))
+    page.goto(url_of(live_server, "blocs:year-detail", bloc_year.pk))
     expect(page.locator("main")).to_contain_text("1/4")
     shot(page, "secretariat-sees-1-of-4")
 
@@ -176,7 +171,7 @@ def test_registration_page_fits_a_phone(live_server, page: Page, shot) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
 
     _sign_in(page, live_server, start.representative)
-    page.goto(_url(live_server, "blocs:registration-edit", bloc_year.pk, start.units[1].pk))
+    page.goto(url_of(live_server, "blocs:registration-edit", bloc_year.pk, start.units[1].pk))
     expect(page.locator("#id_targets")).to_be_visible()
     shot(page, "registration-phone")
     scroll_width = page.evaluate("document.documentElement.scrollWidth")

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from blocs.models import Award, User
 from reports import services
 from reports.models import Comment, ReportVersion
+from tests.e2e.helpers import sign_in, url_of
 from tests.reports.test_report_seed import NARRATIVE, SeedYear, seed_year
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -50,16 +51,9 @@ def _seed() -> tuple[SeedYear, ReportVersion]:
     return seed, services.report_circulate(actor=seed.meeting.secretariat, version=draft)
 
 
-def _url(live_server: Any, name: str, *args: object) -> str:
-    return live_server.url + reverse(name, args=args)
-
 
 def _sign_in(page: Page, live_server: Any, user: User) -> None:
-    page.goto(_url(live_server, "login"))
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main form:has(#id_username) button[type=submit]")
-    page.wait_for_url(_url(live_server, "blocs:home"))
+    sign_in(page, live_server, user.username, PASSWORD)
 
 
 @pytest.fixture
@@ -82,17 +76,17 @@ def new_page(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator
 def test_comment_answer_new_draft_adopt_and_download(live_server: Any, new_page: Any, shot: Any) -> None:
     seed, circulated = _seed()
     bloc_year = seed.bloc_year
-    home_url = _url(live_server, "reports:report-home", bloc_year.pk)
+    home_url = url_of(live_server, "reports:report-home", bloc_year.pk)
 
     # 1. A representative finds the report from the year's page and comments on a section.
     rep = new_page()
     _sign_in(rep, live_server, seed.meeting.reps["BDV"])
-    rep.goto(live_server.url + bloc_year.get_absolute_url())
+    rep.goto(live_server.url + bloc_year.get_absoluteurl_of())
     rep.locator(f'main a[href="{reverse("reports:report-home", args=[bloc_year.pk])}"]').first.click()
-    rep.wait_for_url(home_url)
+    rep.wait_forurl_of(home_url)
     expect(rep.locator("#report-versions tr[data-version]")).to_have_count(1)
     shot(rep, "rep-report-home")
-    rep.locator(f'main a[href="{circulated.get_absolute_url()}"]').first.click()
+    rep.locator(f'main a[href="{circulated.get_absoluteurl_of()}"]').first.click()
     form = rep.locator("#comment-form")
     expect(form).to_be_visible()
     expect(rep.frame_locator("#document-frame").locator("#draft-mark")).to_be_visible()
@@ -111,7 +105,7 @@ def test_comment_answer_new_draft_adopt_and_download(live_server: Any, new_page:
     # 2. The secretariat answers it, then issues a new draft with the change and circulates it.
     secretariat = new_page()
     _sign_in(secretariat, live_server, seed.meeting.secretariat)
-    secretariat.goto(live_server.url + circulated.get_absolute_url())
+    secretariat.goto(live_server.url + circulated.get_absoluteurl_of())
     answer = secretariat.locator(f"#comment-{made.pk} form.answer-form")
     answer.locator('input[name=answer][value="accepted"]').check()
     answer.locator("textarea[name=answer_text]").fill("Đã bổ sung vào mục 6a.")
@@ -122,11 +116,11 @@ def test_comment_answer_new_draft_adopt_and_download(live_server: Any, new_page:
     secretariat.goto(home_url)
     secretariat.locator("#draft-create").click()
     second = ReportVersion.objects.get(bloc_year=bloc_year, number=2)
-    secretariat.wait_for_url(_url(live_server, "reports:report-edit", second.pk))
+    secretariat.wait_forurl_of(url_of(live_server, "reports:report-edit", second.pk))
     secretariat.fill("textarea[name=strengths]", NEW_STRENGTHS)
     shot(secretariat, "secretariat-editor")
     secretariat.locator("#narrative-form button[type=submit]").click()
-    secretariat.wait_for_url(live_server.url + second.get_absolute_url())
+    secretariat.wait_forurl_of(live_server.url + second.get_absoluteurl_of())
     secretariat.locator("#circulate").click()
     expect(secretariat.locator("#version-status")).to_have_attribute("data-status", "circulated")
     shot(secretariat, "secretariat-new-draft-circulated")
@@ -134,7 +128,7 @@ def test_comment_answer_new_draft_adopt_and_download(live_server: Any, new_page:
     second.refresh_from_db()
     assert circulated.status == "superseded" and second.status == "circulated"
     assert second.narrative["strengths"] == NEW_STRENGTHS
-    secretariat.goto(f'{_url(live_server, "reports:report-compare", bloc_year.pk)}?a=1&b=2')
+    secretariat.goto(f'{url_of(live_server, "reports:report-compare", bloc_year.pk)}?a=1&b=2')
     expect(secretariat.locator('section[data-section="strengths"]')).to_have_attribute("data-changed", "1")
     expect(secretariat.locator('section[data-section="lessons"]')).to_have_attribute("data-changed", "0")
     expect(secretariat.locator('section[data-section="strengths"] ins')).to_contain_text("Công tác dân vận")
@@ -143,15 +137,15 @@ def test_comment_answer_new_draft_adopt_and_download(live_server: Any, new_page:
     # 3. The chair adopts the new draft: numbered, dated, frozen; then downloads the PDF and the Word file.
     chair = new_page()
     _sign_in(chair, live_server, seed.meeting.chair)
-    chair.goto(live_server.url + second.get_absolute_url())
+    chair.goto(live_server.url + second.get_absoluteurl_of())
     chair.locator("#adopt").click()
-    chair.wait_for_url(_url(live_server, "reports:report-adopt", second.pk))
+    chair.wait_forurl_of(url_of(live_server, "reports:report-adopt", second.pk))
     expect(chair.locator("#unanswered")).to_have_count(0)  # the only comment was answered
     chair.fill("#id_doc_date", "2022-12-01")
     chair.fill("#id_doc_number", "5")
     shot(chair, "chair-adopt-form")
     chair.locator("#adopt-form button[type=submit]").click()
-    chair.wait_for_url(live_server.url + second.get_absolute_url())
+    chair.wait_forurl_of(live_server.url + second.get_absoluteurl_of())
     expect(chair.locator("#version-status")).to_have_attribute("data-status", "adopted")
     fingerprint = chair.locator("#pdf-sha256").inner_text().strip()
     expect(chair.frame_locator("#document-frame").locator("#draft-mark")).to_have_count(0)

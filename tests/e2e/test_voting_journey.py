@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from awards.models import Ballot, Round, Turnout
 from blocs.models import Award, Unit, User
 from tests.awards.conftest import Meeting, seed_meeting
+from tests.e2e.helpers import sign_in, url_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -48,16 +49,9 @@ def _seed() -> Meeting:
     return meeting
 
 
-def _url(live_server: Any, name: str, *args: object) -> str:
-    return live_server.url + reverse(name, args=args)
-
 
 def _sign_in(page: Page, live_server: Any, user: User) -> None:
-    page.goto(_url(live_server, "login"))
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main form:has(#id_username) button[type=submit]")
-    page.wait_for_url(_url(live_server, "blocs:home"))
+    sign_in(page, live_server, user.username, PASSWORD)
 
 
 def _assert_fits_phone(page: Page, where: str) -> None:
@@ -98,14 +92,14 @@ def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
     # 1. The secretariat creates the rounds from the rule set.
     secretariat = new_context().new_page()
     _sign_in(secretariat, live_server, meeting.secretariat)
-    secretariat.goto(_url(live_server, "awards:round-list", bloc_year.pk))
+    secretariat.goto(url_of(live_server, "awards:round-list", bloc_year.pk))
     generate = secretariat.locator(f'form[action="{reverse("awards:rounds-generate", args=[bloc_year.pk])}"]')
     shot(secretariat, "secretariat-round-list-empty")
     generate.locator("button[type=submit]").click()
     expect(generate).to_have_count(0)  # the button goes once the rounds exist
     round_ = Round.objects.get(bloc_year=bloc_year, award__code="co-thi-dua-chinh-phu")
     assert bloc_year.rounds.count() == 5  # three awards, next year's head and deputies
-    expect(secretariat.locator(f'main a[href="{round_.get_absolute_url()}"]')).to_be_visible()
+    expect(secretariat.locator(f'main a[href="{round_.get_absoluteurl_of()}"]')).to_be_visible()
     shot(secretariat, "secretariat-rounds-created")
 
     # 2. The chair opens the Government-flag round (a confirm dialog first).
@@ -113,7 +107,7 @@ def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
     chair_dialogs: list[str] = []
     chair.on("dialog", lambda dialog: (chair_dialogs.append(dialog.message), dialog.accept()))
     _sign_in(chair, live_server, meeting.chair)
-    chair.goto(live_server.url + round_.get_absolute_url())
+    chair.goto(live_server.url + round_.get_absoluteurl_of())
     shot(chair, "chair-round-draft")
     chair.locator(f'form[action="{reverse("awards:round-open", args=[round_.pk])}"] button[type=submit]').click()
     turnout = chair.locator("#round-turnout")
@@ -141,7 +135,7 @@ def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
         if first:
             shot(phone, f"rep-{code}-home-open-ballots")
         panel.locator(f'a[href="{vote_path}"]').click()
-        phone.wait_for_url(live_server.url + vote_path)
+        phone.wait_forurl_of(live_server.url + vote_path)
         boxes = phone.locator("input[name=choices]")
         expect(boxes).to_have_count(9)  # self-voting is allowed by default: all nine are listed
         assert boxes.first.get_attribute("value") == str(chosen.pk)
@@ -179,14 +173,14 @@ def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
         if first:
             shot(phone, f"rep-{code}-receipt")
         # Back home, the open ballot now says "voted" instead of offering the vote.
-        phone.goto(_url(live_server, "blocs:home"))
+        phone.goto(url_of(live_server, "blocs:home"))
         expect(panel.locator(f'a[href="{vote_path}"] .btn')).to_have_count(0)
         if first:
             shot(phone, f"rep-{code}-home-voted")
     assert len(set(receipts.values())) == 3, receipts
 
     # 4. While the round is open, the secretariat sees the turnout and no result.
-    secretariat.goto(live_server.url + round_.get_absolute_url())
+    secretariat.goto(live_server.url + round_.get_absoluteurl_of())
     turnout = secretariat.locator("#round-turnout")
     expect(turnout).to_have_attribute("data-turnout", "3")
     expect(turnout).to_contain_text("3")
@@ -196,28 +190,28 @@ def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
     shot(secretariat, "secretariat-open-round-turnout-3")
 
     # 5. The secretariat enters two paper ballots: one for the chosen unit, one blank.
-    paper_url = _url(live_server, "awards:paper-ballot", round_.pk)
+    paper_url = url_of(live_server, "awards:paper-ballot", round_.pk)
     secretariat.goto(paper_url)
     paper_form = "main form:has(input[name=choices])"
     secretariat.check(f'input[name=choices][value="{chosen.pk}"]')
     shot(secretariat, "paper-ballot-ticked")
     secretariat.locator(f"{paper_form} button[type=submit]").click()
-    secretariat.wait_for_url(paper_url)
+    secretariat.wait_forurl_of(paper_url)
     expect(secretariat.locator("main .alert-success")).to_be_visible()
     expect(secretariat.locator("input[name=choices]:checked")).to_have_count(0)  # a fresh form
     secretariat.select_option("select[name=invalid_reason]", Ballot.Invalid.BLANK)
     shot(secretariat, "paper-ballot-invalid-blank")
     secretariat.locator(f"{paper_form} button[type=submit]").click()
-    secretariat.wait_for_url(paper_url)
+    secretariat.wait_forurl_of(paper_url)
     shot(secretariat, "paper-ballots-entered")
     assert round_.ballots.filter(source=Ballot.Source.PAPER).count() == 2
 
     # 6. The chair closes the round with 9 ballots issued (a confirm dialog first) and sees the result.
-    chair.goto(_url(live_server, "awards:round-close", round_.pk))
+    chair.goto(url_of(live_server, "awards:round-close", round_.pk))
     chair.fill("#id_ballots_issued", "9")
     shot(chair, "chair-close-form")
     chair.locator("main form:has(#id_ballots_issued) button[type=submit]").click()
-    chair.wait_for_url(live_server.url + round_.get_absolute_url())
+    chair.wait_forurl_of(live_server.url + round_.get_absoluteurl_of())
     results = chair.locator("#round-results")
     expect(results).to_be_visible()
     expect(results.locator(f'tr[data-unit="{chosen.pk}"] [data-votes]')).to_have_text("4")
@@ -229,7 +223,7 @@ def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
 
     # 7. A representative checks its receipt on the list of counted ballots.
     phone = phones[VOTERS[0]]
-    verification_url = _url(live_server, "awards:verification", round_.pk)
+    verification_url = url_of(live_server, "awards:verification", round_.pk)
     phone.goto(verification_url)
     listed = phone.locator("main table tbody tr")
     expect(listed).to_have_count(5)
