@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -209,7 +210,7 @@ def _meeting(bloc_year: BlocYear) -> Meeting | None:
 def closed_rounds(bloc_year: BlocYear) -> list[Round]:
     """Closed rounds in meeting order; a runoff follows the round it settles."""
     return list(bloc_year.rounds.filter(status=Round.Status.CLOSED).select_related("award")
-                .order_by("order", "runoff_of_id", "pk"))
+                .order_by("order", F("runoff_of_id").asc(nulls_first=True), "pk"))  # NULLs first on PostgreSQL too
 
 
 def subject(round_: Round, year: int, *, ballot: bool = False) -> str:

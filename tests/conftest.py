@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass
 
@@ -14,6 +15,20 @@ from tests.factories import add_member, grant, make_bloc, make_bloc_year, make_p
 
 # Playwright's sync API runs an event loop in the test thread (stack-notes.md §3).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _standard_catalogue(request):  # noqa: ANN001, ANN202
+    """A transactional test starts after another one emptied the tables, migration rows included: put the
+    award catalogue that the migrations ship back, as every other test finds it."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    migration = importlib.import_module("blocs.migrations.0002_audit_append_only_and_award_catalogue")
+    migration.add_catalogue(apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +90,15 @@ def client_for(user: User | None) -> Client:
 @pytest.fixture
 def as_persona(world: World):  # noqa: ANN201
     return lambda name: client_for(world.users[name])
+
+
+def empty_the_database() -> None:
+    """An empty database, as on another server, for the archive's "import into an empty database".
+
+    It runs `flush`, which PostgreSQL refuses inside a test's transaction (TRUNCATE with pending trigger
+    events), so the tests that call it are transactional with `serialized_rollback=True`: the rows the
+    migrations load (the award catalogue) come back for the tests after them.
+    """
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)

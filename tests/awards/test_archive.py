@@ -35,6 +35,7 @@ from blocs.models import (
 )
 from blocs.permissions import roles_of
 from tests.awards.conftest import Meeting, seed_meeting
+from tests.conftest import empty_the_database
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -142,13 +143,14 @@ def build_year() -> Meeting:
     return meeting
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # flushes: see empty_the_database
 def test_a_year_with_scores_rounds_and_ballots_round_trips_through_an_empty_database(settings, tmp_path):
     meeting = build_year()
     text = archive_dumps(meeting.bloc_year)
     data = json.loads(text)
     assert any(r["runoff_of"] for r in data[SECTION]["rounds"]) and any(r["paper_count"] for r in
                                                                         data[SECTION]["rounds"])
-    call_command("flush", interactive=False, verbosity=0)  # an empty database, as on another server
+    empty_the_database()  # an empty database, as on another server
     assert not Unit.objects.exists() and not Round.objects.exists()
     settings.MEDIA_ROOT = tmp_path / "other-media"
 
@@ -310,9 +312,10 @@ def test_the_vote_is_registered_by_the_awards_app_and_core_keys_cannot_be_taken(
         register_section("awards", lambda year, refs: None, lambda context, raw: {})
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # flushes: see empty_the_database
 def test_evidence_needs_a_signed_in_importer():
     text = archive_dumps(build_year().bloc_year)
-    call_command("flush", interactive=False, verbosity=0)
+    empty_the_database()
 
     assert "import it signed in" in refusal(json.loads(text))
     assert not BlocYear.objects.exists()

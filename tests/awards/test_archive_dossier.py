@@ -7,7 +7,6 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.utils import translation
 
 from awards import nominations
@@ -15,6 +14,7 @@ from awards.models import Decision, Dossier, DossierStep, HistoryEntry, Nominati
 from blocs.archive import archive_dumps, archive_import
 from blocs.models import BlocYear
 from tests.awards.test_archive import build_year
+from tests.conftest import empty_the_database
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,7 @@ def decided_year() -> BlocYear:
     return year
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # flushes: see empty_the_database
 def test_the_dossier_and_its_decisions_round_trip_through_an_empty_database():
     year = decided_year()
     text = archive_dumps(year)
@@ -44,7 +45,7 @@ def test_the_dossier_and_its_decisions_round_trip_through_an_empty_database():
     assert [step["version"] for step in data["dossier"]["steps"] if step["snapshot"]] == [1, 2]
     awarded = sum(line["is_awarded"] for line in data["dossier"]["decisions"][0]["lines"])
     people = {step["actor"] for step in data["dossier"]["steps"]} | {data["dossier"]["decisions"][0]["recorded_by"]}
-    call_command("flush", interactive=False, verbosity=0)
+    empty_the_database()
     for username in people - {None}:  # the same people have accounts on the other server
         make_user(username)
 
@@ -56,10 +57,11 @@ def test_the_dossier_and_its_decisions_round_trip_through_an_empty_database():
     assert HistoryEntry.objects.filter(year=copy.year, source=HistoryEntry.Source.DECISION).count() == awarded
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # flushes: see empty_the_database
 def test_a_decision_for_a_unit_that_was_not_proposed_is_refused_and_nothing_is_saved():
     data = json.loads(archive_dumps(decided_year()))
     data["dossier"]["decisions"][0]["lines"][0]["unit"] = "TCT"  # outside the proposals of that award
-    call_command("flush", interactive=False, verbosity=0)
+    empty_the_database()
     with translation.override("en"), pytest.raises(ValidationError, match="did not propose"):
         archive_import(actor=make_user("nguoi_nhap"), data=data)
     assert not BlocYear.objects.exists() and not Decision.objects.exists()

@@ -92,7 +92,7 @@ def test_submit_return_correct_resubmit_accept_decide_and_the_history_shows_it(
     secretariat = person(live_server, meeting.secretariat)
     secretariat.goto(url_of(live_server, "awards:round-list", bloc_year.pk))
     secretariat.locator("#to-nominations").click()
-    secretariat.wait_forurl_of(nominations_url)
+    secretariat.wait_for_url(nominations_url)
     _status(secretariat, "draft")
     expect(secretariat.locator('tr[data-status="proposed"]')).to_have_count(6)
     shot(secretariat, "secretariat-nominations-draft")
@@ -109,7 +109,7 @@ def test_submit_return_correct_resubmit_accept_decide_and_the_history_shows_it(
     expect(board.locator("#gov-flag-cap")).to_have_attribute("data-count", "1")
     shot(board, "board-province-view")
     board.locator(f'#province-rows a[href="{reverse("awards:dossier-review", args=[bloc_year.pk])}"]').first.click()
-    board.wait_forurl_of(review_url)
+    board.wait_for_url(review_url)
     _status(board, "submitted")
     board.locator("#dossier-return button[type=submit]").click()  # no reason: refused on the form
     expect(board.locator("#dossier-return .is-invalid")).to_have_count(1)
@@ -155,7 +155,7 @@ def test_submit_return_correct_resubmit_accept_decide_and_the_history_shows_it(
     shot(board, "board-decision-recorded")
 
     # 5. The unit's page shows the award in its history.
-    board.goto(live_server.url + gov.unit.get_absoluteurl_of())
+    board.goto(live_server.url + gov.unit.get_absolute_url())
     history = board.locator("#unit-history")
     expect(history.locator(f'tr[data-year="{bloc_year.year}"] [data-award="{GOV}"]')).to_have_count(1)
     expect(history).to_contain_text("231/QĐ-TTg")

@@ -58,7 +58,7 @@ def _sign_in(page: Page, live_server: Any, user: User) -> None:
 
 def _sign_out(page: Page, live_server) -> None:  # noqa: ANN001
     page.click(f'form[action="{reverse("logout")}"] button[type=submit]')
-    page.wait_forurl_of(url_of(live_server, "login"))
+    page.wait_for_url(url_of(live_server, "login"))
 
 
 def test_secretariat_opens_registration_and_a_representative_submits(live_server, page: Page, shot) -> None:
@@ -81,7 +81,7 @@ def test_secretariat_opens_registration_and_a_representative_submits(live_server
     shot(page, "year-create")
     page.click(MAIN_SUBMIT)
     bloc_year = BlocYear.objects.get(bloc=start.bloc, year=year)
-    page.wait_forurl_of(url_of(live_server, "blocs:year-detail", bloc_year.pk))
+    page.wait_for_url(url_of(live_server, "blocs:year-detail", bloc_year.pk))
     shot(page, "year-created")
 
     # Member units: the checkbox form.
@@ -91,16 +91,16 @@ def test_secretariat_opens_registration_and_a_representative_submits(live_server
         page.check(f'input[name=units][value="{unit.pk}"]')
     shot(page, "members-ticked")
     page.click(MAIN_SUBMIT)
-    page.wait_forurl_of(url_of(live_server, "blocs:year-detail", bloc_year.pk))
+    page.wait_for_url(url_of(live_server, "blocs:year-detail", bloc_year.pk))
     for unit in start.units:
-        expect(page.locator(f'main a[href="{unit.get_absoluteurl_of()}"]')).to_be_visible()
+        expect(page.locator(f'main a[href="{unit.get_absolute_url()}"]')).to_be_visible()
     shot(page, "members-added")
 
     # The head unit.
     page.goto(url_of(live_server, "blocs:year-leadership", bloc_year.pk))
     page.select_option("#id_head", str(start.units[0].pk))
     page.click(MAIN_SUBMIT)
-    page.wait_forurl_of(url_of(live_server, "blocs:year-detail", bloc_year.pk))
+    page.wait_for_url(url_of(live_server, "blocs:year-detail", bloc_year.pk))
     shot(page, "head-set")
 
     # The registration deadline.
@@ -108,7 +108,7 @@ def test_secretariat_opens_registration_and_a_representative_submits(live_server
     page.fill("#id_registration_deadline", deadline.isoformat())
     shot(page, "deadline")
     page.click(MAIN_SUBMIT)
-    page.wait_forurl_of(url_of(live_server, "blocs:year-detail", bloc_year.pk))
+    page.wait_for_url(url_of(live_server, "blocs:year-detail", bloc_year.pk))
 
     # Move the year to registration (a confirm dialog first).
     advance = page.locator(f'form[action="{reverse("blocs:year-advance", args=[bloc_year.pk])}"]')
@@ -129,7 +129,7 @@ def test_secretariat_opens_registration_and_a_representative_submits(live_server
     edit_url = reverse("blocs:registration-edit", args=[bloc_year.pk, start.units[1].pk])
     shot(page, "representative-home")
     page.click(f'main a[href="{edit_url}"]')
-    page.wait_forurl_of(live_server.url + edit_url)
+    page.wait_for_url(live_server.url + edit_url)
     targets = "100% chi bộ đạt trong sạch, vững mạnh; hoàn thành 12/12 chỉ tiêu giao ước"
     page.fill("#id_targets", targets)
     page.check(f'input[name=awards][value="{start.award.pk}"]')

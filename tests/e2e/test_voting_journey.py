@@ -99,7 +99,7 @@ def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
     expect(generate).to_have_count(0)  # the button goes once the rounds exist
     round_ = Round.objects.get(bloc_year=bloc_year, award__code="co-thi-dua-chinh-phu")
     assert bloc_year.rounds.count() == 5  # three awards, next year's head and deputies
-    expect(secretariat.locator(f'main a[href="{round_.get_absoluteurl_of()}"]')).to_be_visible()
+    expect(secretariat.locator(f'main a[href="{round_.get_absolute_url()}"]')).to_be_visible()
     shot(secretariat, "secretariat-rounds-created")
 
     # 2. The chair opens the Government-flag round (a confirm dialog first).
@@ -107,7 +107,7 @@ def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
     chair_dialogs: list[str] = []
     chair.on("dialog", lambda dialog: (chair_dialogs.append(dialog.message), dialog.accept()))
     _sign_in(chair, live_server, meeting.chair)
-    chair.goto(live_server.url + round_.get_absoluteurl_of())
+    chair.goto(live_server.url + round_.get_absolute_url())
     shot(chair, "chair-round-draft")
     chair.locator(f'form[action="{reverse("awards:round-open", args=[round_.pk])}"] button[type=submit]').click()
     turnout = chair.locator("#round-turnout")
@@ -135,7 +135,7 @@ def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
         if first:
             shot(phone, f"rep-{code}-home-open-ballots")
         panel.locator(f'a[href="{vote_path}"]').click()
-        phone.wait_forurl_of(live_server.url + vote_path)
+        phone.wait_for_url(live_server.url + vote_path)
         boxes = phone.locator("input[name=choices]")
         expect(boxes).to_have_count(9)  # self-voting is allowed by default: all nine are listed
         assert boxes.first.get_attribute("value") == str(chosen.pk)
@@ -180,7 +180,7 @@ def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
     assert len(set(receipts.values())) == 3, receipts
 
     # 4. While the round is open, the secretariat sees the turnout and no result.
-    secretariat.goto(live_server.url + round_.get_absoluteurl_of())
+    secretariat.goto(live_server.url + round_.get_absolute_url())
     turnout = secretariat.locator("#round-turnout")
     expect(turnout).to_have_attribute("data-turnout", "3")
     expect(turnout).to_contain_text("3")
@@ -196,13 +196,13 @@ def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
     secretariat.check(f'input[name=choices][value="{chosen.pk}"]')
     shot(secretariat, "paper-ballot-ticked")
     secretariat.locator(f"{paper_form} button[type=submit]").click()
-    secretariat.wait_forurl_of(paper_url)
+    secretariat.wait_for_url(paper_url)
     expect(secretariat.locator("main .alert-success")).to_be_visible()
     expect(secretariat.locator("input[name=choices]:checked")).to_have_count(0)  # a fresh form
     secretariat.select_option("select[name=invalid_reason]", Ballot.Invalid.BLANK)
     shot(secretariat, "paper-ballot-invalid-blank")
     secretariat.locator(f"{paper_form} button[type=submit]").click()
-    secretariat.wait_forurl_of(paper_url)
+    secretariat.wait_for_url(paper_url)
     shot(secretariat, "paper-ballots-entered")
     assert round_.ballots.filter(source=Ballot.Source.PAPER).count() == 2
 
@@ -211,7 +211,7 @@ def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
     chair.fill("#id_ballots_issued", "9")
     shot(chair, "chair-close-form")
     chair.locator("main form:has(#id_ballots_issued) button[type=submit]").click()
-    chair.wait_forurl_of(live_server.url + round_.get_absoluteurl_of())
+    chair.wait_for_url(live_server.url + round_.get_absolute_url())
     results = chair.locator("#round-results")
     expect(results).to_be_visible()
     expect(results.locator(f'tr[data-unit="{chosen.pk}"] [data-votes]')).to_have_text("4")

@@ -9,12 +9,12 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 
 from blocs.archive import archive_dumps, archive_import
 from blocs.models import BlocYear
 from reports import services
 from reports.models import Comment, ReportVersion
+from tests.conftest import empty_the_database
 from tests.factories import make_user
 from tests.reports.test_report_seed import seed_adopted, seed_year
 
@@ -42,12 +42,13 @@ def people(data: dict) -> set[str]:
     return names - {None}
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # flushes: see empty_the_database
 def test_the_report_round_trips_with_its_fingerprint_and_comments(settings, tmp_path):
     bloc_year, adopted = year_with_report()
     text = archive_dumps(bloc_year)
     data = json.loads(text)
     assert [v["status"] for v in data["report"]["versions"]] == ["adopted", "circulated"]
-    call_command("flush", interactive=False, verbosity=0)
+    empty_the_database()
     settings.MEDIA_ROOT = tmp_path / "other-server"
     for username in people(data):
         make_user(username)
@@ -63,12 +64,13 @@ def test_the_report_round_trips_with_its_fingerprint_and_comments(settings, tmp_
     assert ReportVersion.objects.get(bloc_year=copy, number=2).corrects == restored
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # flushes: see empty_the_database
 def test_an_adopted_pdf_that_was_changed_is_refused_and_nothing_is_saved():
     bloc_year, _adopted = year_with_report()
     data = json.loads(archive_dumps(bloc_year))
     pdf = data["report"]["versions"][0]["pdf"]
     pdf["content_base64"] = base64.b64encode(base64.b64decode(pdf["content_base64"]) + b"\n% edited").decode()
-    call_command("flush", interactive=False, verbosity=0)
+    empty_the_database()
     with pytest.raises(ValidationError, match="fingerprint|dấu vân tay|SHA-256"):
         archive_import(actor=make_user("nguoi_nhap"), data=data)
     assert not BlocYear.objects.exists() and not ReportVersion.objects.exists()
