@@ -22,7 +22,7 @@ def _standard_catalogue(request):  # noqa: ANN001, ANN202
     """A transactional test starts after another one emptied the tables, migration rows included: put the
     award catalogue that the migrations ship back, as every other test finds it."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback"):
+    if marker is None or not marker.kwargs.get("transaction"):
         return
     request.getfixturevalue("transactional_db")
     from django.apps import apps
@@ -96,8 +96,9 @@ def empty_the_database() -> None:
     """An empty database, as on another server, for the archive's "import into an empty database".
 
     It runs `flush`, which PostgreSQL refuses inside a test's transaction (TRUNCATE with pending trigger
-    events), so the tests that call it are transactional with `serialized_rollback=True`: the rows the
-    migrations load (the award catalogue) come back for the tests after them.
+    events), so the tests that call it are transactional; `_standard_catalogue` puts the rows the
+    migrations load (the award catalogue) back for each transactional test. (serialized_rollback is not
+    used: reloading content types that a flush already recreated fails on SQLite.)
     """
     from django.core.management import call_command
 

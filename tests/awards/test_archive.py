@@ -143,7 +143,7 @@ def build_year() -> Meeting:
     return meeting
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # flushes: see empty_the_database
+@pytest.mark.django_db(transaction=True)  # flushes: see empty_the_database
 def test_a_year_with_scores_rounds_and_ballots_round_trips_through_an_empty_database(settings, tmp_path):
     meeting = build_year()
     text = archive_dumps(meeting.bloc_year)
@@ -312,7 +312,7 @@ def test_the_vote_is_registered_by_the_awards_app_and_core_keys_cannot_be_taken(
         register_section("awards", lambda year, refs: None, lambda context, raw: {})
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # flushes: see empty_the_database
+@pytest.mark.django_db(transaction=True)  # flushes: see empty_the_database
 def test_evidence_needs_a_signed_in_importer():
     text = archive_dumps(build_year().bloc_year)
     empty_the_database()

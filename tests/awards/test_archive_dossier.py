@@ -35,7 +35,7 @@ def decided_year() -> BlocYear:
     return year
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # flushes: see empty_the_database
+@pytest.mark.django_db(transaction=True)  # flushes: see empty_the_database
 def test_the_dossier_and_its_decisions_round_trip_through_an_empty_database():
     year = decided_year()
     text = archive_dumps(year)
@@ -57,7 +57,7 @@ def test_the_dossier_and_its_decisions_round_trip_through_an_empty_database():
     assert HistoryEntry.objects.filter(year=copy.year, source=HistoryEntry.Source.DECISION).count() == awarded
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # flushes: see empty_the_database
+@pytest.mark.django_db(transaction=True)  # flushes: see empty_the_database
 def test_a_decision_for_a_unit_that_was_not_proposed_is_refused_and_nothing_is_saved():
     data = json.loads(archive_dumps(decided_year()))
     data["dossier"]["decisions"][0]["lines"][0]["unit"] = "TCT"  # outside the proposals of that award

@@ -42,7 +42,7 @@ def people(data: dict) -> set[str]:
     return names - {None}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # flushes: see empty_the_database
+@pytest.mark.django_db(transaction=True)  # flushes: see empty_the_database
 def test_the_report_round_trips_with_its_fingerprint_and_comments(settings, tmp_path):
     bloc_year, adopted = year_with_report()
     text = archive_dumps(bloc_year)
@@ -64,7 +64,7 @@ def test_the_report_round_trips_with_its_fingerprint_and_comments(settings, tmp_
     assert ReportVersion.objects.get(bloc_year=copy, number=2).corrects == restored
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # flushes: see empty_the_database
+@pytest.mark.django_db(transaction=True)  # flushes: see empty_the_database
 def test_an_adopted_pdf_that_was_changed_is_refused_and_nothing_is_saved():
     bloc_year, _adopted = year_with_report()
     data = json.loads(archive_dumps(bloc_year))
