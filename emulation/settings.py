@@ -95,6 +95,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Several test runs on one PostgreSQL server (developers working side by side) each name their own test database.
+if os.environ.get("DJANGO_TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["DJANGO_TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "blocs.User"
