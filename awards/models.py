@@ -71,6 +71,9 @@ class RuleSet(PassMarkFields):
     quorum_denominator = models.PositiveIntegerField(_("quorum denominator"), default=3)
     allow_self = models.BooleanField(_("a unit may choose itself"), default=True)
     one_award_per_unit = models.BooleanField(_("one award per unit per year"), default=True)
+    deputies = models.PositiveSmallIntegerField(
+        _("deputy units to elect"), default=1,
+        help_text=_("Next year's deputy head units elected at the meeting; 0 where the bloc elects none."))
     gov_flag_must_top = models.BooleanField(_("the Government-flag candidate must top the score table"),
                                             default=False)
 
@@ -141,6 +144,26 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bloc_year} – {self.held_on}"
+
+
+class BallotBoxKey(models.Model):
+    """The meeting's key for sealed online ballots. Its private half exists only wrapped by the counting
+    committee's passphrase, which is shown once and never stored (docs/secrecy.md)."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="box_key",
+                                   verbose_name=_("meeting"))
+    public_key = models.BinaryField(_("public key"), max_length=32)
+    wrapped_private_key = models.BinaryField(_("wrapped private key"), max_length=128)
+    salt = models.BinaryField(_("salt"), max_length=16)
+    opslimit = models.PositiveBigIntegerField()
+    memlimit = models.PositiveBigIntegerField()
+
+    class Meta:
+        verbose_name = _("ballot box key")
+        verbose_name_plural = _("ballot box keys")
+
+    def __str__(self) -> str:
+        return str(self.meeting)
 
 
 class Attendance(models.Model):
@@ -217,6 +240,12 @@ class Round(PassMarkFields):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     ballots_issued = models.PositiveIntegerField(_("ballots issued"), null=True, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)
+    # While open: the round's public key, and its private key sealed to the meeting's key; both forgotten
+    # at the close. `is_paper_only`: online voting stopped because the passphrase was lost.
+    box_public_key = models.BinaryField(_("ballot box public key"), max_length=32, null=True, blank=True)
+    box_private_key = models.BinaryField(_("ballot box private key (sealed)"), max_length=128, null=True,
+                                         blank=True)
+    is_paper_only = models.BooleanField(_("paper ballots only"), default=False)
 
     class Meta:
         ordering = ["bloc_year", "order", "pk"]
@@ -321,6 +350,23 @@ class Ballot(models.Model):
     @property
     def is_valid(self) -> bool:
         return not self.invalid_reason
+
+
+class SealedBallot(models.Model):
+    """An online ballot while its round is open: its receipt and choices sealed to the round's key, padded to
+    one size. It carries nothing else; at the close it becomes a `Ballot` in random order and is deleted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="sealed_ballots",
+                              verbose_name=_("round"))
+    box = models.BinaryField(_("sealed box"), max_length=8192)
+
+    class Meta:
+        verbose_name = _("sealed ballot")
+        verbose_name_plural = _("sealed ballots")
+
+    def __str__(self) -> str:
+        return str(self.pk)
 
 
 class PaperEntry(models.Model):
