@@ -1,8 +1,12 @@
 """The administrator's back office. Role-restricted work goes through our own screens."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from blocs.models import (
     AuditEntry,
@@ -14,6 +18,8 @@ from blocs.models import (
     Province,
     Registration,
     RoleGrant,
+    SignInFailure,
+    SignInLock,
     Unit,
     User,
 )
@@ -102,3 +108,45 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SignInLock)
+class SignInLockAdmin(_ReadOnly):
+    """Every pause of sign-ins; the administrator lifts one with the action (audited, blocs/signin.py)."""
+
+    list_display = ["created_at", "kind", "username", "ip", "failures", "until", "is_active", "lifted_at",
+                    "lifted_by"]
+    list_filter = ["kind"]
+    search_fields = ["username", "ip"]
+    list_select_related = ["lifted_by"]
+    actions = ["lift"]
+
+    @admin.display(boolean=True, description=_("active"))
+    def is_active(self, lock: SignInLock) -> bool:
+        return lock.lifted_at is None and lock.until > timezone.now()
+
+    @admin.action(description=_("Lift the selected locks"))
+    def lift(self, request: HttpRequest, queryset: QuerySet[SignInLock]) -> None:
+        from blocs.signin import signin_lock_lift
+
+        lifted = [signin_lock_lift(actor=request.user, lock=lock) for lock in queryset]
+        count = sum(1 for lock in lifted if lock.lifted_by_id == request.user.pk)
+        self.message_user(request, ngettext("%(count)d lock lifted.", "%(count)d locks lifted.", count)
+                          % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(SignInFailure)
+class SignInFailureAdmin(_ReadOnly):
+    list_display = ["at", "username", "ip"]
+    search_fields = ["username", "ip"]

@@ -557,7 +557,7 @@ class SignInFailure(models.Model):
     """A failed sign-in, kept to slow down password guessing across every app server (issue 6)."""
 
     username = models.CharField(max_length=150, db_index=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -566,3 +566,53 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
+
+class SignInLock(models.Model):
+    """A pause in sign-ins after repeated failures (issue 13). Who is paused depends on the kind: one account
+    from one address, one address for every account, or one account from addresses it has never signed in
+    from (a delay that grows, so that guessing from many addresses is slowed, never the owner at her desk).
+    The administrator sees every lock and can lift one; locking and lifting are audited."""
+
+    class Kind(models.TextChoices):
+        ACCOUNT_ADDRESS = "account-address", _("account from one address")
+        ADDRESS = "address", _("address")
+        ACCOUNT = "account", _("account from unknown addresses")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    username = models.CharField(_("user name"), max_length=150, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True, db_index=True)
+    failures = models.PositiveIntegerField(_("failures"))
+    created_at = models.DateTimeField(_("locked at"), auto_now_add=True, db_index=True)
+    until = models.DateTimeField(_("until"))
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("lifted by"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("sign-in lock")
+        verbose_name_plural = _("sign-in locks")
+
+    def __str__(self) -> str:
+        who = " ".join(part for part in (self.username, self.ip or "") if part)
+        return f"{self.get_kind_display()}: {who}"
+
+    def ends_at(self) -> object:
+        return self.lifted_at or self.until
+
+
+class SignInAddress(models.Model):
+    """An address a user signed in from successfully: the account delay does not apply there (issue 13)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    ip = models.GenericIPAddressField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "ip"], name="signin_address_once_per_user")]
+        verbose_name = _("known sign-in address")
+        verbose_name_plural = _("known sign-in addresses")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.ip}"

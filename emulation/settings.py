@@ -146,7 +146,10 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions whose simultaneous writes merge instead of overwriting each other (emulation/sessions.py).
+SESSION_ENGINE = "emulation.sessions"
+# A signed-in session lasts a working day by default, not Django's two weeks (docs/deployment.md §2).
+SESSION_COOKIE_AGE = int(os.environ.get("EMULATION_SESSION_HOURS", "10")) * 3600
 
 # Production hardening: on whenever DEBUG is off (README.md, "Deploying").
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -165,6 +168,8 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "font-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
 )
+# Django's admin sets a few inline style attributes; its scripts are all files of its own (no inline script).
+ADMIN_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 LOGGING = {
     "version": 1,
@@ -176,8 +181,15 @@ LOGGING = {
 # Government-flag proposals of a province: at most this share of the bloc leaders (domain.md §2).
 GOV_FLAG_CAP_RATE = os.environ.get("EMULATION_GOV_FLAG_CAP_RATE", "1/5")
 
-# Sign-in throttling: this many failures for a user name or from an address within the window lock it.
+# Sign-in throttling (blocs/signin.py, docs/deployment.md §2): failures of one account from one address, of one
+# address for any account, and of one account from many addresses each pause what they concern, never more.
 SIGNIN_MAX_FAILURES = int(os.environ.get("EMULATION_SIGNIN_MAX_FAILURES", "5"))
 SIGNIN_LOCK_MINUTES = int(os.environ.get("EMULATION_SIGNIN_LOCK_MINUTES", "15"))
 SIGNIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("EMULATION_SIGNIN_MAX_FAILURES_PER_ADDRESS", "50"))
-TRUST_X_FORWARDED_FOR = envbool("DJANGO_TRUST_X_FORWARDED_FOR", "0")
+SIGNIN_ACCOUNT_SLOWDOWN_AFTER = int(os.environ.get("EMULATION_SIGNIN_ACCOUNT_SLOWDOWN_AFTER", "10"))
+SIGNIN_ACCOUNT_DELAY_SECONDS = int(os.environ.get("EMULATION_SIGNIN_ACCOUNT_DELAY_SECONDS", "30"))
+# The client address comes from X-Forwarded-For only behind this many proxies of our own, each appending to it.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+if "DJANGO_TRUST_X_FORWARDED_FOR" in os.environ:
+    raise RuntimeError("DJANGO_TRUST_X_FORWARDED_FOR trusted a header any client can write and is gone: "
+                       "set DJANGO_TRUSTED_PROXY_COUNT to the number of proxies in front (docs/deployment.md)")
