@@ -14,6 +14,8 @@ import base64
 import binascii
 import datetime as dt
 import json
+import logging
+import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -22,10 +24,12 @@ from operator import itemgetter
 from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import DataError, IntegrityError, models, transaction
 from django.db.models.fields.files import FieldFile
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -51,11 +55,14 @@ from blocs.models import (
     Unit,
     User,
 )
+from blocs.text import without_control
 from blocs.uploads import check_attachment
 
+logger = logging.getLogger(__name__)
+SURROGATE = re.compile("[\ud800-\udfff]")
 FORMAT = "emulation-bloc-year"
-VERSION = 2
-READABLE_VERSIONS = (1, 2)
+VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 
 BLOC_FIELDS = ("code", "name", "kind", "founding_decision", "founded_year")
 UNIT_FIELDS = ("short_code", "name", "parent_body", "kind", "is_active")
@@ -289,13 +296,53 @@ def archive_dumps(bloc_year: BlocYear) -> str:
     return json.dumps(archive_export(bloc_year), ensure_ascii=False, indent=2, sort_keys=True)
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(_("the number %(number)s is too large") % {"number": text[:20]})
+    return value
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(_("%(name)s is not a number JSON allows") % {"name": name})
+
+
+def _check_walk(data: Any) -> None:
+    """Refuse nesting deeper than any archive has, and text no database or page can hold (a lone UTF-16
+    surrogate, which JSON's \\u escapes can spell); walked without recursion."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if SURROGATE.search(value):
+                raise ValidationError(_("The archive holds text that is not valid Unicode (a lone surrogate)."))
+        elif isinstance(value, dict | list):
+            if depth > settings.ARCHIVE_MAX_DEPTH:
+                raise _too_deep()
+            children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+
+
 def archive_loads(raw: bytes | str) -> dict[str, Any]:
-    """Parse an uploaded archive; refuse what is not a JSON object."""
+    """Parse an uploaded archive; refuse what is not a JSON object, nests deeper than any archive does, or
+    holds numbers no field can take (NaN, Infinity, 1e999), with the importer's message (issue 13)."""
+    if len(raw) > settings.ARCHIVE_MAX_BYTES:
+        raise ValidationError(_("The archive is larger than %(size)s.")
+                              % {"size": filesizeformat(settings.ARCHIVE_MAX_BYTES)})
     try:
-        data = json.loads(raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw)
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+        data = json.loads(text, parse_float=_finite, parse_constant=_refuse_constant)
+    except RecursionError as error:
+        raise _too_deep() from error
     except (UnicodeDecodeError, ValueError) as error:
         raise ValidationError(_("The file is not valid JSON (%(error)s).") % {"error": error}) from error
+    _check_walk(data)
     return dict(read_object(data, None))
+
+
+def _too_deep() -> ValidationError:
+    return ValidationError(_("The archive nests lists and objects deeper than %(depth)s levels; "
+                             "no bloc-year archive does.") % {"depth": settings.ARCHIVE_MAX_DEPTH})
 
 
 # --- Reading an archive: shape and references, before anything is written ------------------------------
@@ -341,7 +388,9 @@ def read_value(field: models.Field, value: Any, where: str) -> Any:
     """The value checked as the model field checks it (type, choices, length, blank)."""
     problem = None
     if isinstance(value, str):
-        value = unicodedata.normalize("NFC", value)  # some keyboards write decomposed Vietnamese
+        # Some keyboards write decomposed Vietnamese; control characters (and lone surrogates, which no
+        # database or document can store) are dropped, as the forms refuse them (blocs/text.py).
+        value = without_control(unicodedata.normalize("NFC", value))
     if isinstance(field, models.CharField | models.TextField) and not isinstance(value, str):
         problem = _("Text is expected.")
     else:
@@ -764,8 +813,27 @@ def _add_sections(context: ImportContext, data: Mapping[str, Any], version: int)
     return counts
 
 
-@transaction.atomic
+# What code reading a value of the wrong shape raises (a list where a code is expected, a number too big for a
+# column...): in an uploaded archive these are the file's faults, told as such, never a server error.
+SHAPE_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError, RecursionError,
+                UnicodeError, DataError, IntegrityError)
+
+
 def archive_import(*, actor: User | None, data: Mapping[str, Any]) -> BlocYear:
+    """Import an archive (see `_import`); a value of the wrong shape anywhere, in this module or in another
+    app's section, is refused with one clear message and nothing is saved (issue 13)."""
+    try:
+        return _import(actor=actor, data=data)
+    except ValidationError:
+        raise
+    except SHAPE_ERRORS as error:
+        logger.warning("archive refused: %r", error)
+        raise ValidationError(_("The archive could not be read: a value somewhere in it has the wrong type or "
+                                "is out of range (%(error)s).") % {"error": type(error).__name__}) from error
+
+
+@transaction.atomic
+def _import(*, actor: User | None, data: Mapping[str, Any]) -> BlocYear:
     """Create the archived bloc year; nothing is saved if any part is refused.
 
     Units, awards and the bloc are reused when one with the same code and name exists. The status is

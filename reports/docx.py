@@ -18,6 +18,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
+from blocs.text import writable
+
 FONT = "Times New Roman"
 BLOCKS = {"p", "h1", "h2", "h3", "h4", "li", "div", "td", "th"}
 
@@ -55,7 +57,7 @@ class _Tree(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.stack[-1].tag not in ("style", "script", "title"):
-            self.stack[-1].children.append(data)
+            self.stack[-1].children.append(writable(data))  # Word's XML cannot hold control characters
 
 
 def _find(node: Node, tag: str) -> Node | None:

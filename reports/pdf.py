@@ -17,6 +17,8 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from blocs.text import writable
+
 BASE_URL = "http://documents.invalid/"
 
 
@@ -46,5 +48,6 @@ class StaticFilesFetcher(URLFetcher):
 
 
 def html_to_pdf(html: str) -> bytes:
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher())
+    # Control characters already stored are dropped: nobody meant them, and some break the HTML parser.
+    document = HTML(string=writable(html), base_url=BASE_URL, url_fetcher=StaticFilesFetcher())
     return document.write_pdf(font_config=FontConfiguration())
