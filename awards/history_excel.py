@@ -27,6 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from awards.models import HistoryEntry, Nomination, Rating
+from awards.results import percent_of
 from blocs.audit import audit
 from blocs.excel import RowError, clean_text
 from blocs.models import Award, Unit, User
@@ -253,9 +254,7 @@ OUTSIDE_VOTE = "Ngoài bỏ phiếu"
 
 
 def _percent(nomination: Nomination) -> Decimal | None:
-    if not nomination.share_denominator:
-        return None
-    return (Decimal(nomination.share_numerator or 0) * 100 / nomination.share_denominator).quantize(Decimal("0.01"))
+    return percent_of(nomination.share_numerator, nomination.share_denominator)
 
 
 def _proposal_rows(rows: Iterable[tuple[Any, Any, list[Nomination]]]) -> list[list[Any]]:

@@ -1,5 +1,7 @@
 """Readable sentences for the issues that awards/rules.py returns."""
 
+from collections.abc import Mapping
+
 from django.utils.translation import gettext_lazy as _
 
 from blocs.rules import Issue
@@ -29,8 +31,34 @@ MESSAGES = {
     "unknown_condition": _("Unknown eligibility condition."),
     "condition_number": _("This condition needs a number (a score from 0, a rank or a count of years from 1)."),
     "condition_needs_title": _("Say which title, award or rating the consecutive years are counted for."),
+    "not_in_runoff": _("Was not among the units tied for the seats this runoff settles."),
+    "deputies_out_of_range": _("A bloc elects from 0 to %(max)s deputy units."),
 }
+
+RATING_PREFIX = "rating:"  # a rating named in a reason by its code, put into words when shown
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, str) and value.startswith(RATING_PREFIX):
+        from awards.models import Rating  # the models import the rules; the rules never import this module
+
+        code = value.removeprefix(RATING_PREFIX)
+        return str(Rating(code).label) if code in Rating.values else code
+    return value
+
+
+def issue_text(code: str, params: Mapping[str, object]) -> str:
+    """One reason in the reader's language; a code this version does not know is shown as it is."""
+    message = MESSAGES.get(code)
+    if message is None:
+        return code
+    if not params:
+        return str(message)
+    try:
+        return str(message) % {key: _shown(value) for key, value in params.items()}
+    except (KeyError, TypeError, ValueError):  # a reason from elsewhere without all its values
+        return str(message)
 
 
 def issue_texts(issues: list[Issue]) -> list[str]:
-    return [str(MESSAGES[i.code]) % i.params if i.params else str(MESSAGES[i.code]) for i in issues]
+    return [issue_text(i.code, i.params) for i in issues]

@@ -8,7 +8,7 @@ each submission keeps a snapshot, so a corrected dossier keeps both versions.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from awards import rules
-from awards.messages import issue_texts
+from awards.messages import RATING_PREFIX
 from awards.models import (
     CategoryRule,
     Decision,
@@ -28,9 +28,9 @@ from awards.models import (
     DossierStep,
     HistoryEntry,
     Nomination,
-    Rating,
     Round,
 )
+from awards.results import Reason, Result, Row, reasons_json, result_of
 from blocs import rules as bloc_rules
 from blocs.audit import audit
 from blocs.models import Award, BlocYear, Registration, Scorecard, Unit, User
@@ -90,9 +90,10 @@ def conditions_for(category: CategoryRule) -> list[rules.Condition]:
         if condition.kind == "not_recent" and not (condition.award_id or condition.rating):
             condition.award = category.award  # "not given this award": the category's own award
         key = f"award:{condition.award_id}" if condition.award_id else f"rating:{condition.rating}"
-        label = condition.award.name if condition.award_id else Rating(condition.rating).label if condition.rating \
-            else ""
-        found.append(rules.Condition(kind=condition.kind, number=condition.number, key=key, label=str(label)))
+        # An award is named by its name (data); a rating by its code, put into words when the reason is shown.
+        label = condition.award.name if condition.award_id else f"{RATING_PREFIX}{condition.rating}" \
+            if condition.rating else ""
+        found.append(rules.Condition(kind=condition.kind, number=condition.number, key=key, label=label))
     if category.rule_set.gov_flag_must_top and category.award.code == GOV_FLAG:
         found.append(rules.Condition(kind="max_rank", number=1))
     return found
@@ -113,33 +114,62 @@ def unit_facts(bloc_year: BlocYear, units: Sequence[Unit]) -> dict[int, rules.Un
                                      history=history[unit.pk]) for unit in units}
 
 
-def eligibility_report(round_: Round, unit_ids: Sequence[int]) -> dict[int, list[str]]:
-    """unit → the reasons it is not eligible for the round's award (empty list: eligible)."""
-    if round_.kind != Round.Kind.AWARD:
-        return {unit: [] for unit in unit_ids}
-    category = CategoryRule.objects.filter(rule_set=round_.rule_set, award=round_.award).select_related(
-        "award", "rule_set").first()
-    conditions = conditions_for(category) if category else []
-    units = list(Unit.objects.filter(pk__in=unit_ids))
-    facts = unit_facts(round_.bloc_year, units)
-    return {unit.pk: issue_texts(rules.eligibility_issues(conditions, facts[unit.pk], award=round_.award_id,
-                                                          year=round_.bloc_year.year)) for unit in units}
+def eligibility_report(round_: Round, unit_ids: Sequence[int]) -> dict[int, list[Reason]]:
+    """unit → the reasons it cannot take a seat of the round (empty list: it can), stored as codes.
+
+    For an award, the category's conditions (issue 4, item 2). For a runoff of any kind, also: only the units
+    tied in the round it settles (domain.md §3), so a unit already proposed there never takes a second seat.
+    """
+    report: dict[int, list[Reason]] = {unit: [] for unit in unit_ids}
+    if round_.kind == Round.Kind.AWARD:
+        category = CategoryRule.objects.filter(rule_set=round_.rule_set, award=round_.award).select_related(
+            "award", "rule_set").first()
+        conditions = conditions_for(category) if category else []
+        units = list(Unit.objects.filter(pk__in=unit_ids))
+        facts = unit_facts(round_.bloc_year, units)
+        for unit in units:
+            report[unit.pk] += [Reason.of(issue) for issue in rules.eligibility_issues(
+                conditions, facts[unit.pk], award=round_.award_id, year=round_.bloc_year.year)]
+    if round_.runoff_of_id is not None:
+        contenders = runoff_seats(round_)[0]
+        for unit in unit_ids:
+            report[unit] += [Reason.of(issue) for issue in rules.runoff_issues(unit, contenders=contenders)]
+    return report
 
 
-def nominations_from_round(round_: Round, result: dict[str, Any], reasons: Mapping[int, list[str]]) -> None:
+def runoff_seats(runoff: Round) -> tuple[set[Hashable], int]:
+    """The units tied in the round a runoff settles, and the seats it left for them."""
+    settled = result_of(runoff.runoff_of)
+    return (set(settled.runoff), settled.runoff_seats) if settled is not None else (set(), 0)
+
+
+def nominations_from_round(round_: Round, result: Result) -> None:
     """Called when an award round closes: the elected are proposed; those who passed but are not
-    eligible are recorded with their reasons and not proposed."""
+    eligible are recorded with their reasons and not proposed.
+
+    A unit that already has a nomination for the award (from the round a runoff settles, or added outside
+    the vote) keeps it untouched, and a runoff fills at most the seats its round left (domain.md §3).
+    """
+    taken = set(Nomination.objects.filter(bloc_year=round_.bloc_year, award=round_.award)
+                .values_list("unit_id", flat=True))
+    elected = [unit for unit in result.elected if unit not in taken]
+    if round_.runoff_of_id is not None:
+        contenders, seats = runoff_seats(round_)
+        elected = [unit for unit in elected if unit in contenders][:seats]
     scores = dict(Scorecard.objects.filter(bloc_year=round_.bloc_year).values_list("unit", "final_total"))
-    for row in result["candidates"]:
-        if not (row["elected"] or (row["passed"] and reasons.get(row["unit"]))):
-            continue
-        Nomination.objects.update_or_create(
-            bloc_year=round_.bloc_year, award=round_.award, unit_id=row["unit"],
-            defaults={"round": round_, "rule_set": round_.rule_set, "votes": row["votes"],
-                      "share_numerator": row["share"][0], "share_denominator": row["share"][1],
-                      "base": round_.base, "rank": row["rank"], "final_score": scores.get(row["unit"]),
-                      "eligibility": reasons.get(row["unit"], []),
-                      "status": Nomination.Status.PROPOSED if row["elected"] else Nomination.Status.NOT_ELIGIBLE})
+    Nomination.objects.bulk_create(
+        Nomination(bloc_year=round_.bloc_year, award=round_.award, unit_id=row.unit, round=round_,
+                   rule_set=round_.rule_set, votes=row.votes, share_numerator=row.share.numerator,
+                   share_denominator=row.share.denominator, base=round_.base, rank=row.rank,
+                   final_score=scores.get(row.unit), eligibility=reasons_json(row.not_eligible),
+                   status=Nomination.Status.PROPOSED if row.unit in elected else Nomination.Status.NOT_ELIGIBLE)
+        for row in result.candidates
+        if row.unit not in taken and (row.unit in elected or (row.passed and _counts_as_ineligible(row))))
+
+
+def _counts_as_ineligible(row: Row) -> bool:
+    """Passed but failed a condition of the award; a runoff's outsider is not a nomination of any kind."""
+    return any(reason.code != "not_in_runoff" for reason in row.not_eligible)
 
 
 # --- Changes by the secretariat ------------------------------------------------------------------------------

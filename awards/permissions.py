@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from blocs.models import BlocYear, Unit
-from blocs.permissions import Roles, can_chair, can_manage_bloc_year
+from django.shortcuts import get_object_or_404
+
+from awards.models import Round
+from blocs.models import BlocYear, Unit, User
+from blocs.permissions import Roles, can_chair, can_manage_bloc_year, get_bloc_year
+
+
+def get_round(user: User, pk: int) -> Round:
+    """A round of a bloc the user can see; anything else is "not found" (domain.md §5)."""
+    round_ = get_object_or_404(Round.objects.select_related("bloc_year__bloc", "award", "rule_set"), pk=pk)
+    get_bloc_year(user, round_.bloc_year_id)
+    return round_
 
 
 def can_run_meeting(roles: Roles, bloc_year: BlocYear) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from blocs.rules import Issue
+from blocs.rules import MAX_DEPUTIES, Issue
 
 # --- Pass mark, quorum, quota ------------------------------------------------------------------------------
 
@@ -364,6 +364,19 @@ def condition_issues(condition: Condition) -> list[Issue]:
             return [Issue("condition_number")]
     if condition.kind == "consecutive" and not condition.key:
         return [Issue("condition_needs_title")]
+    return []
+
+
+def runoff_issues(unit: Hashable, *, contenders: Collection[Hashable]) -> list[Issue]:
+    """A runoff settles only the seats its round left, among only the units tied for them (domain.md §3):
+    any other unit on its list takes none of them."""
+    return [] if unit in contenders else [Issue("not_in_runoff")]
+
+
+def deputies_issues(deputies: int) -> list[Issue]:
+    """How many deputy units the meeting elects is a rule of the year: 0 (none elected) to 2."""
+    if not 0 <= deputies <= MAX_DEPUTIES:
+        return [Issue("deputies_out_of_range", {"max": MAX_DEPUTIES})]
     return []
 
 

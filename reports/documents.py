@@ -10,7 +10,6 @@ fraction. The numbering service lives here because the numbers belong to these d
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,11 +19,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from awards import results
 from awards import services as award_services
 from awards.models import Attendance, Ballot, HistoryEntry, Meeting, Nomination, PaperCount, Round
+from awards.results import Result, Row, result_of
+from awards.rules import BASES, TieBreak
 from blocs.audit import audit
 from blocs.models import BlocYear, Covenant, Unit, User
 from blocs.rules import vietnamese_key
@@ -65,11 +67,8 @@ LEGAL_BASES = [
 
 
 def percent_text(numerator: int, denominator: int) -> str:
-    """A share as a percentage with two decimals, rounded half up from the exact fraction: 7/9 → "77,78"."""
-    if denominator <= 0:
-        return "0,00"
-    hundredths = math.floor(Fraction(numerator * 10000, denominator) + Fraction(1, 2))
-    return f"{hundredths // 100},{hundredths % 100:02d}"
+    """A share as the documents print it (awards/results.py `percent`, with a decimal comma): 7/9 → "77,78"."""
+    return results.percent_text(Fraction(numerator, denominator) if denominator > 0 else Fraction(0))
 
 
 def mark_text(fraction: Fraction, comparator: str, base: str) -> str:
@@ -223,26 +222,27 @@ def subject(round_: Round, year: int, *, ballot: bool = False) -> str:
     return text + (" (bỏ phiếu lại)" if round_.runoff_of_id else "")
 
 
-def _note(row: Mapping[str, Any], result: Mapping[str, Any], round_: Round) -> str:
-    """Ghi chú of a row of the results table."""
-    if row["elected"]:
+def _note(row: Row, result: Result, round_: Round) -> str:
+    """Ghi chú of a row of the results table; the reasons in Vietnamese, like the whole document."""
+    if row.elected:
         return "Đề nghị" if round_.kind == Round.Kind.AWARD else "Trúng cử"
-    if row["unit"] in result.get("runoff", []):
+    if row.unit in result.runoff:
         return "Bằng phiếu tại vị trí cuối chỉ tiêu: bỏ phiếu lại"
-    if row["passed"] and row.get("not_eligible"):
-        return "Đạt, không đủ điều kiện: " + "; ".join(row["not_eligible"])
-    if row["passed"] and not result.get("quorum_met", True):
+    if row.passed and row.not_eligible:
+        with translation.override("vi"):
+            return "Đạt, không đủ điều kiện: " + "; ".join(str(reason) for reason in row.not_eligible)
+    if row.passed and not result.quorum_met:
         return "Đạt, nhưng hội nghị không đủ số đơn vị có mặt"
-    return "Đạt, ngoài chỉ tiêu" if row["passed"] else "Không đạt"
+    return "Đạt, ngoài chỉ tiêu" if row.passed else "Không đạt"
 
 
-def _tie_text(tie: Mapping[str, Any], names: Mapping[int, str]) -> str:
-    units = ", ".join(names.get(u, "?") for u in tie["units"])
-    if tie["reason"] == "final_score":
+def _tie_text(tie: TieBreak, names: Mapping[int, str]) -> str:
+    units = ", ".join(names.get(u, "?") for u in tie.units)
+    if tie.reason == "final_score":
         try:
-            cut = score_text(Decimal(tie["detail"]))
+            cut = score_text(Decimal(tie.detail))
         except (ArithmeticError, TypeError, ValueError):  # an archive's free text: print it as it is
-            cut = str(tie["detail"])
+            cut = str(tie.detail)
         return (f"Các đơn vị {units} bằng số phiếu tại vị trí cuối của chỉ tiêu; thứ tự được xác định theo điểm "
                 f"chấm cuối cùng (điểm tại vị trí cuối chỉ tiêu: {cut}).")
     return (f"Các đơn vị {units} bằng số phiếu và bằng điểm chấm tại vị trí cuối của chỉ tiêu; "
@@ -250,17 +250,21 @@ def _tie_text(tie: Mapping[str, Any], names: Mapping[int, str]) -> str:
 
 
 def round_section(round_: Round, names: Mapping[int, str], year: int) -> dict[str, Any]:
-    result = round_.result or {}
-    counts = result.get("counts", {})
-    base = counts.get(round_.base, result.get("base", 0))
-    rows = [{"name": names.get(c["unit"], "?"), "votes": c["votes"], "percent": percent_text(*c["share"]),
-             "note": _note(c, result, round_)} for c in result.get("candidates", [])]
+    result = result_of(round_)
+    if result is None:
+        return {"round": round_, "subject": subject(round_, year), "counts": {}, "base": "", "rows": [], "ties": [],
+                "base_words": BASE_WORDS.get(round_.base, round_.base), "quota": round_.quota,
+                "mark": mark_text(round_.pass_mark.fraction, round_.comparator, round_.base),
+                "max_choices": round_.max_choices, "quorum_met": True}
     unit = "đơn vị" if round_.base in ("members", "present") else "phiếu"
-    return {"round": round_, "subject": subject(round_, year), "counts": counts, "base": f"{base} {unit}",
+    rows = [{"name": names.get(c.unit, "?"), "votes": c.votes, "percent": c.percent_text,
+             "note": _note(c, result, round_)} for c in result.candidates]
+    return {"round": round_, "subject": subject(round_, year), "counts": result.counts,
+            "base": f"{result.counts.base(round_.base)} {unit}",
             "base_words": BASE_WORDS.get(round_.base, round_.base), "rows": rows,
             "mark": mark_text(round_.pass_mark.fraction, round_.comparator, round_.base),
-            "quota": round_.quota, "max_choices": round_.max_choices, "quorum_met": result.get("quorum_met", True),
-            "ties": [_tie_text(t, names) for t in result.get("tie_breaks", [])]}
+            "quota": round_.quota, "max_choices": round_.max_choices, "quorum_met": result.quorum_met,
+            "ties": [_tie_text(t, names) for t in result.tie_breaks]}
 
 
 def conclusions(rounds: Sequence[Round], names: Mapping[int, str], year: int) -> list[dict[str, Any]]:
@@ -273,17 +277,22 @@ def conclusions(rounds: Sequence[Round], names: Mapping[int, str], year: int) ->
             if runoff is None:
                 break
             chain.append(runoff)
+        left: tuple[set[int], int] | None = None  # a runoff fills only the seats its round left, from the tied
         for round_ in chain:
-            result = round_.result or {}
-            by_unit = {c["unit"]: c for c in result.get("candidates", [])}
-            base = result.get("counts", {}).get(round_.base, result.get("base", 0))
-            for pk in result.get("elected", []):
-                row = by_unit.get(pk, {"votes": 0, "share": [0, 1]})
-                units.append({"pk": pk, "name": names.get(pk, "?"), "votes": row["votes"], "base": base,
-                              "percent": percent_text(*row["share"]), "runoff": round_ is not root})
-        last = chain[-1].result or {}
-        if last.get("runoff"):
-            pending = [names.get(pk, "?") for pk in last["runoff"]]
+            result = result_of(round_)
+            if result is None:
+                break
+            base = result.counts.base(round_.base)
+            elected = list(result.elected) if left is None else [pk for pk in result.elected if pk in left[0]][:left[1]]
+            for pk in elected:
+                row = result.row(pk)
+                units.append({"pk": pk, "name": names.get(pk, "?"), "votes": row.votes if row else 0,
+                              "base": base, "percent": row.percent_text if row else percent_text(0, 1),
+                              "runoff": round_ is not root})
+            left = (set(result.runoff), result.runoff_seats)
+        last = result_of(chain[-1])
+        if last is not None and last.runoff:
+            pending = [names.get(pk, "?") for pk in last.runoff]
         label = (f"Đề nghị tặng {root.award.name}" if root.kind == Round.Kind.AWARD
                  else f"Trưởng khối năm {year + 1}" if root.kind == Round.Kind.HEAD else f"Phó khối năm {year + 1}")
         out.append({"round": root, "kind": root.kind, "label": label, "units": units, "pending": pending,
@@ -292,7 +301,7 @@ def conclusions(rounds: Sequence[Round], names: Mapping[int, str], year: int) ->
 
 
 def _names(rounds: Sequence[Round]) -> dict[int, str]:
-    ids = {c["unit"] for r in rounds for c in (r.result or {}).get("candidates", [])}
+    ids = {row.unit for r in rounds for result in [result_of(r)] if result for row in result.candidates}
     return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
@@ -456,8 +465,10 @@ def submission_context(bloc_year: BlocYear) -> dict[str, Any]:
 
 def _base_of(nomination: Nomination) -> int:
     """The vote's base, read back from the round's stored counts."""
-    counts = (nomination.round.result or {}).get("counts", {}) if nomination.round_id else {}
-    return counts.get(nomination.base, nomination.share_denominator or 0)
+    result = result_of(nomination.round) if nomination.round_id else None
+    if result is None or nomination.base not in BASES:
+        return nomination.share_denominator or 0
+    return result.counts.base(nomination.base)
 
 
 def ballot_context(round_: Round, copies: int = 1) -> dict[str, Any]:

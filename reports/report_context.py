@@ -20,9 +20,9 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 
 from awards.models import HistoryEntry, Meeting, Nomination, Round
+from awards.results import Row, percent_of, result_of
 from awards.services import elected_leadership
-from awards.views.counting import result_rows
-from blocs.models import Award, BlocYear, Covenant, Membership, Registration, RoleGrant
+from blocs.models import Award, BlocYear, Covenant, Membership, Registration, RoleGrant, Unit
 from blocs.rules import vietnamese_key
 from blocs.scoring import score_table_rows
 from reports import rules
@@ -111,12 +111,12 @@ def _round_title(round_: Round, year: int) -> str:
     return f"Bỏ phiếu lại: {title[0].lower()}{title[1:]}" if round_.runoff_of_id else title
 
 
-def _note(row: dict[str, Any]) -> str:
-    if row["not_eligible"] and row["passed"]:
+def _note(row: Row, kind: str) -> str:
+    if row.not_eligible and row.passed:
         return "Đạt, không đủ điều kiện"
-    if row["elected"]:
-        return "Trúng cử" if row.get("kind") != Round.Kind.AWARD else "Được đề nghị"
-    return "Đạt" if row["passed"] else ""
+    if row.elected:
+        return "Trúng cử" if kind != Round.Kind.AWARD else "Được đề nghị"
+    return "Đạt" if row.passed else ""
 
 
 def _ballots(bloc_year: BlocYear) -> list[dict[str, Any]]:
@@ -124,11 +124,13 @@ def _ballots(bloc_year: BlocYear) -> list[dict[str, Any]]:
               .order_by("order", "pk"))
     results = []
     for round_ in rounds:
-        stored = round_.result or {}
-        rows = [{"unit": r["unit_obj"].name if r["unit_obj"] else "—", "votes": r["votes"],
-                 "percent": vn_number(r["percent"]), "note": _note({**r, "kind": round_.kind})}
-                for r in result_rows(round_)]
-        results.append({"title": _round_title(round_, bloc_year.year), "counts": stored.get("counts", {}),
+        stored = result_of(round_)
+        if stored is None:
+            continue
+        names = dict(Unit.objects.filter(pk__in=[r.unit for r in stored.candidates]).values_list("pk", "name"))
+        rows = [{"unit": names.get(r.unit, "—"), "votes": r.votes, "percent": vn_number(r.percent),
+                 "note": _note(r, round_.kind)} for r in stored.candidates]
+        results.append({"title": _round_title(round_, bloc_year.year), "counts": stored.to_json()["counts"],
                         "base": BASE_WORDS.get(round_.base, round_.base), "rows": rows})
     return results
 
@@ -153,8 +155,7 @@ def _proposals(bloc_year: BlocYear) -> list[dict[str, Any]]:
 
 
 def _percent(nomination: Nomination) -> Decimal | None:
-    share = nomination.percent
-    return None if share is None else (Decimal(share.numerator) / Decimal(share.denominator)).quantize(Decimal("0.01"))
+    return percent_of(nomination.share_numerator, nomination.share_denominator)
 
 
 def _next_leadership(bloc_year: BlocYear) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from awards.forms_dossier import ConditionAddForm
 from awards.models import Condition, HistoryEntry, Rating, Round, RuleSet, Turnout
 from awards.nominations import lineage
+from awards.results import shown_reasons
 from blocs.models import Award, Membership, Unit
 from blocs.permissions import can_read_province, roles_of
 
@@ -33,6 +34,12 @@ def open_rounds_panel(context: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- Issue 4: the rule set's eligibility conditions, a unit's history ---------------------------------------
+
+
+@register.filter
+def reasons(stored: Any) -> list[str]:
+    """A nomination's stored eligibility reasons (codes, or texts from before issue 9) in the reader's words."""
+    return shown_reasons(stored)
 
 
 @register.filter

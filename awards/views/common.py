@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 
 from awards import permissions as award_perms
 from awards.models import Round
@@ -17,9 +16,7 @@ def managed_year(request: HttpRequest, pk: int) -> BlocYear:
 
 def visible_round(request: HttpRequest, pk: int) -> Round:
     """A round of a bloc the user can see (404 otherwise)."""
-    round_ = get_object_or_404(Round.objects.select_related("bloc_year__bloc", "award", "rule_set"), pk=pk)
-    perms.get_bloc_year(request.user, round_.bloc_year_id)
-    return round_
+    return award_perms.get_round(request.user, pk)
 
 
 def managed_round(request: HttpRequest, pk: int) -> Round:

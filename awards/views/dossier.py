@@ -32,8 +32,8 @@ from awards.forms_dossier import (
 )
 from awards.models import Decision, Dossier, Nomination
 from awards.permissions import can_manage_nominations, can_review_dossier
+from awards.results import percent_of
 from awards.views.common import managed_year
-from awards.views.counting import percent
 from blocs import permissions as perms
 from blocs.models import BlocYear, Unit
 from blocs.views.common import attach_errors
@@ -112,8 +112,7 @@ def nomination_rows(bloc_year: BlocYear) -> list[Nomination]:
                 .select_related("award", "unit", "decision_line__decision")
                 .order_by("award__order", "is_outside_vote", "rank", "unit__name"))
     for row in rows:
-        row.percent_text = percent(row.share_numerator or 0, row.share_denominator) if row.share_denominator \
-            else None
+        row.percent_text = percent_of(row.share_numerator, row.share_denominator)
         row.decided = getattr(row, "decision_line", None)  # RelatedObjectDoesNotExist is an AttributeError
     return rows
 

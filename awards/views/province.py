@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from awards import history_excel
 from awards.nominations import province_overview
-from awards.views.counting import percent
+from awards.results import percent_of
 from blocs import permissions as perms
 from blocs.forms import XlsxUploadForm
 from blocs.models import BlocYear, Province
@@ -54,8 +54,7 @@ def _overview(province: Province | None, year: int) -> dict[str, Any]:
     overview = province_overview(province.pk, year)
     for _bloc_year, _dossier, nominations in overview["rows"]:
         for nomination in nominations:
-            nomination.percent_text = (percent(nomination.share_numerator or 0, nomination.share_denominator)
-                                       if nomination.share_denominator else None)
+            nomination.percent_text = percent_of(nomination.share_numerator, nomination.share_denominator)
     return overview
 
 

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 
 from awards import permissions as award_perms
 from awards.models import Round
-from awards.views.common import visible_round
 from blocs import permissions as perms
 from blocs.forms import DateInput
 from blocs.models import BlocYear
@@ -75,7 +74,7 @@ def submission(request: HttpRequest, pk: int) -> HttpResponse:
 def ballot_paper(request: HttpRequest, pk: int) -> HttpResponse:
     """A round's blank ballot paper; `?copies=n` prints n identical papers, one a page."""
     fmt = _format(request)
-    round_ = visible_round(request, pk)
+    round_ = award_perms.get_round(request.user, pk)
     perms.require(can_print_ballots(perms.roles_of(request.user), round_.bloc_year))
     try:
         copies = int(request.GET.get("copies", "1"))
