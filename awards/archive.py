@@ -1,4 +1,4 @@
-"""The vote in the bloc-year archive: the "voting" part (docs/archive-format.md, version 2).
+"""The vote in the bloc-year archive: the "voting" part (docs/archive-format.md, version 3).
 
 Rule sets, the meeting, rounds with their candidates, turnout, anonymous ballots and paper counts, and the
 nominations the rounds made. Units are named by short code, awards by code, rounds by a key local to the
@@ -35,6 +35,7 @@ from awards.models import (
     RuleSet,
     Turnout,
 )
+from awards.results import Result, ResultShapeError, reasons_from_json, reasons_json, result_of
 from blocs.archive import (
     ExportRefs,
     ImportContext,
@@ -86,7 +87,7 @@ def open_round_guard(bloc_year: BlocYear) -> str | None:
 
 def _rule_set_entry(rule_set: RuleSet, refs: ExportRefs) -> dict[str, Any]:
     categories = sorted(rule_set.categories.all(), key=lambda category: category.award.code)
-    return {**values_of(rule_set, RULE_SET_FIELDS), "categories": [
+    return {**values_of(rule_set, RULE_SET_FIELDS), "deputies": rule_set.deputies, "categories": [
         {"award": refs.award(category.award), **values_of(category, CATEGORY_FIELDS),
          "conditions": [{**values_of(condition, CONDITION_FIELDS), "award": refs.award(condition.award)}
                         for condition in category.conditions.all()]}
@@ -130,8 +131,8 @@ def _round_units(rounds: list[Round], papers: Mapping[int, PaperCount]) -> set[i
     found: set[int] = set()
     for round_ in rounds:
         found.update(pk for ballot in round_.ballots.all() for pk in ballot.choices)
-        if round_.result:  # walked with the converter, which here only collects
-            convert_result(round_.result, lambda unit, _where: found.add(unit), "result")
+        if round_.result:
+            found.update(result_of(round_).units())
         if round_.pk in papers:
             found.update(int(pk) for pk in papers[round_.pk].votes)
     return found
@@ -145,8 +146,7 @@ def _round_entry(round_: Round, keys: Mapping[int, int], codes: Mapping[int, str
         "key": keys[round_.pk], **values_of(round_, ROUND_FIELDS), "award": refs.award(round_.award),
         "rule_set_version": round_.rule_set.version, "runoff_of": keys.get(round_.runoff_of_id),
         "candidates": [refs.unit(candidate.unit) for candidate in round_.candidates.all()],
-        "result": (convert_result(round_.result, lambda pk, _where: codes[pk], "result")
-                   if round_.result is not None else None),
+        "result": (result_of(round_).with_units(codes.__getitem__).to_json() if round_.result else None),
         # Sorted by unit and by receipt, each on its own: the order says nothing about who cast what.
         "turnout": sorted(refs.unit(row.unit) for row in round_.turnout.all()),
         "ballots": sorted(ballots, key=itemgetter("receipt")),
@@ -159,7 +159,15 @@ def _round_entry(round_: Round, keys: Mapping[int, int], codes: Mapping[int, str
 def _nomination_entry(nomination: Nomination, keys: Mapping[int, int], refs: ExportRefs) -> dict[str, Any]:
     return {"award": refs.award(nomination.award), "unit": refs.unit(nomination.unit),
             "round": keys.get(nomination.round_id), "rule_set_version": nomination.rule_set.version,
-            **values_of(nomination, NOMINATION_FIELDS), "eligibility": nomination.eligibility}
+            **values_of(nomination, NOMINATION_FIELDS), "eligibility": _stored_reasons(nomination.eligibility)}
+
+
+def _stored_reasons(stored: Any) -> Any:
+    """The reasons as stored (codes; texts before issue 9), in the shape the format describes."""
+    try:
+        return reasons_json(reasons_from_json(stored))
+    except ResultShapeError:
+        return stored
 
 
 def voting_export(bloc_year: BlocYear, refs: ExportRefs) -> dict[str, Any]:
@@ -239,7 +247,11 @@ def _add_rule_set(context: ImportContext, raw: Any, where: str, rule_sets: dict[
     _fractions(fields, where)
     if fields["version"] in rule_sets:
         raise read_refusal("version", where, _("Two rule sets have this version."))
-    rule_set = RuleSet.objects.create(bloc_year=context.bloc_year, **fields)
+    deputies = raw.get("deputies", 1)  # not in archives before version 3: one deputy was always elected
+    if type(deputies) is not int or rules.deputies_issues(deputies):
+        raise read_refusal("deputies", where, _("A whole number from 0 to %(max)s is expected.")
+                          % {"max": rules.MAX_DEPUTIES})
+    rule_set = RuleSet.objects.create(bloc_year=context.bloc_year, deputies=deputies, **fields)
     RuleSet.objects.filter(pk=rule_set.pk).update(created_at=created_at)  # a fact of the past, not "now"
     done: set[str] = set()
     for i, item in enumerate(read_list(read_key(raw, "categories", where), f"{where}.categories")):
@@ -267,16 +279,21 @@ def _add_meeting(context: ImportContext, raw: Any) -> None:
                                                                                  COMMITTEE_FIELDS, at))
 
 
-def _choices(context: ImportContext, raw: Any, where: str) -> list[int]:
-    return sorted({_unit(context, code, where, member=False).pk for code in read_list(raw, f"{where}.choices")})
+def _candidate(unit: Unit, candidates: set[int], key: str, where: str) -> int:
+    """A ballot or a count names only the round's candidates: nobody else was on its ballot paper."""
+    if unit.pk not in candidates:
+        raise read_refusal(key, where, _("%(code)s is not a candidate of this round.") % {"code": unit.short_code})
+    return unit.pk
 
 
-def _add_ballots(context: ImportContext, round_: Round, raw: Any, where: str) -> int:
+def _add_ballots(context: ImportContext, round_: Round, raw: Any, where: str, candidates: set[int]) -> int:
     ballots = []
     for i, item in enumerate(read_list(raw, f"{where}.ballots")):
         at = f"{where}.ballots[{i}]"
         fields = read_fields(Ballot, item, BALLOT_FIELDS, at)
-        ballot = Ballot(round=round_, choices=_choices(context, read_key(item, "choices", at), at), **fields)
+        choices = sorted({_candidate(_unit(context, code, at, member=False), candidates, "choices", at)
+                          for code in read_list(read_key(item, "choices", at), f"{at}.choices")})
+        ballot = Ballot(round=round_, choices=choices, **fields)
         ballots.append((fields["receipt"], ballot))
     return len(Ballot.objects.bulk_create(read_keyed(ballots, f"{where}.ballots").values()))
 
@@ -289,7 +306,7 @@ def _add_turnout(context: ImportContext, round_: Round, raw: Any, where: str) ->
                                 for unit in read_keyed(units, f"{where}.turnout").values())
 
 
-def _add_paper_count(context: ImportContext, round_: Round, raw: Any, where: str) -> None:
+def _add_paper_count(context: ImportContext, round_: Round, raw: Any, where: str, candidates: set[int]) -> None:
     if raw is None:
         return
     where = f"{where}.paper_count"
@@ -300,7 +317,8 @@ def _add_paper_count(context: ImportContext, round_: Round, raw: Any, where: str
     for code, count in read_object(read_key(raw, "votes", where), f"{where}.votes").items():
         if type(count) is not int or count < 0:
             raise read_refusal(code, f"{where}.votes", _("A count of votes is expected."))
-        votes[str(_unit(context, code, f"{where}.votes", member=False).pk)] = count
+        unit = _unit(context, code, f"{where}.votes", member=False)
+        votes[str(_candidate(unit, candidates, code, f"{where}.votes"))] = count
     PaperCount.objects.create(round=round_, votes=votes, **fields)
 
 
@@ -335,17 +353,24 @@ def _add_round(context: ImportContext, raw: Any, where: str, rule_sets: Mapping[
         raise read_refusal("result", where, _("A closed round has a result; a round not closed has none."))
     round_ = Round.objects.create(bloc_year=context.bloc_year, **fields, **links)
     if result is not None:
-        round_.result = convert_result(result, lambda code, at: _unit(context, code, at, member=False).pk,
-                                       f"{where}.result")
+        converted = convert_result(result, lambda code, at: _unit(context, code, at, member=False).pk,
+                                   f"{where}.result")
+        try:
+            round_.result = Result.from_json(converted).to_json()
+        except ResultShapeError as error:
+            raise read_refusal("result", where, _("The result is not in the shape the format describes (%(what)s).")
+                               % {"what": error}) from error
         round_.save(update_fields=["result"])
     candidates = [(unit.short_code, unit) for code in read_list(read_key(raw, "candidates", where),
                                                                 f"{where}.candidates")
                   for unit in [_unit(context, code, f"{where}.candidates")]]
+    candidates_by_code = read_keyed(candidates, f"{where}.candidates")
     Candidate.objects.bulk_create(Candidate(round=round_, unit=unit, order=order) for order, unit in
-                                  enumerate(read_keyed(candidates, f"{where}.candidates").values()))
+                                  enumerate(candidates_by_code.values()))
     _add_turnout(context, round_, read_key(raw, "turnout", where), where)
-    ballots = _add_ballots(context, round_, read_key(raw, "ballots", where), where)
-    _add_paper_count(context, round_, read_key(raw, "paper_count", where), where)
+    on_paper = {unit.pk for unit in candidates_by_code.values()}
+    ballots = _add_ballots(context, round_, read_key(raw, "ballots", where), where, on_paper)
+    _add_paper_count(context, round_, read_key(raw, "paper_count", where), where, on_paper)
     rounds[key] = round_
     return ballots
 
@@ -355,9 +380,11 @@ def _add_nomination(context: ImportContext, raw: Any, where: str, rule_sets: Map
     fields = read_fields(Nomination, raw, NOMINATION_FIELDS, where)
     award = read_code(read_key(raw, "award", where), context.awards, where, kind="award")
     unit = _unit(context, read_key(raw, "unit", where), where)
-    eligibility = read_list(read_key(raw, "eligibility", where), f"{where}.eligibility")
-    if not all(isinstance(reason, str) for reason in eligibility):
-        raise read_refusal("eligibility", where, _("Text is expected."))
+    try:  # reasons as codes (version 3), or as texts (before): both are shown
+        eligibility = reasons_json(reasons_from_json(read_key(raw, "eligibility", where)))
+    except ResultShapeError as error:
+        raise read_refusal("eligibility", where, _("A list of reasons, each a text or a code with its values, is "
+                                                   "expected.")) from error
     if not fields["reason"] and fields["is_outside_vote"]:
         raise read_refusal("reason", where, _("A nomination outside the vote says why."))
     if not fields["withdrawal_reason"] and fields["status"] == Nomination.Status.WITHDRAWN:
@@ -390,32 +417,33 @@ def voting_import(context: ImportContext, raw: Any) -> dict[str, int]:
 # --- The recount (domain.md §3: anyone can recount from the published list of ballots) ----------------------
 
 
-def recount(round_: Round, scores: Mapping[int, Decimal | None]) -> dict[str, Any]:
+def recount(round_: Round, scores: Mapping[int, Decimal | None]) -> Result:
     """The closed round's result counted again from its ballots and paper count, under its own settings.
 
     Eligibility is taken as the result recorded it at the close (it may rest on history kept elsewhere).
     """
+    stored = result_of(round_)
     counts, votes = services.round_counts(round_)
-    reasons = {row.get("unit"): row.get("not_eligible") or [] for row in round_.result["candidates"]}
     tally = rules.tally(votes=votes, counts=counts, mark=round_.pass_mark, quota=round_.quota, quorum=round_.quorum,
-                        scores=scores, ineligible={unit for unit, why in reasons.items() if why})
-    return services.result_json(tally, rule_set=round_.rule_set, reasons=reasons)
+                        scores=scores, ineligible=stored.ineligible)
+    return Result.from_tally(tally, rule_set_version=round_.rule_set.version, reasons=stored.reasons)
 
 
-def _differences(stored: Mapping[str, Any], fresh: Mapping[str, Any]) -> list[str]:
+def _differences(stored: Result, fresh: Result) -> list[str]:
     """What a person checks in the counting minutes: votes per candidate, totals, who is proposed."""
-    names = dict(Unit.objects.filter(pk__in=[row["unit"] for row in fresh["candidates"]]).values_list("pk", "name"))
-    stored_votes = {row.get("unit"): row.get("votes") for row in stored["candidates"]}
+    names = dict(Unit.objects.filter(pk__in=[row.unit for row in fresh.candidates]).values_list("pk", "name"))
+    stored_votes = {row.unit: row.votes for row in stored.candidates}
     found = [_("%(unit)s has %(stored)s votes in the archive and %(counted)s by its ballots")
-             % {"unit": names.get(row["unit"], row["unit"]), "stored": stored_votes.get(row["unit"], "—"),
-                "counted": row["votes"]}
-             for row in fresh["candidates"] if stored_votes.get(row["unit"]) != row["votes"]]
-    if set(stored_votes) - {row["unit"] for row in fresh["candidates"]}:
+             % {"unit": names.get(row.unit, row.unit), "stored": stored_votes.get(row.unit, "—"),
+                "counted": row.votes}
+             for row in fresh.candidates if stored_votes.get(row.unit) != row.votes]
+    if set(stored_votes) - {row.unit for row in fresh.candidates}:
         found.append(_("the archive gives votes to units that are not candidates"))
-    if stored.get("counts") != fresh["counts"] or stored.get("quorum_met") != fresh["quorum_met"]:
+    if stored.counts != fresh.counts or stored.quorum_met != fresh.quorum_met:
         found.append(_("the ballot totals differ from the ballots listed"))
-    for key, label in (("elected", _("the units proposed")), ("runoff", _("the units sent to a runoff"))):
-        if set(stored[key]) != set(fresh[key]):
+    for label, before, after in ((_("the units proposed"), stored.elected, fresh.elected),
+                                 (_("the units sent to a runoff"), stored.runoff, fresh.runoff)):
+        if set(before) != set(after):
             found.append(_("%(what)s differ from the recount") % {"what": label})
     return found
 
@@ -424,7 +452,7 @@ def voting_verify(bloc_year: BlocYear) -> None:
     """Refuse the archive when a closed round's stored result disagrees with its ballots."""
     scores = services.final_scores(bloc_year)
     for round_ in bloc_year.rounds.filter(status=Round.Status.CLOSED).select_related("rule_set", "bloc_year"):
-        differences = _differences(round_.result, recount(round_, scores))
+        differences = _differences(result_of(round_), recount(round_, scores))
         if differences:
             raise ValidationError(
                 _("The round “%(round)s” does not recount: %(differences)s. The archive was not imported.")

@@ -201,8 +201,8 @@ def test_any_odd_value_anywhere_is_refused_politely_or_accepted():
 
 
 def test_refuses_another_version_and_says_which_ones_are_read():
-    data = demo(2022) | {"version": 3}
-    assert "version 3" in refusal(data) and "reads versions 1, 2 only" in refusal(data)
+    data = demo(2022) | {"version": 4}
+    assert "version 4" in refusal(data) and "reads versions 1, 2, 3 only" in refusal(data)
     assert not Bloc.objects.exists()
 
 
@@ -212,7 +212,7 @@ def test_reads_a_version_1_archive():
 
     bloc_year = archive_import(actor=None, data=data | {"version": 1})
 
-    assert archive_export(bloc_year) == demo(2023)  # written back as version 2, with empty new parts
+    assert archive_export(bloc_year) == demo(2023)  # written back as version 3, with empty new parts
 
 
 def test_refuses_another_format():
@@ -363,7 +363,7 @@ def upload(client, content: bytes, name: str = "khoi-dang-2022.json"):  # noqa: 
 
 @pytest.mark.parametrize(("content", "message"), [
     (b"{not json", "The file is not valid JSON"),
-    (canonical(demo(2022) | {"version": 9}).encode(), "this application reads versions 1, 2 only"),
+    (canonical(demo(2022) | {"version": 9}).encode(), "this application reads versions 1, 2, 3 only"),
     (canonical(demo(2022) | {"memberships": [{"unit": "KHONGCO", "position": "member"}]}).encode(),
      "names the unit “KHONGCO”"),
 ])
