@@ -10,8 +10,12 @@ Failures are counted in the database (every app server sees them) for three keys
   attempt, for a delay that doubles each time (from `SIGNIN_ACCOUNT_DELAY_SECONDS`, at most the lock
   window), from addresses it has never signed in from. Its owner at a known address is not slowed.
 
-A pause is checked before the password, so a guess during a pause tells nothing. Each pause is a
-`SignInLock` row, audited when it starts and when the administrator lifts it (admin, "Sign-in locks").
+A pause is checked before the password, so a guess during a pause tells nothing. The limits are exact across
+app servers: an attempt that passes the check is counted as a failure before its password is read (and the
+count taken back if the password is right), and checking and counting hold a PostgreSQL advisory lock per
+key, so that of two attempts arriving together at the last free place only one has its password read; the
+other is told to wait. Each pause is a `SignInLock` row, audited when it starts and when the administrator
+lifts it (admin, "Sign-in locks").
 The client address is REMOTE_ADDR, or, when `TRUSTED_PROXY_COUNT` proxies are configured, the entry of
 X-Forwarded-For that the outermost of our proxies wrote (docs/deployment.md §3).
 """
@@ -19,6 +23,7 @@ X-Forwarded-For that the outermost of our proxies wrote (docs/deployment.md §3)
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import ipaddress
 from typing import Any
 
@@ -26,7 +31,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -80,26 +85,71 @@ def _counting_since(kind: str, *, username: str = "", ip: str | None = None, now
     return max(since, last.ends_at()) if last else since
 
 
+def _failures(kind: str, *, username: str = "", ip: str | None = None, now: dt.datetime) -> int:
+    found = SignInFailure.objects.filter(at__gte=_counting_since(kind, username=username, ip=ip, now=now))
+    return found.filter(**({"username": username} if username else {}), **({"ip": ip} if ip else {})).count()
+
+
 def _is_known(username: str, ip: str | None) -> bool:
     return ip is not None and SignInAddress.objects.filter(user__username__iexact=username, ip=ip).exists()
 
 
-def refusal(username: str, ip: str | None, *, now: dt.datetime) -> ValidationError | None:
-    """Why an attempt is refused before its password is looked at, or None."""
-    lock = (_active(Kind.ACCOUNT_ADDRESS, username=username, ip=ip, now=now)
-            or (_active(Kind.ADDRESS, ip=ip, now=now) if ip else None))
-    if lock is None and not _is_known(username, ip):
-        lock = _active(Kind.ACCOUNT, username=username, now=now)
-    if lock is None:
-        return None
-    seconds = max(1, int((lock.until - now).total_seconds()) + 1)
-    if lock.kind == Kind.ACCOUNT:
+def _limits(username: str, ip: str | None) -> list[tuple[str, int, dict[str, Any]]]:
+    """(kind, limit, key) of each count a failure of `username` at `ip` adds to, in the order refusals are told."""
+    keys: list[tuple[str, int, dict[str, Any]]] = []
+    if ip:
+        keys += [(Kind.ACCOUNT_ADDRESS, settings.SIGNIN_MAX_FAILURES, {"username": username, "ip": ip}),
+                 (Kind.ADDRESS, settings.SIGNIN_MAX_FAILURES_PER_ADDRESS, {"ip": ip})]
+    return [*keys, (Kind.ACCOUNT, settings.SIGNIN_ACCOUNT_SLOWDOWN_AFTER, {"username": username})]
+
+
+def _account_delay_seconds(username: str, *, now: dt.datetime) -> int:
+    previous = SignInLock.objects.filter(kind=Kind.ACCOUNT, username=username,
+                                         created_at__gte=now - dt.timedelta(days=1)).count()
+    return account_delay(previous_delays=previous, base_seconds=settings.SIGNIN_ACCOUNT_DELAY_SECONDS,
+                         cap_seconds=settings.SIGNIN_LOCK_MINUTES * 60)
+
+
+def _told(kind: str, seconds: int) -> ValidationError:
+    if kind == Kind.ACCOUNT:
         return ValidationError(
             _("This account has received many wrong passwords from elsewhere; from this address, wait %(seconds)s "
               "seconds and try again. From an address you have signed in from before you can sign in now."),
             code="throttled", params={"seconds": seconds})
     return ValidationError(_("Too many failed sign-ins. Wait %(minutes)s minutes and try again."),
                            code="throttled", params={"minutes": (seconds + 59) // 60})
+
+
+def refusal(username: str, ip: str | None, *, now: dt.datetime) -> ValidationError | None:
+    """Why an attempt is refused before its password is looked at, or None: a pause, or a limit that attempts
+    still being checked have reached (each counts as a failure until its password proves right)."""
+    limits = _limits(username, ip)
+    if _is_known(username, ip):
+        limits = [limit for limit in limits if limit[0] != Kind.ACCOUNT]  # the owner at her desk is not slowed
+    for kind, _limit, key in limits:
+        lock = _active(kind, **key, now=now)
+        if lock is not None:
+            return _told(kind, max(1, int((lock.until - now).total_seconds()) + 1))
+    for kind, limit, key in limits:
+        if _failures(kind, **key, now=now) >= limit:
+            pause = _account_delay_seconds(username, now=now) if kind == Kind.ACCOUNT else None
+            return _told(kind, pause or settings.SIGNIN_LOCK_MINUTES * 60)
+    return None
+
+
+def _serialise(username: str, ip: str | None) -> None:
+    """Until the transaction ends, hold the lock of every count this attempt reads or adds to, on every app
+    server (PostgreSQL advisory locks, taken in ascending order so that two attempts never wait for each other
+    in a circle). SQLite is for one small server (docs/deployment.md §6) and gets no lock: there two attempts
+    at the same instant may still both be read."""
+    if connection.vendor != "postgresql":
+        return
+    names = {f"signin:{kind}:{key.get('username', '')}:{key.get('ip') or ''}" for kind, _, key in _limits(username, ip)}
+    ids = sorted(int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+                 for name in names)
+    with connection.cursor() as cursor:
+        for lock_id in ids:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
 
 
 # --- Writing: failures, locks, lifting --------------------------------------------------------------------------
@@ -111,33 +161,36 @@ def _lock(kind: str, *, failures: int, until: dt.datetime, username: str = "", i
           changes={"kind": kind, "username": username, "ip": ip, "failures": failures, "until": until.isoformat()})
 
 
-def _lock_when_reached(kind: str, limit: int, *, now: dt.datetime, until: dt.datetime, username: str = "",
-                       ip: str | None = None) -> None:
-    if _active(kind, username=username, ip=ip, now=now):
-        return
-    failures = SignInFailure.objects.filter(at__gte=_counting_since(kind, username=username, ip=ip, now=now))
-    failures = failures.filter(**({"username": username} if username else {}), **({"ip": ip} if ip else {}))
-    count = failures.count()
-    if count >= limit:
-        _lock(kind, failures=count, until=until, username=username, ip=ip)
+@transaction.atomic
+def signin_attempt_start(*, username: str, ip: str | None) -> SignInFailure:
+    """Let an attempt have its password read, or raise why it waits. A let-through attempt is counted as a
+    failure at once, so that no other attempt can take the same last place under the limit."""
+    _serialise(username, ip)
+    problem = refusal(username, ip, now=timezone.now())
+    if problem is not None:
+        raise problem
+    return SignInFailure.objects.create(username=username, ip=ip)
+
+
+def signin_attempt_succeeded(*, attempt: SignInFailure) -> None:
+    """The password was right: the attempt was no failure."""
+    attempt.delete()
 
 
 @transaction.atomic
-def signin_failure_record(*, username: str, ip: str | None) -> None:
-    """Count a failure and start the pauses whose limit it reaches."""
+def signin_failure_record(*, attempt: SignInFailure) -> None:
+    """The password was wrong: start the pauses whose limit this failure reaches."""
+    username, ip = attempt.username, attempt.ip
+    _serialise(username, ip)
     now = timezone.now()
-    SignInFailure.objects.create(username=username, ip=ip)
-    window = now + dt.timedelta(minutes=settings.SIGNIN_LOCK_MINUTES)
-    if ip:
-        _lock_when_reached(Kind.ACCOUNT_ADDRESS, settings.SIGNIN_MAX_FAILURES, now=now, until=window,
-                           username=username, ip=ip)
-        _lock_when_reached(Kind.ADDRESS, settings.SIGNIN_MAX_FAILURES_PER_ADDRESS, now=now, until=window, ip=ip)
-    previous = SignInLock.objects.filter(kind=Kind.ACCOUNT, username=username,
-                                         created_at__gte=now - dt.timedelta(days=1)).count()
-    delay = account_delay(previous_delays=previous, base_seconds=settings.SIGNIN_ACCOUNT_DELAY_SECONDS,
-                          cap_seconds=settings.SIGNIN_LOCK_MINUTES * 60)
-    _lock_when_reached(Kind.ACCOUNT, settings.SIGNIN_ACCOUNT_SLOWDOWN_AFTER, now=now,
-                       until=now + dt.timedelta(seconds=delay), username=username)
+    for kind, limit, key in _limits(username, ip):
+        if _active(kind, **key, now=now) is not None:
+            continue
+        count = _failures(kind, **key, now=now)
+        if count >= limit:
+            seconds = (_account_delay_seconds(username, now=now) if kind == Kind.ACCOUNT
+                       else settings.SIGNIN_LOCK_MINUTES * 60)
+            _lock(kind, failures=count, until=now + dt.timedelta(seconds=seconds), **key)
 
 
 @transaction.atomic
@@ -168,16 +221,15 @@ def _username(data: Any) -> str:
 
 class ThrottledAuthenticationForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
-        username = _username(self.data)
-        ip = client_ip(self.request) if self.request else None
-        problem = refusal(username, ip, now=timezone.now())
-        if problem is not None:
-            raise problem
+        attempt = signin_attempt_start(username=_username(self.data),
+                                       ip=client_ip(self.request) if self.request else None)
         try:
-            return super().clean()
+            cleaned = super().clean()
         except ValidationError:
-            signin_failure_record(username=username, ip=ip)
+            signin_failure_record(attempt=attempt)
             raise
+        signin_attempt_succeeded(attempt=attempt)
+        return cleaned
 
 
 class SignInView(LoginView):

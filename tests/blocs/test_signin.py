@@ -10,7 +10,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from blocs.models import AuditEntry, SignInFailure, SignInLock
-from blocs.signin import account_delay, client_ip
+from blocs.signin import account_delay, client_ip, signin_attempt_start, signin_attempt_succeeded
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +113,20 @@ def test_one_person_guessing_does_not_lock_the_meeting_room(settings):
     for _ in range(3):
         attempt("ban_tdkt", "wrong", "10.0.0.1")
     assert signed_in(attempt("dai_dien", "pw-dai_dien", "10.0.0.1"))
+
+
+def test_an_attempt_being_checked_holds_the_last_place_under_the_limit(settings):
+    """Two attempts arriving together at the last place: the second waits, not both have their password read
+    (tests/ops/test_signin_on_two_servers.py races them on two servers). The place is free again once the
+    first proves right, and no pause is left behind."""
+    settings.SIGNIN_MAX_FAILURES = 2
+    make_user("ban_tdkt")
+    attempt("ban_tdkt", "wrong", "10.9.9.9")
+    checking = signin_attempt_start(username="ban_tdkt", ip="10.9.9.9")  # its password is being read
+    assert "Too many failed sign-ins" in error_text(attempt("ban_tdkt", "pw-ban_tdkt", "10.9.9.9"))
+    signin_attempt_succeeded(attempt=checking)
+    assert signed_in(attempt("ban_tdkt", "pw-ban_tdkt", "10.9.9.9"))
+    assert SignInFailure.objects.count() == 1 and not SignInLock.objects.exists()
 
 
 def test_failures_expire_after_the_window(settings, time_machine):
