@@ -1,9 +1,11 @@
 """One migrated database and one seeded world per test run; each test module works on its own copy.
 
-Migrating (7 s) and seeding (a few s) happen once: `ops_<run>_base` is the freshly migrated, empty
-database, `ops_<run>_world` the seeded one (tests/ops/scenario.py) with its media folder. A module takes
-`ops.clone("name")`: a new database copied from the world (`createdb -T`, a fraction of a second) and a
-copy of its media folder. Everything is dropped at the end of the run.
+Migrating (7 s) happens once: `ops_<run>_base` is the freshly migrated, empty database. Seeding (a few s)
+happens once too, when a module first asks for the world: `ops_<run>_world` is the seeded one
+(tests/ops/scenario.py) with its media folder. A module takes `ops.clone("name")`: a new database copied
+from the world (`createdb -T`, a fraction of a second) and a copy of its media folder, or `ops.empty("name")`
+when the migrations are all it needs (then nothing the seed depends on can fail it). Everything is dropped
+at the end of the run.
 """
 
 from __future__ import annotations
@@ -25,16 +27,33 @@ class Ops:
     token: str
     root: Path
     base: str = ""
-    world_db: str = ""
-    world: dict[str, Any] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
+    _world_db: str = ""
+    _world: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def world_db(self) -> str:
+        self._seed()
+        return self._world_db
+
+    @property
+    def world(self) -> dict[str, Any]:
+        self._seed()
+        return self._world
+
+    def _seed(self) -> None:
+        if not self._world_db:
+            world_db = self.create("world", template=self.base)
+            self._world = seed(django_env(pg.url(world_db), self.root / "media-world"), self.root)
+            self._world_db = world_db
 
     def name(self, purpose: str) -> str:
         return f"{pg.PREFIX}{self.token}_{purpose}"
 
     def create(self, purpose: str, *, template: str | None = None) -> str:
         name = pg.create(self.name(purpose), template=template)
-        self.created.append(name)
+        if name not in self.created:  # a seed that failed is tried again by the next module
+            self.created.append(name)
         return name
 
     def clone(self, purpose: str) -> tuple[str, Path]:
@@ -60,8 +79,6 @@ def ops(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ops]:
         state.base = state.create("base")
         (state.root / "media-world").mkdir()
         migrate(django_env(pg.url(state.base), state.root / "media-world"))
-        state.world_db = state.create("world", template=state.base)
-        state.world = seed(django_env(pg.url(state.world_db), state.root / "media-world"), state.root)
         yield state
     finally:
         pg.drop_all(state.created)
