@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from awards.models import Ballot, CategoryRule, Meeting, Round, RuleSet
 from blocs.forms import BoundedModelMultipleChoiceField, DateInput, NFCMixin
 from blocs.models import Unit
+from blocs.rules import MAX_DEPUTIES
 
 # The largest count the database stores in a PositiveIntegerField everywhere (PostgreSQL's integer); a larger
 # one was sent to it and refused with a server error (found by tests/security/test_form_fuzz.py).
@@ -22,7 +23,8 @@ class RuleSetForm(forms.ModelForm):
     class Meta:
         model = RuleSet
         fields = ["voters", "quorum_numerator", "quorum_denominator", "pass_numerator", "pass_denominator",
-                  "comparator", "base", "allow_self", "one_award_per_unit", "gov_flag_must_top", "note"]
+                  "comparator", "base", "allow_self", "one_award_per_unit", "gov_flag_must_top", "deputies", "note"]
+        widgets = {"deputies": forms.NumberInput(attrs={"min": 0, "max": MAX_DEPUTIES})}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -160,3 +162,18 @@ class PaperCountForm(forms.Form):
 
 class CloseForm(forms.Form):
     ballots_issued = forms.IntegerField(label=_("Ballots issued"), min_value=0, max_value=MAX_COUNT)
+    passphrase = forms.CharField(
+        label=_("Counting committee's passphrase"), max_length=40, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        help_text=_("The 16 characters shown when the first round of the meeting was opened; dashes and spaces "
+                    "may be typed or left out."))
+
+    def __init__(self, *args: Any, needs_passphrase: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not needs_passphrase:
+            del self.fields["passphrase"]
+
+
+class DiscardSealedForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("For example: the written copy of the passphrase was lost."))

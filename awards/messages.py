@@ -32,6 +32,7 @@ MESSAGES = {
     "condition_number": _("This condition needs a number (a score from 0, a rank or a count of years from 1)."),
     "condition_needs_title": _("Say which title, award or rating the consecutive years are counted for."),
     "not_in_runoff": _("Was not among the units tied for the seats this runoff settles."),
+    "already_proposed": _("Already proposed for %(award)s this year (one award per unit)."),
     "deputies_out_of_range": _("A bloc elects from 0 to %(max)s deputy units."),
 }
 

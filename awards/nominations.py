@@ -127,9 +127,14 @@ def eligibility_report(round_: Round, unit_ids: Sequence[int]) -> dict[int, list
         conditions = conditions_for(category) if category else []
         units = list(Unit.objects.filter(pk__in=unit_ids))
         facts = unit_facts(round_.bloc_year, units)
+        elsewhere = dict(Nomination.objects.filter(bloc_year=round_.bloc_year_id, status=Nomination.Status.PROPOSED,
+                                                   unit__in=unit_ids).exclude(award=round_.award_id)
+                         .values_list("unit", "award__name"))
         for unit in units:
             report[unit.pk] += [Reason.of(issue) for issue in rules.eligibility_issues(
                 conditions, facts[unit.pk], award=round_.award_id, year=round_.bloc_year.year)]
+            report[unit.pk] += [Reason.of(issue) for issue in rules.one_award_issues(
+                proposed_for=elsewhere.get(unit.pk), one_award_per_unit=round_.rule_set.one_award_per_unit)]
     if round_.runoff_of_id is not None:
         contenders = runoff_seats(round_)[0]
         for unit in unit_ids:

@@ -373,6 +373,12 @@ def runoff_issues(unit: Hashable, *, contenders: Collection[Hashable]) -> list[I
     return [] if unit in contenders else [Issue("not_in_runoff")]
 
 
+def one_award_issues(*, proposed_for: str | None, one_award_per_unit: bool) -> list[Issue]:
+    """"One award per unit per year" (domain.md §2) holds at the close too, whatever the order in which
+    rounds held side by side close: a unit already proposed for another award takes no seat here."""
+    return [Issue("already_proposed", {"award": proposed_for})] if proposed_for and one_award_per_unit else []
+
+
 def deputies_issues(deputies: int) -> list[Issue]:
     """How many deputy units the meeting elects is a rule of the year: 0 (none elected) to 2."""
     if not 0 <= deputies <= MAX_DEPUTIES:

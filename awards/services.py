@@ -7,23 +7,27 @@ never what.
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from awards import rules
+from awards import ballot_box, rules
 from awards.messages import issue_texts
 from awards.models import (
     Attendance,
     Ballot,
+    BallotBoxKey,
     Candidate,
     CategoryRule,
     Condition,
@@ -32,9 +36,11 @@ from awards.models import (
     PaperEntry,
     Round,
     RuleSet,
+    SealedBallot,
     Turnout,
 )
-from awards.nominations import eligibility_report, nominations_from_round
+from awards.nominations import eligibility_report, nominations_from_round, runoff_seats
+from awards.results import Result, elected_of, result_of
 from blocs.audit import audit
 from blocs.models import AuditEntry, Award, BlocYear, Scorecard, Unit, User
 from blocs.rules import vietnamese_key
@@ -135,7 +141,8 @@ def _round_settings(rule_set: RuleSet) -> dict[str, Any]:
 
 @transaction.atomic
 def rounds_generate(*, actor: User | None, bloc_year: BlocYear) -> list[Round]:
-    """One round per award category (highest first), then next year's head and deputies."""
+    """One round per award category (highest first), then next year's head, then its deputies when the
+    rule set elects any (`RuleSet.deputies` seats)."""
     bloc_year = BlocYear.objects.select_for_update().get(pk=bloc_year.pk)
     ensure_writable(bloc_year)
     if bloc_year.rounds.exists():
@@ -154,10 +161,11 @@ def rounds_generate(*, actor: User | None, bloc_year: BlocYear) -> list[Round]:
         bloc_year=bloc_year, rule_set=rule_set, kind=Round.Kind.HEAD, order=len(created) + 1, quota=1,
         max_choices=1, title=_("Election of the head unit for %(year)s") % {"year": next_year},
         **_round_settings(rule_set)))
-    created.append(Round.objects.create(
-        bloc_year=bloc_year, rule_set=rule_set, kind=Round.Kind.DEPUTY, order=len(created) + 1, quota=1,
-        max_choices=1, title=_("Election of the deputy units for %(year)s") % {"year": next_year},
-        **_round_settings(rule_set)))
+    if rule_set.deputies > 0:  # how many deputies the meeting elects is a rule of the year; 0: none
+        created.append(Round.objects.create(
+            bloc_year=bloc_year, rule_set=rule_set, kind=Round.Kind.DEPUTY, order=len(created) + 1,
+            quota=rule_set.deputies, max_choices=rule_set.deputies,
+            title=_("Election of the deputy units for %(year)s") % {"year": next_year}, **_round_settings(rule_set)))
     audit(actor=actor, action="awards.rounds.generated", bloc_year=bloc_year, obj=bloc_year,
           changes={"rounds": [r.title for r in created], "rule_set": rule_set.version})
     return created
@@ -169,7 +177,7 @@ def proposed_units(bloc_year: BlocYear, *, above_order: int | None = None) -> se
     units: set[int] = set()
     for closed in rounds:
         if above_order is None or closed.award.order < above_order:
-            units.update((closed.result or {}).get("elected", []))
+            units.update(elected_of(closed))
     return units
 
 
@@ -187,6 +195,8 @@ def candidate_units(round_: Round) -> list[int]:
 
 
 def _lock_round(round_: Round, *, status: str | None = None) -> Round:
+    if connection.vendor == "sqlite":  # no row locks: a write takes the database's lock for the transaction
+        Round.objects.filter(pk=round_.pk).update(status=F("status"))
     locked = Round.objects.select_for_update(of=("self",)).select_related("bloc_year__bloc", "award", "rule_set").get(
         pk=round_.pk)
     ensure_writable(locked.bloc_year)
@@ -220,6 +230,9 @@ def candidate_adjust(*, actor: User | None, round_: Round, unit: Unit, add: bool
         raise ValidationError(_("Give the reason for changing the candidate list."))
     if not round_.bloc_year.memberships.filter(unit=unit).exists():
         raise ValidationError(_("%(unit)s is not a member of the bloc this year.") % {"unit": unit.name})
+    if add and round_.runoff_of_id is not None and unit.pk not in runoff_seats(round_)[0]:
+        raise ValidationError(_("A runoff is held only among the units tied in the round it settles; "
+                                "%(unit)s was not one of them.") % {"unit": unit.name})
     if add:
         Candidate.objects.get_or_create(round=round_, unit=unit, defaults={"order": round_.candidates.count()})
         ordered = sorted(round_.candidates.select_related("unit"), key=lambda c: vietnamese_key(c.unit.name))
@@ -241,6 +254,8 @@ def round_settings_update(*, actor: User | None, round_: Round, data: dict[str, 
     _raise(rules.pass_mark_issues(mark) + rules.quota_issues(count=data["quota"], percent=None, members=members))
     if data["max_choices"] < 1:
         raise ValidationError(_("A ballot allows at least one choice."))
+    if round_.runoff_of_id is not None and data["quota"] != round_.quota:
+        raise ValidationError(_("A runoff fills only the %(n)s seats its round left.") % {"n": round_.quota})
     before = {key: getattr(round_, key) for key in data}
     for key, value in data.items():
         setattr(round_, key, value)
@@ -251,20 +266,91 @@ def round_settings_update(*, actor: User | None, round_: Round, data: dict[str, 
 
 
 @transaction.atomic
+def ballot_box_open(*, actor: User | None, bloc_year: BlocYear) -> str:
+    """Make the meeting's key for sealed online ballots and return the counting committee's passphrase.
+
+    The passphrase is returned once, to be written down, and never stored: without it the online ballots
+    of a round cannot be counted (docs/secrecy.md). A new one replaces the old only while no open round
+    holds ballots sealed under the old one.
+    """
+    bloc_year = BlocYear.objects.select_for_update().get(pk=bloc_year.pk)
+    ensure_writable(bloc_year)
+    meeting = Meeting.objects.filter(bloc_year=bloc_year).first()
+    if meeting is None:
+        raise ValidationError(_("Record the meeting and its attendance before opening a round."))
+    if bloc_year.rounds.filter(status=Round.Status.OPEN, box_public_key__isnull=False).exists():
+        raise ValidationError(_("A round is open under the current passphrase: close it before making a new one."))
+    passphrase = ballot_box.new_passphrase()
+    key = ballot_box.meeting_key_create(passphrase, cost=settings.BALLOT_BOX_KDF)
+    _box, created = BallotBoxKey.objects.update_or_create(meeting=meeting, defaults={
+        "public_key": key.public_key, "wrapped_private_key": key.wrapped_private_key, "salt": key.salt,
+        "opslimit": key.opslimit, "memlimit": key.memlimit})
+    audit(actor=actor, action="awards.ballot_box.opened", bloc_year=bloc_year, obj=meeting,
+          changes={"replaced": not created})
+    return passphrase
+
+
+@transaction.atomic
+def ballot_box_reseal(*, actor: User | None, bloc_year: BlocYear, passphrase: str | None = None) -> str:
+    """Give the meeting a passphrase and seal the online ballots of its open rounds under it: for a year
+    brought in from an archive while a round was open (the demo) or a round opened before sealed ballots
+    existed. Returns the passphrase (the demo passes its published one)."""
+    made = ballot_box_open(actor=actor, bloc_year=bloc_year)
+    if passphrase is not None:  # the demo's fixed passphrase: wrap the same meeting key under it
+        key = ballot_box.meeting_key_create(passphrase, cost=settings.BALLOT_BOX_KDF)
+        BallotBoxKey.objects.filter(meeting__bloc_year=bloc_year).update(
+            public_key=key.public_key, wrapped_private_key=key.wrapped_private_key, salt=key.salt,
+            opslimit=key.opslimit, memlimit=key.memlimit)
+        made = passphrase
+    box = BallotBoxKey.objects.get(meeting__bloc_year=bloc_year)
+    for round_ in bloc_year.rounds.filter(status=Round.Status.OPEN, box_public_key__isnull=True, is_paper_only=False):
+        round_.box_public_key, round_.box_private_key = ballot_box.round_key_create(bytes(box.public_key))
+        round_.save(update_fields=["box_public_key", "box_private_key"])
+        candidates = sorted(round_.candidates.values_list("unit_id", flat=True))
+        plain = list(round_.ballots.filter(source=Ballot.Source.ONLINE).values_list("receipt", "choices"))
+        secrets.SystemRandom().shuffle(plain)
+        SealedBallot.objects.bulk_create(SealedBallot(round=round_, box=ballot_box.seal(
+            bytes(round_.box_public_key), receipt=receipt, choices=choices,
+            size=ballot_box.box_size(candidates, len(receipt)))) for receipt, choices in plain)
+        round_.ballots.filter(source=Ballot.Source.ONLINE).delete()
+    return made
+
+
+@transaction.atomic
+def round_open_with_box(*, actor: User | None, round_: Round) -> str | None:
+    """Open a round; at the meeting's first opening make its ballot box too and return the passphrase."""
+    passphrase = None
+    if not BallotBoxKey.objects.filter(meeting__bloc_year=round_.bloc_year_id).exists():
+        passphrase = ballot_box_open(actor=actor, bloc_year=round_.bloc_year)
+    round_open(actor=actor, round_=round_)
+    return passphrase
+
+
+@transaction.atomic
 def round_open(*, actor: User | None, round_: Round) -> Round:
     round_ = _lock_round(round_, status=Round.Status.DRAFT)
-    if round_.bloc_year.status != BlocYear.Status.MEETING:
+    bloc_year = round_.bloc_year
+    if bloc_year.status != BlocYear.Status.MEETING:
         raise ValidationError(_("Rounds are opened during the year-end meeting."))
-    if not hasattr(round_.bloc_year, "meeting"):
-        raise ValidationError(_("Record the meeting and its attendance before opening a round."))
-    if not _candidates_adjusted(round_):
-        # Regenerate: a higher round may have closed since the list was drafted (one award per unit).
+    box = BallotBoxKey.objects.filter(meeting__bloc_year=bloc_year).first()
+    if box is None:
+        raise ValidationError(_("Record the meeting and give the counting committee its passphrase before "
+                                "opening a round."))
+    present, members = len(_present_units(bloc_year)), bloc_year.memberships.count()
+    if not rules.quorum_met(present=present, members=members, quorum=round_.quorum):
+        raise ValidationError(_("The quorum is not met: %(present)s of %(members)s member units are present and "
+                                "the rules ask for at least %(needed)s. A round opened now would elect nobody.")
+                              % {"present": present, "members": members, "needed": math.ceil(round_.quorum * members)})
+    if round_.runoff_of_id is None and not _candidates_adjusted(round_):
+        # Regenerate: a higher round may have closed since the list was drafted (one award per unit). A
+        # runoff keeps exactly the tied units it was created with.
         candidates_fill(actor=actor, round_=round_)
     if not round_.candidates.exists():
         raise ValidationError(_("This round has no candidate."))
     round_.status = Round.Status.OPEN
     round_.opened_at = timezone.now()
-    round_.save(update_fields=["status", "opened_at"])
+    round_.box_public_key, round_.box_private_key = ballot_box.round_key_create(bytes(box.public_key))
+    round_.save(update_fields=["status", "opened_at", "box_public_key", "box_private_key"])
     audit(actor=actor, action="awards.round.opened", bloc_year=round_.bloc_year, obj=round_,
           changes={"candidates": round_.candidates.count(), "quota": round_.quota,
                    "pass_mark": round_.pass_mark.describe()})
@@ -285,11 +371,21 @@ def _present_units(bloc_year: BlocYear) -> set[int]:
                .values_list("unit_id", flat=True))
 
 
-def ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int]) -> Ballot:
-    """Cast one unit's online ballot and return it with its receipt.
+@dataclass(frozen=True)
+class CastReceipt:
+    """What the voter is shown once: the receipt code that finds the ballot in the published list."""
 
-    The turnout row and the ballot are written in one transaction; the unique turnout constraint makes
-    a second ballot of the same unit fail even when two representatives submit at the same instant.
+    receipt: str
+    choices: tuple[int, ...]
+
+
+def ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int]) -> CastReceipt:
+    """Cast one unit's online ballot, sealed until the close, and return its receipt.
+
+    The turnout row and the sealed ballot are written in one transaction; the unique turnout constraint makes
+    a second ballot of the same unit fail even when two representatives submit at the same instant. The
+    round is read under a shared lock, so a cast either commits before the close counts it or sees the
+    round closed.
     """
     try:
         with transaction.atomic():
@@ -300,26 +396,38 @@ def ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int
         raise ValidationError(_("The server is busy; your ballot was not stored. Please cast it again.")) from error
 
 
-def _ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int]) -> Ballot:
-    round_ = Round.objects.select_related("bloc_year").get(pk=round_.pk)  # no lock: voters vote in parallel
+def _lock_round_shared(round_: Round) -> Round:
+    """The round, locked against the close but not against other voters (PostgreSQL FOR SHARE; SQLite
+    serialises writers by itself)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {Round._meta.db_table} WHERE id = %s FOR SHARE", [round_.pk])  # noqa: S608
+    return Round.objects.select_related("bloc_year").get(pk=round_.pk)
+
+
+def _ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int]) -> CastReceipt:
+    round_ = _lock_round_shared(round_)
     if round_.status != Round.Status.OPEN:
         raise ValidationError(_("This round is not open for voting."))
+    if round_.is_paper_only or round_.box_public_key is None:
+        raise ValidationError(_("This round takes paper ballots only."))
     if unit.pk not in _present_units(round_.bloc_year):
         raise ValidationError(_("%(unit)s is not recorded as present at the meeting.") % {"unit": unit.name})
     delegate = actor if round_.voters == "delegate" else None
     if Turnout.objects.filter(round=round_, unit=unit, voter=delegate).exists():
         raise ValidationError(_("%(unit)s has already voted in this round.") % {"unit": unit.name})
-    candidates = set(round_.candidates.values_list("unit_id", flat=True))
-    _raise(rules.cast_issues(list(choices), candidates=candidates, max_choices=round_.max_choices,
+    candidates = sorted(round_.candidates.values_list("unit_id", flat=True))
+    _raise(rules.cast_issues(list(choices), candidates=set(candidates), max_choices=round_.max_choices,
                              voter=unit.pk, allow_self=round_.allow_self))
     Turnout.objects.create(round=round_, unit=unit, voter=delegate)
-    ballot = Ballot.objects.create(round=round_, receipt=new_receipt(), source=Ballot.Source.ONLINE,
-                                   choices=sorted(set(choices)),
-                                   invalid_reason="" if choices else Ballot.Invalid.BLANK)
+    receipt, chosen = new_receipt(), tuple(sorted(set(choices)))
+    SealedBallot.objects.create(round=round_, box=ballot_box.seal(
+        bytes(round_.box_public_key), receipt=receipt, choices=chosen,
+        size=ballot_box.box_size(candidates, len(receipt))))
     # The trail records that the unit voted, never the ballot or its receipt.
     audit(actor=actor, action="awards.ballot.cast", bloc_year=round_.bloc_year, obj=round_,
           changes={"unit": unit.name})
-    return ballot
+    return CastReceipt(receipt=receipt, choices=chosen)
 
 
 def _paper_ballot(round_: Round, choices: Sequence[int], invalid_reason: str) -> Ballot:
@@ -413,6 +521,7 @@ def round_counts(round_: Round, *, ballots_issued: int | None = None) -> tuple[r
     valid = [choices for choices, reason in ballots if not reason]
     votes = rules.count_votes(valid, candidates)
     returned, n_valid = len(ballots), len(valid)
+    returned += round_.sealed_ballots.count()  # still sealed: returned, not yet known valid (0 after the close)
     paper = PaperCount.objects.filter(round=round_).first()
     if paper is not None:
         returned += paper.returned
@@ -425,12 +534,61 @@ def round_counts(round_: Round, *, ballots_issued: int | None = None) -> tuple[r
     return rules.Counts(members=members, present=present, issued=issued, returned=returned, valid=n_valid), votes
 
 
+def _ballots_unseal(round_: Round, passphrase: str | None) -> int:
+    """Open the round's sealed ballots with the committee's passphrase and write them as plain ballots, in
+    random order with fresh random ids, in the close's transaction; then delete the sealed rows."""
+    boxes = [bytes(box) for box in round_.sealed_ballots.values_list("box", flat=True)]
+    if not boxes:
+        return 0
+    if not (passphrase or "").strip():
+        raise ValidationError(_("Type the counting committee's passphrase to open the %(n)s online ballots.")
+                              % {"n": len(boxes)})
+    stored = BallotBoxKey.objects.get(meeting__bloc_year=round_.bloc_year)
+    key = ballot_box.MeetingKey(bytes(stored.public_key), bytes(stored.wrapped_private_key), bytes(stored.salt),
+                                stored.opslimit, stored.memlimit)
+    try:
+        meeting_private = ballot_box.meeting_key_open(passphrase or "", key)
+    except ballot_box.WrongPassphrase as error:
+        raise ValidationError(_("This passphrase does not open the ballot box. Check it against the copy the "
+                                "counting committee wrote down.")) from error
+    private = ballot_box.round_key_open(meeting_private, bytes(round_.box_private_key))
+    opened = [ballot_box.unseal(private, box) for box in boxes]
+    secrets.SystemRandom().shuffle(opened)
+    Ballot.objects.bulk_create(
+        Ballot(round=round_, receipt=receipt, source=Ballot.Source.ONLINE, choices=choices,
+               invalid_reason="" if choices else Ballot.Invalid.BLANK) for receipt, choices in opened)
+    round_.sealed_ballots.all().delete()
+    return len(opened)
+
+
 @transaction.atomic
-def round_close(*, actor: User | None, round_: Round, ballots_issued: int | None = None) -> Round:
-    """Close, count and rank. A tie still level after final scores opens a runoff round (draft)."""
+def round_sealed_discard(*, actor: User | None, round_: Round, reason: str) -> Round:
+    """The passphrase is lost: the round's online ballots cannot be opened by anyone. They are discarded
+    with the turnout, and the round goes on with paper ballots only (docs/secrecy.md, "A lost passphrase")."""
+    round_ = _lock_round(round_, status=Round.Status.OPEN)
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for discarding the online ballots."))
+    discarded = round_.sealed_ballots.count()
+    round_.sealed_ballots.all().delete()
+    round_.turnout.all().delete()
+    round_.is_paper_only = True
+    round_.box_public_key = round_.box_private_key = None
+    round_.save(update_fields=["is_paper_only", "box_public_key", "box_private_key"])
+    audit(actor=actor, action="awards.round.online_discarded", bloc_year=round_.bloc_year, obj=round_,
+          changes={"discarded": discarded, "reason": reason.strip()})
+    return round_
+
+
+@transaction.atomic
+def round_close(*, actor: User | None, round_: Round, ballots_issued: int | None = None,
+                passphrase: str | None = None) -> Round:
+    """Close, open the sealed ballots, count and rank; the round's key is forgotten. A tie still level after
+    final scores opens a runoff round (draft). Casts in flight finish before the close takes its lock."""
     round_ = _lock_round(round_, status=Round.Status.OPEN)
     if round_.paper_entries.exists():
         raise ValidationError(_("Reconcile the two paper entries before closing the round."))
+    _ballots_unseal(round_, passphrase)
+    round_.box_public_key = round_.box_private_key = None
     counts, votes = round_counts(round_, ballots_issued=ballots_issued)
     _raise(rules.count_issues(counts))
     reasons = eligibility_report(round_, list(votes))
@@ -440,36 +598,18 @@ def round_close(*, actor: User | None, round_: Round, ballots_issued: int | None
     round_.status = Round.Status.CLOSED
     round_.closed_at = timezone.now()
     round_.ballots_issued = counts.issued
-    round_.result = result_json(result, rule_set=round_.rule_set, reasons=reasons)
-    round_.save(update_fields=["status", "closed_at", "ballots_issued", "result"])
+    stored = Result.from_tally(result, rule_set_version=round_.rule_set.version, reasons=reasons)
+    round_.result = stored.to_json()
+    round_.save(update_fields=["status", "closed_at", "ballots_issued", "result", "box_public_key",
+                               "box_private_key"])
     if result.runoff:
         _runoff_create(round_, result)
     if round_.kind == Round.Kind.AWARD:
-        nominations_from_round(round_, round_.result, reasons)
+        nominations_from_round(round_, stored)
     audit(actor=actor, action="awards.round.closed", bloc_year=round_.bloc_year, obj=round_,
           changes={"returned": counts.returned, "valid": counts.valid, "elected": len(result.elected),
                    "runoff": len(result.runoff)})
     return round_
-
-
-def result_json(result: rules.Tally, *, rule_set: RuleSet, reasons: dict[int, list[str]] | None = None
-                ) -> dict[str, Any]:
-    """The stored result: what the results page and the counting minutes print."""
-    counts = result.counts
-    return {
-        "rule_set_version": rule_set.version,
-        "counts": {"members": counts.members, "present": counts.present, "issued": counts.issued,
-                   "returned": counts.returned, "valid": counts.valid, "invalid": counts.invalid},
-        "base": result.base,
-        "quorum_met": result.quorum_met,
-        "candidates": [{"unit": r.unit, "votes": r.votes, "share": [r.share.numerator, r.share.denominator],
-                        "passed": r.passed, "rank": r.rank, "elected": r.elected,
-                        "not_eligible": (reasons or {}).get(r.unit, [])} for r in result.results],
-        "elected": list(result.elected),
-        "runoff": list(result.runoff),
-        "runoff_seats": result.runoff_seats,
-        "tie_breaks": [{"units": list(t.units), "reason": t.reason, "detail": t.detail} for t in result.tie_breaks],
-    }
 
 
 def _runoff_create(round_: Round, result: rules.Tally) -> Round:
@@ -496,7 +636,7 @@ def rule_set_revise(*, actor: User | None, bloc_year: BlocYear, changes: dict[st
                                    changes.get("pass_denominator", current.pass_denominator) or 1),
                           changes.get("comparator", current.comparator), changes.get("base", current.base))
     members = bloc_year.memberships.count()
-    issues = rules.pass_mark_issues(mark)
+    issues = rules.pass_mark_issues(mark) + rules.deputies_issues(changes.get("deputies", current.deputies))
     for category in categories or []:
         percent = Fraction(category["quota_percent"]) if category.get("quota_percent") is not None else None
         issues += rules.quota_issues(count=category.get("quota_count"), percent=percent, members=members)
@@ -524,33 +664,34 @@ def rule_set_revise(*, actor: User | None, bloc_year: BlocYear, changes: dict[st
 
 
 def elected_leadership(bloc_year: BlocYear) -> tuple[Unit | None, list[Unit]] | None:
-    """Next year's head and deputies from the closed election rounds, or None while a round is open."""
+    """Next year's head and deputies from the closed election rounds, or None while a round is open.
+    A year whose rules elect no deputy has no deputy round: its head alone settles the election."""
     rounds = {r.kind: r for r in bloc_year.rounds.filter(kind__in=[Round.Kind.HEAD, Round.Kind.DEPUTY],
                                                           runoff_of__isnull=True)}
     head_round = rounds.get(Round.Kind.HEAD)
     if head_round is None or not head_round.is_closed:
         return None
-    final = {kind: _final_round(r) for kind, r in rounds.items()}
-    if any(r is None for r in final.values()):
+    elected = {kind: _settled_elected(r) for kind, r in rounds.items()}
+    if any(units is None for units in elected.values()):
         return None
-    elected = {kind: (r.result or {}).get("elected", []) for kind, r in final.items()}
-    units = Unit.objects.in_bulk([pk for pks in elected.values() for pk in pks])
+    units = Unit.objects.in_bulk([pk for pks in elected.values() for pk in pks or ()])
     head = units.get(elected[Round.Kind.HEAD][0]) if elected[Round.Kind.HEAD] else None
-    return head, [units[pk] for pk in elected.get(Round.Kind.DEPUTY, []) if pk in units]
+    return head, [units[pk] for pk in elected.get(Round.Kind.DEPUTY) or () if pk in units]
 
 
-def _final_round(round_: Round) -> Round | None:
-    """Follow runoffs to the round that settled the seats; None if one is still to be held."""
-    if not round_.is_closed:
+def _settled_elected(round_: Round) -> tuple[int, ...] | None:
+    """The units a round and its runoffs elected; None while a runoff is still to be held. A runoff adds at
+    most the seats its round left, from the units tied for them (domain.md §3)."""
+    stored = result_of(round_) if round_.is_closed else None
+    if stored is None:
         return None
     runoff = round_.runoffs.first()
     if runoff is None:
-        return round_
-    settled = _final_round(runoff)
-    if settled is None:
+        return stored.elected
+    later = _settled_elected(runoff)
+    if later is None:
         return None
-    merged = Round(result={**round_.result, "elected": round_.result["elected"] + settled.result["elected"]})
-    return merged
+    return stored.elected + tuple(unit for unit in later if unit in stored.runoff)[:stored.runoff_seats]
 
 
 def next_year_open_from_election(*, actor: User | None, bloc_year: BlocYear) -> BlocYear:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("rounds/<int:pk>/candidates/generate/", setup.candidates_generate, name="candidates-generate"),
     path("rounds/<int:pk>/open/", counting.round_open, name="round-open"),
     path("rounds/<int:pk>/close/", counting.round_close, name="round-close"),
+    path("rounds/<int:pk>/close/discard-online/", counting.round_discard_sealed, name="round-discard-online"),
     path("rounds/<int:pk>/vote/", voting.vote, name="vote"),
     path("rounds/<int:pk>/vote/cast/", voting.vote_cast, name="vote-cast"),
     path("rounds/<int:pk>/paper/", counting.paper_ballot, name="paper-ballot"),

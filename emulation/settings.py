@@ -202,3 +202,7 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 if "DJANGO_TRUST_X_FORWARDED_FOR" in os.environ:
     raise RuntimeError("DJANGO_TRUST_X_FORWARDED_FOR trusted a header any client can write and is gone: "
                        "set DJANGO_TRUSTED_PROXY_COUNT to the number of proxies in front (docs/deployment.md)")
+
+# Argon2id cost of the counting committee's passphrase (awards/ballot_box.py, docs/secrecy.md): "moderate"
+# (256 MiB, about a second, once per close) unless the environment says otherwise; the test suite uses "min".
+BALLOT_BOX_KDF = os.environ.get("EMULATION_BALLOT_BOX_KDF", "moderate")

@@ -34,7 +34,8 @@ def _standard_catalogue(request):  # noqa: ANN001, ANN202
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_vietnamese(settings):  # noqa: ANN001, ANN202
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = settings.BASE_DIR / ".test-media"
+    settings.BALLOT_BOX_KDF = "min"
+    settings.MEDIA_ROOT = settings.BASE_DIR / ".test-media" / f"run-{os.getpid()}"  # runs side by side apart
     translation.activate("vi")
     yield
     translation.deactivate()

@@ -53,3 +53,27 @@ def make_user(username: str | None = None, *, unit: Unit | None = None, **overri
 
 def grant(user: User, kind: str, **scope: Any) -> RoleGrant:
     return RoleGrant.objects.create(user=user, kind=kind, **scope)
+
+
+# The counting committee's written copy of each meeting's passphrase (bloc year pk → passphrase): the product
+# shows it once and keeps it nowhere, so the tests keep it as the committee would.
+COMMITTEE_COPY: dict[int, str] = {}
+
+
+def round_opened(*, actor: User | None, round_: Any) -> Any:
+    """Open a round as the chair does; at the meeting's first opening the passphrase is written down."""
+    from awards import services
+    from awards.models import Round
+
+    passphrase = services.round_open_with_box(actor=actor, round_=round_)
+    if passphrase:
+        COMMITTEE_COPY[round_.bloc_year_id] = passphrase
+    return Round.objects.get(pk=round_.pk)
+
+
+def round_closed(*, actor: User | None, round_: Any, **kwargs: Any) -> Any:
+    """Close a round as the chair does, the committee typing its passphrase."""
+    from awards import services
+
+    return services.round_close(actor=actor, round_=round_, passphrase=COMMITTEE_COPY.get(round_.bloc_year_id),
+                                **kwargs)

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from awards import ballot_box, services
 from awards import permissions as award_perms
-from awards import services
-from awards.forms import CloseForm, PaperBallotForm, PaperCountForm
+from awards.forms import CloseForm, DiscardSealedForm, PaperBallotForm, PaperCountForm
 from awards.models import Ballot, Round
+from awards.results import Row, result_of
 from awards.views.common import chaired_round, managed_round, visible_round
 from blocs import permissions as perms
 from blocs.models import Unit
@@ -26,18 +26,13 @@ def _candidates(round_: Round) -> list[Unit]:
     return list(services.candidate_units_ordered(round_))
 
 
-def result_rows(round_: Round) -> list[dict]:
-    """The stored result with unit names and percentages, in rank order (counting minutes use it too)."""
-    if not round_.result:
+def result_rows(round_: Round) -> list[tuple[Row, Unit | None]]:
+    """The stored result's lines in rank order, each with its unit."""
+    stored = result_of(round_)
+    if stored is None:
         return []
-    names = {u.pk: u for u in Unit.objects.filter(pk__in=[c["unit"] for c in round_.result["candidates"]])}
-    return [{**c, "unit_obj": names.get(c["unit"]),
-             "percent": percent(*c["share"])} for c in round_.result["candidates"]]
-
-
-def percent(numerator: int, denominator: int) -> Decimal:
-    """A share as a percentage with two decimals, for printing (the pass mark used the exact fraction)."""
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"))
+    units = Unit.objects.in_bulk([row.unit for row in stored.candidates])
+    return [(row, units.get(row.unit)) for row in stored.candidates]
 
 
 @login_required
@@ -53,6 +48,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chair": award_perms.can_open_close(roles, round_.bloc_year),
         "voting_units": award_perms.voting_units(roles, members),
         "rows": result_rows(round_) if round_.is_closed else [],
+        "result": result_of(round_) if round_.is_closed else None,
         "runoffs": list(round_.runoffs.all()),
         "entries": {"A": round_.paper_entries.filter(clerk="A").count(),
                     "B": round_.paper_entries.filter(clerk="B").count()},
@@ -60,34 +56,62 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "awards/round_detail.html", context)
 
 
+@never_cache
 @login_required
 @require_POST
 def round_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a round. At the first opening of the meeting the counting committee's passphrase is made and
+    shown, in this response only (docs/secrecy.md)."""
     round_ = chaired_round(request, pk)
     try:
-        services.round_open(actor=request.user, round_=round_)
+        passphrase = services.round_open_with_box(actor=request.user, round_=round_)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The round is open. Representatives can vote now."))
-    return redirect(round_)
+        return redirect(round_)
+    messages.success(request, _("The round is open. Representatives can vote now."))
+    if passphrase is None:
+        return redirect(round_)
+    return render(request, "awards/passphrase.html", {"round": round_,
+                                                      "passphrase": ballot_box.passphrase_display(passphrase)})
 
 
+@never_cache
 @login_required
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = chaired_round(request, pk)
     counts, _votes = services.round_counts(round_) if round_.is_open else (None, None)
-    form = CloseForm(request.POST or None, initial={"ballots_issued": counts.issued if counts else 0})
+    sealed = round_.sealed_ballots.count() if round_.is_open else 0
+    form = CloseForm(request.POST or None, initial={"ballots_issued": counts.issued if counts else 0},
+                     needs_passphrase=sealed > 0)
     if request.method == "POST" and form.is_valid():
         try:
-            services.round_close(actor=request.user, round_=round_,
+            services.round_close(actor=request.user, round_=round_, passphrase=form.cleaned_data.get("passphrase"),
                                  ballots_issued=form.cleaned_data["ballots_issued"])
         except ValidationError as error:
             attach_errors(form, error)
         else:
             messages.success(request, _("The round is closed and counted."))
             return redirect(round_)
-    return render(request, "awards/round_close.html", {"round": round_, "form": form, "counts": counts})
+    return render(request, "awards/round_close.html", {"round": round_, "form": form, "counts": counts,
+                                                       "sealed": sealed, "discard_form": DiscardSealedForm()})
+
+
+@login_required
+@require_POST
+def round_discard_sealed(request: HttpRequest, pk: int) -> HttpResponse:
+    """The passphrase is lost: discard the online ballots and hold the round on paper."""
+    round_ = chaired_round(request, pk)
+    form = DiscardSealedForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Give the reason for discarding the online ballots."))
+        services.round_sealed_discard(actor=request.user, round_=round_, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("awards:round-close", pk=round_.pk)
+    messages.warning(request, _("The online ballots were discarded. Hold this round again on paper and enter "
+                                "the paper ballots before closing it."))
+    return redirect(round_)
 
 
 @login_required

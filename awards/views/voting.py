@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from awards import permissions as award_perms
@@ -46,9 +46,8 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 1: the ballot. Step 2 (POST): confirm the choices. The cast itself is `vote_cast`."""
     round_ = visible_round(request, pk)
     unit = _voting_unit(request, round_)
-    receipt = request.session.get("receipts", {}).get(str(round_.pk))
-    context = {"round": round_, "unit": unit, "receipt": receipt, "has_voted": _has_voted(round_, unit, request.user)}
-    if round_.status != Round.Status.OPEN or context["has_voted"]:
+    context = {"round": round_, "unit": unit, "has_voted": _has_voted(round_, unit, request.user)}
+    if round_.status != Round.Status.OPEN or context["has_voted"] or round_.is_paper_only:
         return render(request, "awards/vote.html", context)
     form = _ballot_form(round_, unit, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -56,25 +55,25 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "awards/vote.html", {**context, "form": form})
 
 
+@never_cache
 @login_required
 @require_POST
 def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cast, then show the receipt once, in this response: it is kept nowhere else (not in the session,
+    not in a URL), and the unit travels in the form's body, so no access-log line names it (docs/secrecy.md)."""
     round_ = visible_round(request, pk)
     unit = _voting_unit(request, round_)
     form = _ballot_form(round_, unit, request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect("awards:vote", pk=round_.pk)
     try:
-        ballot = services.ballot_cast(actor=request.user, round_=round_, unit=unit,
-                                      choices=[u.pk for u in form.cleaned_data["choices"]])
+        if not form.is_valid():
+            raise ValidationError([" ".join(errors) for errors in form.errors.values()])
+        cast = services.ballot_cast(actor=request.user, round_=round_, unit=unit,
+                                    choices=[u.pk for u in form.cleaned_data["choices"]])
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
-        return redirect("awards:vote", pk=round_.pk)
-    receipts = request.session.get("receipts", {})
-    receipts[str(round_.pk)] = ballot.receipt
-    request.session["receipts"] = receipts
-    messages.success(request, _("Your ballot has been cast. Keep the receipt code to check it after the count."))
-    return redirect(f"{round_.get_absolute_url()}vote/?unit={unit.pk}")
+        context = {"round": round_, "unit": unit, "has_voted": _has_voted(round_, unit, request.user)}
+        if round_.is_open and not context["has_voted"]:
+            context["form"] = _ballot_form(round_, unit)
+        return render(request, "awards/vote.html", context)
+    return render(request, "awards/vote_receipt.html", {"round": round_, "unit": unit, "receipt": cast.receipt})

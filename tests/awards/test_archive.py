@@ -19,6 +19,7 @@ from awards import nominations, rules, services
 from awards.archive import SECTION, recount
 from awards.models import Ballot, Nomination, Round, RuleSet, Turnout
 from awards.permissions import can_open_close, can_vote_for
+from awards.results import result_of
 from blocs.archive import archive_dumps, archive_export, archive_import, register_section, registered_sections
 from blocs.models import (
     Award,
@@ -36,7 +37,7 @@ from blocs.models import (
 from blocs.permissions import roles_of
 from tests.awards.conftest import Meeting, seed_meeting
 from tests.conftest import empty_the_database
-from tests.factories import make_user
+from tests.factories import make_user, round_closed, round_opened
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,7 @@ def _cast(meeting: Meeting, round_: Round, ballots: list[list[str]]) -> None:
 
 
 def _close(meeting: Meeting, round_: Round) -> Round:
-    return services.round_close(actor=meeting.chair, round_=round_, ballots_issued=9)
+    return round_closed(actor=meeting.chair, round_=round_, ballots_issued=9)
 
 
 def build_year() -> Meeting:
@@ -116,25 +117,25 @@ def build_year() -> Meeting:
     services.condition_change(actor=meeting.secretariat, bloc_year=year, award=merit,
                               condition=rules.Condition(kind="min_score", number=Decimal("90")))
     rounds = {r.award.code if r.award else r.kind: r for r in services.rounds_generate(actor=None, bloc_year=year)}
-    gov = services.round_open(actor=meeting.chair, round_=rounds["co-thi-dua-chinh-phu"])
+    gov = round_opened(actor=meeting.chair, round_=rounds["co-thi-dua-chinh-phu"])
     _cast(meeting, gov, [["BTG"]] * 8 + [[]])  # a blank ballot
     _close(meeting, gov)
-    flag = services.round_open(actor=meeting.chair, round_=rounds["co-thi-dua-ubnd-tinh"])
+    flag = round_opened(actor=meeting.chair, round_=rounds["co-thi-dua-ubnd-tinh"])
     _cast(meeting, flag, [["BTC", "VPTU"]] * 3 + [["BTC", "BDV"]] * 3 + [["VPTU", "BDV"]] * 2 + [["BTC"]])
     flag = _close(meeting, flag)
-    runoff = services.round_open(actor=meeting.chair, round_=flag.runoffs.get())  # VPTU and BDV: 95 points each
+    runoff = round_opened(actor=meeting.chair, round_=flag.runoffs.get())  # VPTU and BDV: 95 points each
     _cast(meeting, runoff, [["VPTU"]] * 6 + [["BDV"]] * 3)
     _close(meeting, runoff)
-    merit = services.round_open(actor=meeting.chair, round_=rounds["bang-khen-chu-tich-ubnd-tinh"])
+    merit = round_opened(actor=meeting.chair, round_=rounds["bang-khen-chu-tich-ubnd-tinh"])
     _cast(meeting, merit, [["BAO", "BNC", "DUK"]] * 5)
     services.paper_count_set(actor=meeting.secretariat, round_=merit, returned=4, valid=3,
                              votes={meeting.units[c].pk: 3 for c in ("BAO", "UBKT", "DUK")})
     _close(meeting, merit)
-    head = services.round_open(actor=meeting.chair, round_=rounds["head"])
+    head = round_opened(actor=meeting.chair, round_=rounds["head"])
     _cast(meeting, head, [["DUK"]] * 7)
     services.paper_ballot_enter(actor=meeting.secretariat, round_=head, choices=[], invalid_reason="marked")
     _close(meeting, head)
-    deputy = services.round_open(actor=meeting.chair, round_=rounds["deputy"])
+    deputy = round_opened(actor=meeting.chair, round_=rounds["deputy"])
     _cast(meeting, deputy, [["BTG"]] * 2)  # still open
     nominations.nomination_withdraw(actor=None, nomination=Nomination.objects.get(unit=meeting.units["DUK"]),
                                     reason="Đơn vị xin rút")
@@ -235,7 +236,8 @@ def test_the_recount_of_a_closed_round_matches_what_the_close_stored():
     scores = services.final_scores(meeting.bloc_year)
     for round_ in meeting.bloc_year.rounds.filter(status=Round.Status.CLOSED):
         fresh = recount(round_, scores)
-        assert fresh["candidates"] == round_.result["candidates"] and fresh["elected"] == round_.result["elected"]
+        stored = result_of(round_)
+        assert fresh.candidates == stored.candidates and fresh.elected == stored.elected
 
 
 def _leaves(value: Any, path: tuple = ()) -> list[tuple]:
@@ -290,13 +292,13 @@ def test_a_version_1_archive_still_imports_with_no_scores_and_no_vote():
 
     assert bloc_year.memberships.count() == 9 and bloc_year.registrations.count() == 9
     assert not Scorecard.objects.exists() and not bloc_year.rounds.exists() and not bloc_year.rule_sets.exists()
-    assert archive_export(bloc_year)["version"] == 2
+    assert archive_export(bloc_year)["version"] == 3
 
 
-def test_version_3_is_refused_naming_the_versions_read():
-    message = refusal(demo("khoi-dang-2022.json") | {"version": 3})
+def test_version_4_is_refused_naming_the_versions_read():
+    message = refusal(demo("khoi-dang-2022.json") | {"version": 4})
 
-    assert "version 3" in message and "reads versions 1, 2 only" in message
+    assert "version 4" in message and "reads versions 1, 2, 3 only" in message
     assert not BlocYear.objects.exists()
 
 
@@ -358,7 +360,9 @@ def test_load_demo_opens_a_round_a_newcomer_can_vote_in_and_close(settings):
     assert BlocYear.objects.count() == 3 and "demo-daidien_nc-2022" in out.getvalue()
     open_round = Round.objects.get(status=Round.Status.OPEN)
     assert open_round.bloc_year.bloc.code == "khoi-noi-chinh" and open_round.award.code == "co-thi-dua-chinh-phu"
-    assert open_round.ballots.count() == 2 and open_round.turnout.count() == 2
+    assert open_round.sealed_ballots.count() == 2 and open_round.turnout.count() == 2
+    assert not open_round.ballots.exists()  # sealed until the close, under the passphrase the demo prints
+    assert "DEMQ-VNCH-KTDA-2626" in out.getvalue()
     assert not open_round.bloc_year.rounds.exclude(pk=open_round.pk).exclude(status=Round.Status.DRAFT).exists()
     representative, chair = User.objects.get(username="daidien_nc"), User.objects.get(username="truongkhoi_nc")
     members = set(open_round.bloc_year.memberships.values_list("unit_id", flat=True))
@@ -369,6 +373,6 @@ def test_load_demo_opens_a_round_a_newcomer_can_vote_in_and_close(settings):
 
     police = Unit.objects.get(short_code="CAT")
     services.ballot_cast(actor=representative, round_=open_round, unit=representative.unit, choices=[police.pk])
-    closed = services.round_close(actor=chair, round_=open_round)
+    closed = services.round_close(actor=chair, round_=open_round, passphrase="demq vnch ktda 2626")
 
     assert _codes(closed.result["elected"]) == {"CAT"}

@@ -9,11 +9,11 @@ from django.test import Client
 from django.urls import reverse
 
 from awards import services
-from awards.models import Ballot, Round, Turnout
+from awards.models import Ballot, Round, SealedBallot, Turnout
 from blocs.models import RoleGrant, User
 from tests.awards.conftest import Meeting
 from tests.conftest import client_for
-from tests.factories import grant, make_bloc_year, make_user
+from tests.factories import COMMITTEE_COPY, grant, make_bloc_year, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +38,14 @@ def generate(meeting: Meeting) -> dict[str, Round]:
 
 
 def open_via_view(meeting: Meeting, round_: Round) -> Round:
+    """The chair opens the round; at the meeting's first opening the page shows the committee's passphrase
+    once, and the committee writes it down."""
     response = english(meeting.chair).post(reverse("awards:round-open", args=[round_.pk]))
-    assert response.status_code == 302 and response["Location"] == round_.get_absolute_url()
+    if response.status_code == 200:
+        assert "no-store" in response["Cache-Control"]
+        COMMITTEE_COPY[meeting.bloc_year.pk] = response.context["passphrase"]
+    else:
+        assert response.status_code == 302 and response["Location"] == round_.get_absolute_url()
     round_.refresh_from_db()
     assert round_.status == Round.Status.OPEN, messages_of(response)
     return round_
@@ -47,7 +53,8 @@ def open_via_view(meeting: Meeting, round_: Round) -> Round:
 
 def close_via_view(meeting: Meeting, round_: Round, issued: int = 9) -> Round:
     response = english(meeting.chair).post(reverse("awards:round-close", args=[round_.pk]),
-                                           {"ballots_issued": issued})
+                                           {"ballots_issued": issued,
+                                            "passphrase": COMMITTEE_COPY[meeting.bloc_year.pk]})
     assert response.status_code == 302 and response["Location"] == round_.get_absolute_url()
     round_.refresh_from_db()
     assert round_.status == Round.Status.CLOSED
@@ -59,7 +66,8 @@ def ballot_data(meeting: Meeting, voter: str, choices: list[str]) -> dict[str, o
 
 
 def stored(round_: Round) -> tuple[int, int]:
-    return Turnout.objects.filter(round=round_).count(), Ballot.objects.filter(round=round_).count()
+    return (Turnout.objects.filter(round=round_).count(),
+            Ballot.objects.filter(round=round_).count() + SealedBallot.objects.filter(round=round_).count())
 
 
 @pytest.fixture
@@ -88,32 +96,33 @@ def test_a_representative_chooses_confirms_casts_and_keeps_a_receipt(meeting, me
     assert stored(merit) == (0, 0)  # choosing is not casting
 
     cast = client.post(reverse("awards:vote-cast", args=[merit.pk]), ballot_data(meeting, "VPTU", ["BTC", "BDV"]))
-    assert cast.status_code == 302
-    assert cast["Location"] == f"{vote_url}?unit={meeting.units['VPTU'].pk}"
+    assert cast.status_code == 200 and not cast.has_header("Location")  # no URL names the unit
+    assert "no-store" in cast["Cache-Control"]
+    receipt = cast.context["receipt"]
+    assert receipt in cast.content.decode() and "shown only once" in cast.content.decode()
     assert stored(merit) == (1, 1)
     turnout = Turnout.objects.get(round=merit)
-    ballot = Ballot.objects.get(round=merit)
     assert turnout.unit == meeting.units["VPTU"] and turnout.voter is None
+    assert receipt not in str(dict(client.session))  # kept nowhere: not in the session
+
+    again = client.get(vote_url)
+    html = again.content.decode()
+    assert "Your unit has voted in this round." in html and receipt not in html
+    assert 'name="choices"' not in html  # no second ballot is offered
+
+    ballot = Ballot.objects.get(round=close_via_view(meeting, merit), receipt=receipt)
     assert ballot.source == Ballot.Source.ONLINE and ballot.is_valid
     assert ballot.choices == sorted([meeting.units["BTC"].pk, meeting.units["BDV"].pk])
-
-    receipt_page = client.get(cast["Location"])
-    assert receipt_page.status_code == 200
-    html = receipt_page.content.decode()
-    assert ballot.receipt in html
-    assert "Your unit has voted in this round." in html
-    assert 'name="choices"' not in html  # no second ballot is offered
 
 
 def test_replaying_the_cast_stores_nothing_more(meeting, merit):
     client = english(meeting.reps["VPTU"])
     data = ballot_data(meeting, "VPTU", ["BTC"])
     cast_url = reverse("awards:vote-cast", args=[merit.pk])
-    assert client.post(cast_url, data).status_code == 302
-    receipt = Ballot.objects.get(round=merit).receipt
+    receipt = client.post(cast_url, data).context["receipt"]
 
     replay = client.post(cast_url, data)
-    assert replay.status_code == 302
+    assert replay.status_code == 200 and "receipt" not in replay.context
     assert "Văn phòng Tỉnh ủy has already voted in this round." in messages_of(replay)
     assert stored(merit) == (1, 1)
     # A second representative of the same unit, on another phone, is refused too.
@@ -121,7 +130,7 @@ def test_replaying_the_cast_stores_nothing_more(meeting, merit):
     grant(colleague, RoleGrant.Kind.REPRESENTATIVE, unit=meeting.units["VPTU"])
     english(colleague).post(cast_url, ballot_data(meeting, "VPTU", ["BDV"]))
     assert stored(merit) == (1, 1)
-    assert Ballot.objects.get(round=merit).receipt == receipt
+    assert Ballot.objects.get(round=close_via_view(meeting, merit)).receipt == receipt
 
 
 def test_more_than_n_choices_is_refused_and_nothing_is_stored(meeting, merit):
@@ -133,7 +142,7 @@ def test_more_than_n_choices_is_refused_and_nothing_is_stored(meeting, merit):
     assert "Choose at most 3 units." in page.content.decode()
 
     cast = client.post(reverse("awards:vote-cast", args=[merit.pk]), too_many)
-    assert cast.status_code == 302
+    assert cast.status_code == 200
     assert messages_of(cast) == ["Choose at most 3 units."]
     assert stored(merit) == (0, 0)
 
@@ -147,7 +156,7 @@ def test_voting_in_a_draft_round_is_refused(meeting):
     assert page.context.get("form") is None
 
     cast = client.post(reverse("awards:vote-cast", args=[draft.pk]), {"unit": meeting.units["BTC"].pk})
-    assert cast.status_code == 302
+    assert cast.status_code == 200
     assert messages_of(cast) == ["This round is not open for voting."]
     assert stored(draft) == (0, 0)
 
@@ -171,7 +180,7 @@ def test_a_unit_absent_from_the_meeting_cannot_vote(meeting):
     round_ = open_via_view(meeting, generate(meeting)[MERIT])
     cast = english(meeting.reps["BAO"]).post(reverse("awards:vote-cast", args=[round_.pk]),
                                              ballot_data(meeting, "BAO", ["BTC"]))
-    assert cast.status_code == 302
+    assert cast.status_code == 200
     assert messages_of(cast) == ["Báo Quảng Trị is not recorded as present at the meeting."]
     assert stored(round_) == (0, 0)
 
@@ -190,7 +199,7 @@ def test_casting_without_the_csrf_token_is_refused(meeting, merit):
     token = confirm.context["csrf_token"]
     response = client.post(reverse("awards:vote-cast", args=[merit.pk]),
                            {**ballot_data(meeting, "VPTU", ["BTC"]), "csrfmiddlewaretoken": token})
-    assert response.status_code == 302
+    assert response.status_code == 200 and response.context["receipt"]
     assert stored(merit) == (1, 1)
 
 
@@ -223,17 +232,17 @@ def test_after_the_close_the_results_and_the_receipts_are_published(meeting, mer
     receipts = {}
     for voter, chosen in choices.items():
         client = english(meeting.reps[voter])
-        client.post(reverse("awards:vote-cast", args=[merit.pk]), ballot_data(meeting, voter, chosen))
-        receipts[voter] = client.session["receipts"][str(merit.pk)]
+        cast = client.post(reverse("awards:vote-cast", args=[merit.pk]), ballot_data(meeting, voter, chosen))
+        receipts[voter] = cast.context["receipt"]  # written down by the voter: shown once
     closed = close_via_view(meeting, merit)
     assert closed.result["counts"]["returned"] == 5 and closed.ballots_issued == 9
 
     page = english(meeting.reps["TCT"]).get(closed.get_absolute_url())
     html = page.content.decode()
     assert ">Votes<" in html
-    votes = {row["unit_obj"].short_code: row["votes"] for row in page.context["rows"]}
+    votes = {unit.short_code: row.votes for row, unit in page.context["rows"]}
     assert votes["BDV"] == 5 and votes["BTC"] == 2 and votes["BNC"] == 2 and votes["VPTU"] == 0
-    assert [row["unit_obj"].short_code for row in page.context["rows"] if row["elected"]] == ["BDV"]  # 5 of 9
+    assert [unit.short_code for row, unit in page.context["rows"] if row.elected] == ["BDV"]  # 5 of 9
 
     verification = reverse("awards:verification", args=[closed.pk])
     listing = english(meeting.reps["TCT"]).get(verification).content.decode()

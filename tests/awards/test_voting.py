@@ -10,6 +10,7 @@ from awards import services
 from awards.models import Ballot, Round, Turnout
 from blocs.models import AuditEntry
 from tests.awards.conftest import Meeting
+from tests.factories import round_closed, round_opened
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +29,11 @@ def cast_all(meeting: Meeting, round_: Round, ballots: list[list[str]]) -> list[
 
 
 def open_round(meeting: Meeting, round_: Round) -> Round:
-    return services.round_open(actor=meeting.chair, round_=round_)
+    return round_opened(actor=meeting.chair, round_=round_)
 
 
 def close(meeting: Meeting, round_: Round, issued: int = 9) -> Round:
-    return services.round_close(actor=meeting.chair, round_=round_, ballots_issued=issued)
+    return round_closed(actor=meeting.chair, round_=round_, ballots_issued=issued)
 
 
 def elected_codes(meeting: Meeting, round_: Round) -> list[str]:
@@ -77,7 +78,7 @@ def test_a_unit_votes_once_per_round(meeting):
     with pytest.raises(ValidationError, match="đã bỏ phiếu|already voted"):
         services.ballot_cast(actor=meeting.reps["VPTU"], round_=round_, unit=meeting.units["VPTU"],
                              choices=[meeting.units["BTC"].pk])
-    assert round_.ballots.count() == 1
+    assert round_.sealed_ballots.count() == 1 and not round_.ballots.exists()
     assert Turnout.objects.filter(round=round_).count() == 1
 
 
@@ -97,7 +98,7 @@ def test_bad_ballots_are_refused_and_nothing_is_stored(meeting, choices, message
     pks = [meeting.units[c].pk if c in meeting.units else 999999 for c in choices]
     with pytest.raises(ValidationError):
         services.ballot_cast(actor=meeting.reps["BTC"], round_=round_, unit=meeting.units["BTC"], choices=pks)
-    assert round_.ballots.count() == 0
+    assert not round_.ballots.exists() and not round_.sealed_ballots.exists()
     assert not Turnout.objects.filter(round=round_).exists()
 
 
@@ -109,7 +110,7 @@ def test_voting_in_a_draft_or_closed_round_is_refused(meeting):
     close(meeting, round_)
     with pytest.raises(ValidationError):
         cast_all(meeting, round_, [["BTG"]])
-    assert round_.ballots.count() == 0
+    assert not round_.ballots.exists() and not round_.sealed_ballots.exists()
 
 
 def test_self_choice_refused_when_the_round_excludes_it(meeting):
@@ -227,6 +228,7 @@ def test_secrecy_no_column_joins_turnout_and_ballot(meeting):
     assert "unit_id" not in ballot_cols and "voter_id" not in ballot_cols
     round_ = open_round(meeting, rounds_by_kind(meeting)["co-thi-dua-chinh-phu"])
     cast_all(meeting, round_, [["BTG"], ["VPTU"]])
+    round_ = close(meeting, round_)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM {Ballot._meta.db_table}")
         ballot_values = {str(v) for row in cursor.fetchall() for v in row}
@@ -238,3 +240,65 @@ def test_secrecy_no_column_joins_turnout_and_ballot(meeting):
     # Ballots list in receipt order only, never in the order they were cast.
     assert list(Ballot.objects.filter(round=round_).values_list("receipt", flat=True)) == sorted(
         Ballot.objects.filter(round=round_).values_list("receipt", flat=True))
+
+
+def test_a_runoff_ballot_lists_exactly_the_tied_units_when_it_opens(db):
+    """Opening the runoff never regenerates its list: only the tied units can win it (issue 9)."""
+    from tests.awards.conftest import seed_meeting
+
+    meeting = seed_meeting(scores={"VPTU": "95", "BTC": "95"})
+    closed = close(meeting, _runoff_parent(meeting))
+    runoff = open_round(meeting, closed.runoffs.get())
+    assert {c.unit.short_code for c in runoff.candidates.select_related("unit")} == {"VPTU", "BTC"}
+    with pytest.raises(ValidationError):  # a unit that was not tied is not on the ballot
+        services.ballot_cast(actor=meeting.reps["BTG"], round_=runoff, unit=meeting.units["BTG"],
+                             choices=[meeting.units["BTG"].pk])
+
+
+def _runoff_parent(meeting: Meeting) -> Round:
+    round_ = _one_seat_low_bar_round(meeting)
+    cast_all(meeting, round_, [["VPTU"]] * 4 + [["BTC"]] * 4 + [["BTG"]])
+    return round_
+
+
+def test_opening_a_round_when_the_quorum_is_already_missed_is_refused_with_the_reason(meeting):
+    present = list(meeting.units.values())[:5]  # 5 of 9: the default quorum asks for 2/3, that is 6
+    services.meeting_save(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
+                          data={"held_on": "2022-12-01", "place": "Hội trường Tỉnh ủy"}, present=present)
+    round_ = rounds_by_kind(meeting)["co-thi-dua-chinh-phu"]
+    with pytest.raises(ValidationError) as refused:
+        open_round(meeting, round_)
+    assert "5/9" in " ".join(refused.value.messages) and "6" in " ".join(refused.value.messages)
+    assert Round.objects.get(pk=round_.pk).status == Round.Status.DRAFT
+
+
+def test_a_cast_is_sealed_until_the_close_and_its_receipt_is_found_after(meeting):
+    round_ = open_round(meeting, rounds_by_kind(meeting)["co-thi-dua-chinh-phu"])
+    (cast,) = cast_all(meeting, round_, [["VPTU"]])
+    assert not Ballot.objects.filter(round=round_).exists() and round_.sealed_ballots.count() == 1
+    with pytest.raises(ValidationError):  # sealed ballots wait: no close without the passphrase
+        services.round_close(actor=meeting.chair, round_=round_)
+    closed = close(meeting, round_)
+    assert Ballot.objects.get(round=closed, receipt=cast.receipt).choices == [meeting.units["VPTU"].pk]
+
+
+@pytest.mark.parametrize("first", ["co-thi-dua-chinh-phu", "co-thi-dua-ubnd-tinh"])
+def test_one_award_per_unit_holds_at_the_close_with_rounds_open_side_by_side(meeting, first):
+    """Both flag rounds open at once and BTG tops both: whichever closes first proposes it; the other gives
+    its seat to the next unit and says why (issue 9)."""
+    from awards.models import Nomination
+
+    rounds = rounds_by_kind(meeting)
+    gov, flag = (open_round(meeting, rounds[code]) for code in ("co-thi-dua-chinh-phu", "co-thi-dua-ubnd-tinh"))
+    cast_all(meeting, gov, [["BTG"]] * 9)
+    cast_all(meeting, flag, [["BTG", "VPTU"]] * 7 + [["DUK", "VPTU"]] * 2)
+    second = "co-thi-dua-ubnd-tinh" if first == "co-thi-dua-chinh-phu" else "co-thi-dua-chinh-phu"
+    close(meeting, {"co-thi-dua-chinh-phu": gov, "co-thi-dua-ubnd-tinh": flag}[first])
+    later = close(meeting, {"co-thi-dua-chinh-phu": gov, "co-thi-dua-ubnd-tinh": flag}[second])
+
+    proposed = Nomination.objects.filter(bloc_year=meeting.bloc_year, status=Nomination.Status.PROPOSED,
+                                         unit=meeting.units["BTG"])
+    assert [n.award.code for n in proposed] == [first]  # never two awards for one unit
+    assert "BTG" not in elected_codes(meeting, later)
+    row = next(r for r in later.result["candidates"] if r["unit"] == meeting.units["BTG"].pk)
+    assert row["not_eligible"][0]["code"] == "already_proposed"

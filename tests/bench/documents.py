@@ -45,6 +45,7 @@ def build_bloc_year(n: int, *, tag: str = "") -> Any:
     from awards import services
     from awards.models import CategoryRule, RuleSet
     from blocs.models import Award, Bloc, BlocYear, Membership, Province, RoleGrant, Scorecard, Unit, User
+    from tests.factories import round_closed, round_opened
 
     tag = tag or str(n)
     province, _created = Province.objects.get_or_create(name="Quảng Trị")
@@ -68,13 +69,13 @@ def build_bloc_year(n: int, *, tag: str = "") -> Any:
                                 "chair_name": "Nguyễn Văn Trưởng", "secretary_name": "Lê Thị Thư"},
                           committee=[("Nguyễn Văn A", units[0]), ("Trần Thị B", units[1]), ("Lê Văn C", units[2])])
     for round_ in services.rounds_generate(actor=secretariat, bloc_year=bloc_year):
-        round_ = services.round_open(actor=secretariat, round_=round_)
+        round_ = round_opened(actor=secretariat, round_=round_)
         candidates = list(round_.candidates.values_list("unit_id", flat=True))
         k, majority = round_.max_choices, math.ceil(n * 0.7)
         for i, unit in enumerate(units):
             choice = candidates[:k] if i < majority else candidates[k:2 * k] or candidates[-1:]
             services.ballot_cast(actor=secretariat, round_=round_, unit=unit, choices=choice)
-        services.round_close(actor=secretariat, round_=round_, ballots_issued=n)
+        round_closed(actor=secretariat, round_=round_, ballots_issued=n)
     return bloc_year
 
 

@@ -100,6 +100,7 @@ def _registry(n: int) -> tuple[Any, list[Any]]:
 
 def build(n: int) -> World:
     from awards import services
+    from tests.factories import round_closed, round_opened
 
     bloc_year, units = _registry(n)
     users = _people(bloc_year, units, n)
@@ -108,10 +109,10 @@ def build(n: int) -> World:
                           committee=[("Nguyễn Văn A", None), ("Trần Thị B", None)])
     rounds = services.rounds_generate(actor=users["secretariat"], bloc_year=bloc_year)
     voters = units[:-3]  # the last three vote during the counting
-    closed = services.round_open(actor=users["chair"], round_=rounds[0])
+    closed = round_opened(actor=users["chair"], round_=rounds[0])
     _cast(closed, voters, users)
-    closed = services.round_close(actor=users["chair"], round_=closed, ballots_issued=n)
-    opened = services.round_open(actor=users["chair"], round_=rounds[1])
+    closed = round_closed(actor=users["chair"], round_=closed, ballots_issued=n)
+    opened = round_opened(actor=users["chair"], round_=rounds[1])
     _cast(opened, voters[: len(voters) // 2], users)
     return World(n=n, bloc_year=bloc_year, unit=units[-1], closed_round=closed, open_round=opened,
                  draft_round=rounds[2], users=users)

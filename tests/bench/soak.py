@@ -74,7 +74,16 @@ def _load_bloc(n: int) -> dict[str, Any]:
     from awards import services
     from blocs.models import BlocYear, RoleGrant, ScoringItem, User
     from tests.blocs.test_scoring import open_scoring
-    from tests.factories import add_member, grant, make_bloc, make_bloc_year, make_province, make_unit, make_user
+    from tests.factories import (
+        add_member,
+        grant,
+        make_bloc,
+        make_bloc_year,
+        make_province,
+        make_unit,
+        make_user,
+        round_opened,
+    )
 
     province = make_province("Tỉnh đo độ bền")
     bloc = make_bloc(name="Khối đo độ bền", province=province)
@@ -99,7 +108,7 @@ def _load_bloc(n: int) -> dict[str, Any]:
     opened = []
     for round_ in services.rounds_generate(actor=secretariat, bloc_year=meeting_year):
         try:
-            opened.append(services.round_open(actor=chair, round_=round_).pk)
+            opened.append(round_opened(actor=chair, round_=round_).pk)
         except ValidationError:
             continue  # a round the rules do not let open now: the others are enough
     items = ScoringItem.objects.filter(table__bloc_year=scoring_year).exclude(kind=ScoringItem.Kind.DISQUALIFIER)
@@ -341,12 +350,14 @@ def report(section: Section, tallies: list[Tally], samples: list[dict[str, Any]]
 
 
 def verify(section: Section, world: World, media: Path) -> None:
-    from awards.models import Ballot, Turnout
+    from awards.models import Ballot, SealedBallot, Turnout
     from reports.models import ReportVersion
 
     mismatched = [pk for pk in world.rounds
-                  if Ballot.objects.filter(round_id=pk).count() != Turnout.objects.filter(round_id=pk).count()]
-    cast = Ballot.objects.filter(round_id__in=world.rounds).count()
+                  if Ballot.objects.filter(round_id=pk).count() + SealedBallot.objects.filter(round_id=pk).count()
+                  != Turnout.objects.filter(round_id=pk).count()]
+    cast = (Ballot.objects.filter(round_id__in=world.rounds).count()
+            + SealedBallot.objects.filter(round_id__in=world.rounds).count())
     section.figure("Ballots cast during the soak", cast, "", f"at most {len(world.usernames) * len(world.rounds)}")
     if mismatched:
         section.error(f"rounds whose ballots and turnout rows differ: {mismatched}")

@@ -105,7 +105,7 @@ def seed_round() -> tuple[object, list[int]]:
     """A bloc year at its meeting with N_CANDIDATES members, all present, its 3-seat round open."""
     from awards import services
     from blocs.models import BlocYear
-    from tests.factories import make_bloc, make_bloc_year, make_province, make_user
+    from tests.factories import make_bloc, make_bloc_year, make_province, make_user, round_opened
 
     province = make_province("Tỉnh đo kiểm phiếu")
     bloc_year = make_bloc_year(bloc=make_bloc(name="Khối đo kiểm phiếu", province=province),
@@ -120,7 +120,7 @@ def seed_round() -> tuple[object, list[int]]:
     services.round_settings_update(actor=secretariat, round_=round_, data={
         "pass_numerator": 1, "pass_denominator": 2, "comparator": ">", "base": "valid",
         "quota": QUOTA, "max_choices": QUOTA})
-    round_ = services.round_open(actor=secretariat, round_=round_)
+    round_ = round_opened(actor=secretariat, round_=round_)
     return round_, sorted(round_.candidates.values_list("unit_id", flat=True))
 
 
@@ -141,10 +141,10 @@ def close_once(round_: object) -> tuple[float, dict]:
     """round_close inside a transaction that is then rolled back, so that the next run finds it open."""
     from django.db import transaction
 
-    from awards import services
+    from tests.factories import round_closed
 
     with transaction.atomic():
-        seconds, closed = timed(lambda: services.round_close(actor=None, round_=round_, ballots_issued=N_BALLOTS))
+        seconds, closed = timed(lambda: round_closed(actor=None, round_=round_, ballots_issued=N_BALLOTS))
         transaction.set_rollback(True)
     return seconds, closed.result
 

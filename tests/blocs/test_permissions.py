@@ -163,9 +163,12 @@ MATRIX: dict[str, Row] = {
     # The year is not at its meeting: the service refuses with a message and a redirect.
     "awards:round-open": Row(CHAIR_POST, method="post", pk="round"),
     "awards:round-close": Row(codes(302, 403, 404, 200, 200, 403, 200), pk="round"),
+    # The round is a draft: nothing to discard, the chair is told so and sent back.
+    "awards:round-discard-online": Row(CHAIR_POST, method="post", pk="round"),
     # Only a representative of a member unit votes; the round is a draft, so the page says it is not open.
     "awards:vote": Row(OWN_UNIT, pk="round"),
-    "awards:vote-cast": Row(OWN_UNIT_POST, method="post", pk="round"),
+    # The round is a draft: the ballot page answers with the refusal (no redirect names the unit).
+    "awards:vote-cast": Row(codes(302, 200, 404, 403, 403, 403, 403), method="post", pk="round"),
     "awards:paper-ballot": Row(SECRETARIAT, pk="round"),
     "awards:paper-reconcile": Row(SECRETARIAT_POST, method="post", pk="round"),
     "awards:paper-count": Row(SECRETARIAT, pk="round"),

@@ -27,6 +27,7 @@ from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from awards import services as award_services
+from awards.management.commands.load_demo import DEMO_PASSPHRASE
 from awards.models import Ballot, Dossier, HistoryEntry, Meeting, Nomination, Round
 from blocs import services as bloc_services
 from blocs.models import Award, BlocYear, Evidence, Registration, Scorecard, ScoringItem, Unit, User
@@ -346,7 +347,7 @@ def test_representative_registers_self_scores_votes_on_a_phone_and_comments(
     step(phone, "phone-receipt")
 
     # 5. After the chair closes the round, the receipt is on the list of counted ballots.
-    award_services.round_close(actor=demo.user("truongkhoi_nc"), round_=round_)
+    award_services.round_close(actor=demo.user("truongkhoi_nc"), round_=round_, passphrase=DEMO_PASSPHRASE)
     phone.goto(live_server.url + round_.get_absolute_url())
     expect(phone.locator("#round-results")).to_be_visible()
     step(phone, "phone-round-results")
@@ -384,6 +385,7 @@ def test_chair_closes_and_opens_rounds_adopts_the_report_and_downloads_its_pdf(
     step(page, "gov-round-open")
     _link(page, reverse("awards:round-close", args=[gov.pk]))
     page.fill("#id_ballots_issued", "6")
+    page.fill("#id_passphrase", DEMO_PASSPHRASE)  # the committee's, which the demo publishes
     step(page, "gov-round-close-form")
     page.locator("main form:has(#id_ballots_issued) button[type=submit]").click()
     page.wait_for_url(live_server.url + gov.get_absolute_url())
@@ -412,6 +414,7 @@ def test_chair_closes_and_opens_rounds_adopts_the_report_and_downloads_its_pdf(
     expect(page.locator("#round-turnout")).to_have_attribute("data-turnout", "1")
     _link(page, reverse("awards:round-close", args=[flag.pk]))
     page.fill("#id_ballots_issued", "6")
+    page.fill("#id_passphrase", DEMO_PASSPHRASE)
     step(page, "province-flag-round-close-form")
     page.locator("main form:has(#id_ballots_issued) button[type=submit]").click()
     page.wait_for_url(live_server.url + flag.get_absolute_url())

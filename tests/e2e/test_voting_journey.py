@@ -110,6 +110,13 @@ def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
     chair.goto(live_server.url + round_.get_absolute_url())
     shot(chair, "chair-round-draft")
     chair.locator(f'form[action="{reverse("awards:round-open", args=[round_.pk])}"] button[type=submit]').click()
+    # The meeting's first opening shows the counting committee's passphrase, once; the committee writes it down.
+    passphrase = chair.locator("#passphrase")
+    expect(passphrase).to_be_visible()
+    written_down = passphrase.inner_text().strip()
+    assert len(written_down.replace("-", "")) == 16, written_down
+    shot(chair, "chair-passphrase-once")
+    chair.locator(f'main a[href="{round_.get_absolute_url()}"]').click()
     turnout = chair.locator("#round-turnout")
     expect(turnout).to_have_attribute("data-turnout", "0")
     expect(turnout).to_contain_text("0")
@@ -209,6 +216,7 @@ def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
     # 6. The chair closes the round with 9 ballots issued (a confirm dialog first) and sees the result.
     chair.goto(url_of(live_server, "awards:round-close", round_.pk))
     chair.fill("#id_ballots_issued", "9")
+    chair.fill("#id_passphrase", written_down.lower().replace("-", " "))  # typed as people type it
     shot(chair, "chair-close-form")
     chair.locator("main form:has(#id_ballots_issued) button[type=submit]").click()
     chair.wait_for_url(live_server.url + round_.get_absolute_url())

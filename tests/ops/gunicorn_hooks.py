@@ -2,8 +2,8 @@
 inside a write. Test-only: production code has no hook; these wrap functions in the worker processes.
 
 After each worker has loaded the application, three functions are wrapped in that worker:
-- `Ballot.objects.create`: `ballot_cast` calls it inside its transaction, right after the turnout row
-  was inserted (test_faults.py kills the worker there);
+- `SealedBallot.objects.create`: `ballot_cast` calls it inside its transaction, right after the turnout
+  row was inserted (test_faults.py kills the worker there);
 - `FileSystemStorage._save`: `report_adopt` calls it inside its transaction to store the PDF; the pause
   comes after the file is written and before the version row is updated (test_faults.py kills it there);
 - `Turnout.objects.create`: `ballot_cast` calls it after it has checked that the unit has not voted yet;
@@ -57,7 +57,7 @@ def _meet_the_other_racer() -> None:
 def post_worker_init(worker: Any) -> None:
     from django.core.files.storage import FileSystemStorage
 
-    from awards.models import Ballot, Turnout
+    from awards.models import SealedBallot, Turnout
 
     turnout = Turnout.objects
     create_turnout = turnout.create
@@ -68,7 +68,7 @@ def post_worker_init(worker: Any) -> None:
 
     turnout.create = raced_create
 
-    manager = Ballot.objects  # the same manager object on every access (Options.managers_map)
+    manager = SealedBallot.objects  # the same manager object on every access (Options.managers_map)
     create = manager.create
 
     def paused_create(*args: Any, **kwargs: Any) -> Any:

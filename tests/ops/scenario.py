@@ -55,16 +55,17 @@ def seed_year() -> dict[str, Any]:
     from blocs import services as bloc_services
     from reports import services as report_services
     from tests.awards.conftest import seed_meeting
+    from tests.factories import round_closed, round_opened
 
     meeting = seed_meeting()
     voters = list(meeting.units)
     rounds = services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
     for round_ in rounds:
-        services.round_open(actor=meeting.chair, round_=round_)
+        round_opened(actor=meeting.chair, round_=round_)
         for voter, choice in zip(voters, SEED_VOTES[round_.award.code if round_.award else round_.kind], strict=True):
             services.ballot_cast(actor=meeting.reps[voter], round_=round_, unit=meeting.units[voter],
                                  choices=[meeting.units[code].pk for code in choice])
-        services.round_close(actor=meeting.chair, round_=round_, ballots_issued=len(voters))
+        round_closed(actor=meeting.chair, round_=round_, ballots_issued=len(voters))
     draft = report_services.report_draft_create(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
     report_services.report_narrative_update(actor=meeting.secretariat, version=draft, narrative=NARRATIVE)
     adopted = report_services.report_adopt(actor=meeting.chair, version=draft, doc_date=dt.date(2022, 12, 1))
@@ -81,7 +82,17 @@ def _meeting_year() -> dict[str, Any]:
     from awards import services
     from blocs.models import BlocYear, Membership, RoleGrant
     from reports import services as report_services
-    from tests.factories import add_member, grant, make_bloc, make_bloc_year, make_province, make_unit, make_user
+    from tests.factories import (
+        COMMITTEE_COPY,
+        add_member,
+        grant,
+        make_bloc,
+        make_bloc_year,
+        make_province,
+        make_unit,
+        make_user,
+        round_opened,
+    )
 
     province = make_province()
     bloc_year = make_bloc_year(bloc=make_bloc(name="Khối vận hành thử", code="khoi-van-hanh", province=province),
@@ -105,12 +116,13 @@ def _meeting_year() -> dict[str, Any]:
                           committee=[("Nguyễn Văn A", None), ("Trần Thị B", None), ("Lê Văn C", None)])
     rounds = services.rounds_generate(actor=secretariat, bloc_year=bloc_year)[:3]
     for round_ in rounds:
-        services.round_open(actor=chair, round_=round_)
+        round_opened(actor=chair, round_=round_)
     draft = report_services.report_draft_create(actor=secretariat, bloc_year=bloc_year)
     report_services.report_narrative_update(actor=secretariat, version=draft, narrative=NARRATIVE)
     return {"bloc_year": bloc_year.pk, "rounds": [r.pk for r in rounds], "units": [u.pk for u in units],
             "reps": {key: user.username for key, user in reps.items()}, "secretariat": secretariat.username,
-            "chair": chair.username, "draft_version": draft.pk}
+            "chair": chair.username, "draft_version": draft.pk,
+            "passphrase": COMMITTEE_COPY[bloc_year.pk]}  # the counting committee's written copy
 
 
 def seed(out: Path) -> None:

@@ -204,13 +204,12 @@ def review_ballot(browser: Client, round_pk: int, *, pick: int = 0) -> dict[str,
 
 
 def cast(browser: Client, round_pk: int, form: Mapping[str, Any]) -> str:
-    """POST vote/cast/; the page it leads to, with the receipt when the ballot was stored."""
-    answer = browser.post(f"/rounds/{round_pk}/vote/cast/", form, expect=302)
-    return answer.location
+    """POST vote/cast/; the page it answers: the receipt, shown once, or the ballot with the refusal."""
+    return browser.post(f"/rounds/{round_pk}/vote/cast/", form, expect=200).body
 
 
-def receipt_on(browser: Client, location: str) -> str | None:
-    found = RECEIPT.search(browser.get(location).body)
+def receipt_in(page: str) -> str | None:
+    found = RECEIPT.search(page)
     return found.group(1) if found else None
 
 
@@ -228,7 +227,8 @@ def wait_for(path: Path, timeout: float) -> dict[str, Any]:
 
 
 def ballots_of(database: str, round_pk: int) -> tuple[int, int]:
-    """(turnout rows, ballot rows) of a round."""
+    """(turnout rows, ballot rows) of a round: sealed while it is open, plain after the close."""
     return (pg.value(database, "SELECT count(*) FROM awards_turnout WHERE round_id = %s", [round_pk]),
-            pg.value(database, "SELECT count(*) FROM awards_ballot WHERE round_id = %s", [round_pk]))
+            pg.value(database, "SELECT count(*) FROM awards_sealedballot WHERE round_id = %s", [round_pk])
+            + pg.value(database, "SELECT count(*) FROM awards_ballot WHERE round_id = %s", [round_pk]))
 

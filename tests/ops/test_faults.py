@@ -34,7 +34,7 @@ from tests.ops.support import (
     cast,
     client,
     django_env,
-    receipt_on,
+    receipt_in,
     review_ballot,
     sign_in,
     wait_for,
@@ -120,8 +120,7 @@ def test_a_worker_killed_while_casting_a_ballot_leaves_neither_turnout_nor_ballo
     assert faults.audit_count("awards.ballot.cast", round_pk) == 0
 
     # Nothing half-written blocks the unit: it casts again and the whole write is there.
-    location = cast(voter, round_pk, review_ballot(voter, round_pk))
-    assert receipt_on(voter, location) is not None
+    assert receipt_in(cast(voter, round_pk, review_ballot(voter, round_pk))) is not None
     assert ballots_of(faults.database, round_pk) == (1, 1)
     assert faults.audit_count("awards.ballot.cast", round_pk) == 1
 

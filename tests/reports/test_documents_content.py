@@ -20,11 +20,12 @@ from django.urls import reverse
 from docx import Document
 
 from awards import nominations, services
-from awards.models import Round
+from awards.models import Attendance, Round
 from blocs.models import Award, Unit, User
 from reports import documents
 from reports.models import IssuedDocument
 from tests.awards.conftest import Meeting, seed_meeting
+from tests.factories import round_closed, round_opened
 
 pytestmark = pytest.mark.django_db
 
@@ -44,9 +45,9 @@ def cast(meeting: Meeting, round_: Round, ballots: list[list[str]]) -> None:
 
 
 def vote(meeting: Meeting, round_: Round, ballots: list[list[str]], issued: int = 9) -> Round:
-    services.round_open(actor=meeting.chair, round_=round_)
+    round_opened(actor=meeting.chair, round_=round_)
     cast(meeting, round_, ballots)
-    return services.round_close(actor=meeting.chair, round_=round_, ballots_issued=issued)
+    return round_closed(actor=meeting.chair, round_=round_, ballots_issued=issued)
 
 
 def seed_year(*, state_head: bool = False, names: dict[str, str] | None = None) -> Meeting:
@@ -390,11 +391,14 @@ def test_the_legal_bases_follow_the_law_in_force_on_the_letters_date(year):
 
 def test_without_a_quorum_nobody_is_proposed_and_the_minutes_say_why(db):
     meeting = seed_meeting()
-    present = list(meeting.units.values())[:5]  # 5 of 9: below the default 2/3
-    services.meeting_save(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
-                          data={"held_on": dt.date(2022, 12, 1), "place": "Hội trường Tỉnh ủy"}, present=present)
     round_ = services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)[0]
-    vote(meeting, round_, [["BTG"]] * 5, issued=5)
+    round_opened(actor=meeting.chair, round_=round_)
+    cast(meeting, round_, [["BTG"]] * 5)
+    # 5 of 9 present, below the default 2/3. The product no longer opens a round without its quorum; a round
+    # held so before that check (or brought in by an archive) stays in the records, and its minutes say why.
+    Attendance.objects.filter(meeting__bloc_year=meeting.bloc_year,
+                              unit__in=list(meeting.units.values())[5:]).update(is_present=False)
+    round_closed(actor=meeting.chair, round_=round_, ballots_issued=5)
     context = documents.counting_minutes_context(meeting.bloc_year)
     (section,) = context["sections"]
     assert not section["quorum_met"]

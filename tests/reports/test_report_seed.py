@@ -20,6 +20,7 @@ from reports import services
 from reports.models import ReportVersion
 from reports.report_context import count_label, report_data, section_diff, vn_number
 from tests.awards.conftest import Meeting, seed_meeting
+from tests.factories import round_closed, round_opened
 
 pytestmark = pytest.mark.django_db
 
@@ -54,12 +55,12 @@ class SeedYear:
 
 
 def _cast(meeting: Meeting, round_: Round, ballots: list[list[str]]) -> Round:
-    award_services.round_open(actor=meeting.chair, round_=round_)
+    round_opened(actor=meeting.chair, round_=round_)
     voters = list(meeting.units)
     for i, choice in enumerate(ballots):
         award_services.ballot_cast(actor=meeting.reps[voters[i]], round_=round_, unit=meeting.units[voters[i]],
                                    choices=[meeting.units[c].pk for c in choice])
-    return award_services.round_close(actor=meeting.chair, round_=round_, ballots_issued=9)
+    return round_closed(actor=meeting.chair, round_=round_, ballots_issued=9)
 
 
 def seed_year() -> SeedYear:

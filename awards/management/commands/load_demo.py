@@ -3,8 +3,10 @@
 Three archives from blocs/fixtures/demo/, read by the archive importer like any other archive:
 "khoi-dang" 2022 (the seed year: scores, the meeting, five closed rounds and their proposals) and 2023
 (registration open), and "khoi-noi-chinh" 2026, whose meeting is under way with the Government-flag
-round open. Sign-ins are printed only in demo mode (settings.DEMO_MODE); elsewhere the users get no
-usable password and an administrator sets one.
+round open: its two online ballots are sealed under the counting committee's passphrase, which the demo
+publishes (DEMO_PASSPHRASE) so that a newcomer can close the round. Sign-ins and the passphrase are printed
+only in demo mode (settings.DEMO_MODE); elsewhere the users get no usable password, an administrator sets
+one, and the passphrase is a random one that is printed once.
 """
 
 from __future__ import annotations
@@ -19,13 +21,17 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from awards import ballot_box
+from awards.services import ballot_box_reseal
 from blocs.archive import archive_import
 from blocs.models import Bloc, BlocYear, RoleGrant, Unit, User
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
+FIXTURES = Path(__file__).resolve().parents[3] / "blocs" / "fixtures" / "demo"
 ARCHIVES = ("khoi-dang-2022.json", "khoi-dang-2023.json", "khoi-noi-chinh-2026.json")
 PARTY, STATE = "khoi-dang", "khoi-noi-chinh"
 HEADER = ("Username", "Password", "Role", "Name")
+# Published, so only for the demo: a real meeting's passphrase is random and shown once (docs/secrecy.md).
+DEMO_PASSPHRASE = "DEMQVNCHKTDA2626"
 
 
 @dataclass(frozen=True)
@@ -114,11 +120,16 @@ class Command(BaseCommand):
             with transaction.atomic():
                 years = [archive_import(actor=None, data=self._archive(name)) for name in ARCHIVES]
                 users = [_make_user(spec, with_password) for spec in DEMO_USERS]
+                meeting_year = BlocYear.objects.get(bloc__code=STATE, year=2026)
+                passphrase = ballot_box_reseal(actor=None, bloc_year=meeting_year,
+                                               passphrase=DEMO_PASSPHRASE if with_password else None)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         for year in years:
             self.stdout.write(self.style.SUCCESS(f"Loaded {year} ({year.get_status_display()})."))
         self._print_sign_ins(users, with_password)
+        self.stdout.write(f"\nCounting committee's passphrase for {meeting_year} (needed to close its rounds): "
+                          f"{ballot_box.passphrase_display(passphrase)}")
 
     def _archive(self, name: str) -> dict[str, Any]:
         return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
