@@ -17,6 +17,7 @@ the HTML saved for vnu, carries no injected script tag.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,7 +29,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = REPO_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-PAGES = REPO_ROOT / "artifacts" / "pages"
+PAGES = Path(os.environ.get("ARTIFACTS_DIR") or REPO_ROOT / "artifacts") / "pages"
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 # A short run: the client compiler alone starts vnu about 3 times faster; it then needs a larger thread stack
 # (vnu says at least 512k). --no-langdetect drops only the language guess, a warning, never an error.

@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
+# ARTIFACTS_DIR keeps two runs side by side apart (.ci/run tests SQLite and PostgreSQL at once).
+ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR") or REPO_ROOT / "artifacts")
+SCREENSHOTS = ARTIFACTS / "screenshots"
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
