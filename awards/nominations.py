@@ -34,7 +34,7 @@ from awards.results import Reason, Result, Row, reasons_json, result_of
 from blocs import rules as bloc_rules
 from blocs.audit import audit
 from blocs.models import Award, BlocYear, Registration, Scorecard, Unit, User
-from blocs.services import ensure_writable
+from blocs.writable import ensure_writable
 
 GOV_FLAG = "co-thi-dua-chinh-phu"
 

@@ -819,11 +819,15 @@ SHAPE_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError, Ari
                 UnicodeError, DataError, IntegrityError)
 
 
-def archive_import(*, actor: User | None, data: Mapping[str, Any]) -> BlocYear:
+def archive_import(*, actor: User | None, data: Mapping[str, Any],
+                   provinces: Collection[int] | None = None) -> BlocYear:
     """Import an archive (see `_import`); a value of the wrong shape anywhere, in this module or in another
-    app's section, is refused with one clear message and nothing is saved (issue 13)."""
+    app's section, is refused with one clear message and nothing is saved (issue 13).
+
+    `provinces`, when given, are the provinces whose years the actor may import (the province board's);
+    a year of another province is refused, and so undone, once read."""
     try:
-        return _import(actor=actor, data=data)
+        return _import(actor=actor, data=data, provinces=provinces)
     except ValidationError:
         raise
     except SHAPE_ERRORS as error:
@@ -832,8 +836,15 @@ def archive_import(*, actor: User | None, data: Mapping[str, Any]) -> BlocYear:
                                 "is out of range (%(error)s).") % {"error": type(error).__name__}) from error
 
 
+def _check_province(bloc_year: BlocYear, provinces: Collection[int] | None) -> None:
+    province = bloc_year.bloc.province
+    if provinces is not None and province.pk not in provinces:
+        message = _("You may import archives of your own province only (this one is for “%(name)s”).")
+        raise ValidationError(message % {"name": province.name})
+
+
 @transaction.atomic
-def _import(*, actor: User | None, data: Mapping[str, Any]) -> BlocYear:
+def _import(*, actor: User | None, data: Mapping[str, Any], provinces: Collection[int] | None) -> BlocYear:
     """Create the archived bloc year; nothing is saved if any part is refused.
 
     Units, awards and the bloc are reused when one with the same code and name exists. The status is
@@ -862,6 +873,7 @@ def _import(*, actor: User | None, data: Mapping[str, Any]) -> BlocYear:
     counts = _add_sections(context, data, archive.version)
     BlocYear.objects.filter(pk=bloc_year.pk).update(status=archive.year["status"])
     bloc_year.refresh_from_db()
+    _check_province(bloc_year, provinces)
     audit(actor=actor, action="blocs.archive.imported", bloc_year=bloc_year, obj=bloc_year, changes={
         "format": FORMAT, "version": archive.version, "status": bloc_year.status, "units_created": new_units,
         "awards_created": new_awards, "members": len(archive.memberships),

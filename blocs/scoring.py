@@ -28,7 +28,7 @@ from blocs.models import (
     Unit,
     User,
 )
-from blocs.services import ensure_writable
+from blocs.writable import ensure_writable
 
 ITEM_FIELDS = ("kind", "group", "code", "text", "max_points", "evidence_required", "guidance", "order")
 Entries = Mapping[int, tuple[Decimal | None, str]]  # item id -> (value, comment)
@@ -94,6 +94,14 @@ def scoring_items_replace(*, actor: User | None, table: ScoringTable, items: Seq
     audit(actor=actor, action="blocs.scoring_table.imported", bloc_year=table.bloc_year, obj=table,
           changes={"items": len(items)})
     return len(items)
+
+
+@transaction.atomic
+def scoring_table_import(*, actor: User | None, bloc_year: BlocYear, items: Sequence[dict[str, Any]]) -> int:
+    """The Excel import: the year's table, made if need be, with its lines replaced; a refused import
+    leaves no new, empty table behind either."""
+    table = scoring_table_ensure(actor=actor, bloc_year=bloc_year)
+    return scoring_items_replace(actor=actor, table=table, items=items)
 
 
 @transaction.atomic
@@ -202,6 +210,19 @@ def evidence_add(*, actor: User, line: ScoreLine, upload: UploadedFile) -> Evide
     audit(actor=actor, action="blocs.evidence.added", bloc_year=scorecard.bloc_year, obj=scorecard,
           changes={"item": line.item.code, "file": evidence.name})
     return evidence
+
+
+@transaction.atomic
+def evidence_attach(*, actor: User, bloc_year: BlocYear, unit: Unit, item_id: int,
+                    upload: UploadedFile) -> Evidence:
+    """A unit's evidence for one line of the table. One transaction: a refused upload leaves no empty
+    scorecard or line behind (a line would keep its item from being deleted while the table is set up)."""
+    item = ScoringItem.objects.filter(table__bloc_year=bloc_year, pk=item_id).exclude(
+        kind=ScoringItem.Kind.DISQUALIFIER).first()
+    if item is None:
+        raise ValidationError(_("An entry names a line that is not in the scoring table."))
+    line, _created = scorecard_get(bloc_year, unit).lines.get_or_create(item=item)
+    return evidence_add(actor=actor, line=line, upload=upload)
 
 
 @transaction.atomic

@@ -30,6 +30,9 @@ from blocs.models import (
     Unit,
     User,
 )
+from blocs.scoring import scoring_open
+from blocs.writable import ensure_writable as ensure_writable  # awards.services still imports it from here
+from blocs.writable import lock_year
 
 UNIT_FIELDS = ("name", "short_code", "parent_body", "kind", "is_active", "renamed_from", "merged_into", "province")
 BLOC_FIELDS = ("name", "code", "kind", "province", "founding_decision", "founded_year")
@@ -39,18 +42,6 @@ AWARD_FIELDS = ("code", "name", "kind", "level", "for_collectives", "for_individ
 def _raise(issues: list[rules.Issue]) -> None:
     if issues:
         raise ValidationError(issue_texts(issues))
-
-
-def ensure_writable(bloc_year: BlocYear) -> None:
-    """A closed year is read-only: its records have passed to the next head (domain.md §1.6)."""
-    if bloc_year.is_closed:
-        raise ValidationError(_("This bloc year is closed and can no longer be changed."))
-
-
-def _lock_year(bloc_year: BlocYear) -> BlocYear:
-    locked = BlocYear.objects.select_for_update(of=("self",)).select_related("bloc").get(pk=bloc_year.pk)
-    ensure_writable(locked)
-    return locked
 
 
 # --- Units, blocs, awards ------------------------------------------------------------------------------------
@@ -139,7 +130,7 @@ def bloc_year_create(*, actor: User | None, bloc: Bloc, year: int, registration_
 @transaction.atomic
 def bloc_year_update(*, actor: User | None, bloc_year: BlocYear, registration_deadline: dt.date | None,
                      place_name: str) -> BlocYear:
-    bloc_year = _lock_year(bloc_year)
+    bloc_year = lock_year(bloc_year)
     fields = ("registration_deadline", "place_name")
     before = snapshot(bloc_year, fields)
     bloc_year.registration_deadline = registration_deadline
@@ -153,7 +144,7 @@ def bloc_year_update(*, actor: User | None, bloc_year: BlocYear, registration_de
 @transaction.atomic
 def bloc_year_advance(*, actor: User | None, bloc_year: BlocYear, expected_status: str | None = None) -> BlocYear:
     """Move the year one step forward (setup → registration → … → closed). Never backward."""
-    bloc_year = _lock_year(bloc_year)
+    bloc_year = lock_year(bloc_year)
     if expected_status is not None and bloc_year.status != expected_status:
         raise ValidationError(_("The year has already moved on; reload the page."))
     new_status = rules.next_status(bloc_year.status)
@@ -165,8 +156,6 @@ def bloc_year_advance(*, actor: User | None, bloc_year: BlocYear, expected_statu
     bloc_year.status = new_status
     bloc_year.save(update_fields=["status"])
     if new_status == BlocYear.Status.SCORING:
-        from blocs.scoring import scoring_open  # scoring builds on this module
-
         scoring_open(actor=actor, bloc_year=bloc_year)
     audit(actor=actor, action="blocs.bloc_year.status_changed", bloc_year=bloc_year, obj=bloc_year,
           changes={"status": [old_status, new_status]})
@@ -198,7 +187,7 @@ def _membership_create(bloc_year: BlocYear, unit: Unit, position: str = Membersh
 
 @transaction.atomic
 def membership_add(*, actor: User | None, bloc_year: BlocYear, units: Sequence[Unit]) -> list[Membership]:
-    bloc_year = _lock_year(bloc_year)
+    bloc_year = lock_year(bloc_year)
     _ensure_membership_open(bloc_year)
     created = [_membership_create(bloc_year, unit) for unit in units]
     audit(actor=actor, action="blocs.membership.added", bloc_year=bloc_year, obj=bloc_year,
@@ -208,7 +197,7 @@ def membership_add(*, actor: User | None, bloc_year: BlocYear, units: Sequence[U
 
 @transaction.atomic
 def membership_remove(*, actor: User | None, membership: Membership) -> None:
-    bloc_year = _lock_year(membership.bloc_year)
+    bloc_year = lock_year(membership.bloc_year)
     _ensure_membership_open(bloc_year)
     if bloc_year.registrations.filter(unit=membership.unit_id).exists():
         raise ValidationError(_("%(unit)s has already registered; its membership cannot be removed.")
@@ -222,7 +211,7 @@ def membership_remove(*, actor: User | None, membership: Membership) -> None:
 def leadership_set(*, actor: User | None, bloc_year: BlocYear, head: Unit | None,
                    deputies: Sequence[Unit]) -> BlocYear:
     """Choose the head unit and 0–2 deputy units among this year's members."""
-    bloc_year = _lock_year(bloc_year)
+    bloc_year = lock_year(bloc_year)
     members = {m.unit_id: m for m in bloc_year.memberships.select_related("unit")}
     deputy_ids = [unit.pk for unit in deputies]
     _raise(rules.leadership_issues(members=members.keys(), head=head.pk if head else None, deputies=deputy_ids))
@@ -286,7 +275,7 @@ def bloc_year_open_next(*, actor: User | None, bloc_year: BlocYear, head: Unit |
 def covenant_update(*, actor: User | None, bloc_year: BlocYear, signed_on: dt.date | None, signed_place: str,
                     items: Sequence[tuple[str, str]], scan: UploadedFile | None = None) -> Covenant:
     """Replace the covenant's contents and targets; `items` are (content, target) pairs in order."""
-    bloc_year = _lock_year(bloc_year)
+    bloc_year = lock_year(bloc_year)
     covenant, _created = Covenant.objects.get_or_create(bloc_year=bloc_year)
     before = {**snapshot(covenant, ("signed_on", "signed_place", "scan")),
               "items": [[i.content, i.target] for i in covenant.items.all()]}
@@ -310,7 +299,7 @@ def covenant_update(*, actor: User | None, bloc_year: BlocYear, signed_on: dt.da
 def registration_save(*, actor: User | None, bloc_year: BlocYear, unit: Unit, targets: str,
                       awards: Sequence[Award]) -> Registration:
     """Save a unit's draft registration (targets and the titles it aims for)."""
-    bloc_year = _lock_year(bloc_year)
+    bloc_year = lock_year(bloc_year)
     registration = Registration.objects.filter(bloc_year=bloc_year, unit=unit).first()
     is_member = bloc_year.memberships.filter(unit=unit).exists()
     _raise(rules.registration_issues(status=bloc_year.status, is_member=is_member,
@@ -330,7 +319,7 @@ def registration_save(*, actor: User | None, bloc_year: BlocYear, unit: Unit, ta
 def registration_submit(*, actor: User | None, registration: Registration,
                         now: dt.datetime | None = None) -> Registration:
     """Submit and lock a registration; a late one is accepted and flagged."""
-    bloc_year = _lock_year(registration.bloc_year)
+    bloc_year = lock_year(registration.bloc_year)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     is_member = bloc_year.memberships.filter(unit=registration.unit_id).exists()
     _raise(rules.registration_issues(status=bloc_year.status, is_member=is_member,

@@ -31,7 +31,7 @@ from blocs.audit import audit
 from blocs.models import BlocYear, Covenant, Unit, User
 from blocs.rules import vietnamese_key
 from blocs.scoring import score_table_rows
-from blocs.services import ensure_writable
+from blocs.writable import ensure_writable
 from reports import rules
 from reports.common import DocumentFrame, frame, head_unit
 from reports.models import Comment, IssuedDocument, ReportVersion

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from awards.models import Meeting
 from blocs.audit import audit
 from blocs.models import BlocYear, Unit, User
-from blocs.services import ensure_writable
+from blocs.writable import lock_year
 from reports.models import SECTION_KEYS, Comment, IssuedDocument, ReportVersion
 from reports.pdf import html_to_pdf
 from reports.report_context import render_report
@@ -37,15 +37,9 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text or "").replace("\r\n", "\n").strip()
 
 
-def _lock_year(bloc_year: BlocYear) -> BlocYear:
-    locked = BlocYear.objects.select_for_update(of=("self",)).select_related("bloc").get(pk=bloc_year.pk)
-    ensure_writable(locked)
-    return locked
-
-
 def _lock_version(version: ReportVersion) -> ReportVersion:
     """The year first, then the version: every writer takes the locks in the same order."""
-    _lock_year(version.bloc_year)
+    lock_year(version.bloc_year)
     return ReportVersion.objects.select_for_update(of=("self",)).select_related("bloc_year__bloc").get(
         pk=version.pk)
 
@@ -73,7 +67,7 @@ def _clean_narrative(narrative: Mapping[str, str]) -> dict[str, str]:
 @transaction.atomic
 def report_draft_create(*, actor: User | None, bloc_year: BlocYear) -> ReportVersion:
     """A new draft, copying the latest version's narrative; earlier open versions are superseded."""
-    bloc_year = _lock_year(bloc_year)
+    bloc_year = lock_year(bloc_year)
     versions = ReportVersion.objects.filter(bloc_year=bloc_year)
     latest = versions.order_by("-number").first()
     correcting = latest.corrects if latest is not None and not latest.is_adopted else None

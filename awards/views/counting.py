@@ -19,7 +19,7 @@ from awards.results import Row, result_of
 from awards.views.common import chaired_round, managed_round, visible_round
 from blocs import permissions as perms
 from blocs.models import Unit
-from blocs.views.common import attach_errors
+from blocs.view_helpers import attach_errors
 
 
 def _candidates(round_: Round) -> list[Unit]:

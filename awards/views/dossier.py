@@ -36,7 +36,7 @@ from awards.results import percent_of
 from awards.views.common import managed_year
 from blocs import permissions as perms
 from blocs.models import BlocYear, Unit
-from blocs.views.common import attach_errors
+from blocs.view_helpers import attach_errors
 
 EDITABLE = (Dossier.Status.DRAFT, Dossier.Status.RETURNED)
 

@@ -18,7 +18,7 @@ from awards.models import Meeting, Round
 from awards.views.common import managed_round, managed_year
 from blocs import permissions as perms
 from blocs.models import Unit
-from blocs.views.common import attach_errors
+from blocs.view_helpers import attach_errors
 
 CategoryFormSet = formset_factory(CategoryRuleForm, extra=1, can_delete=True)
 

@@ -16,7 +16,7 @@ from blocs import permissions as perms
 from blocs import scoring
 from blocs.models import CheckAssignment, Scorecard, ScoringTable
 from blocs.scoring_forms import DisqualifyForm, ScoresForm
-from blocs.views.common import attach_errors
+from blocs.view_helpers import attach_errors
 from blocs.views.scores import _lines_by_item, _managed, _member_unit, _scorable_items
 from blocs.xlsx import append_row
 

@@ -15,7 +15,7 @@ from blocs import services
 from blocs.forms import CovenantForm, RegistrationForm
 from blocs.models import Covenant, Registration, Unit
 from blocs.uploads import attachment_response
-from blocs.views.common import attach_errors
+from blocs.view_helpers import attach_errors
 from blocs.views.years import registration_rows
 
 

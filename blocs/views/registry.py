@@ -14,7 +14,7 @@ from blocs import permissions as perms
 from blocs import services
 from blocs.forms import AwardForm, BlocForm, UnitForm
 from blocs.models import Award, BlocYear, Membership, Province
-from blocs.views.common import attach_errors, paginate
+from blocs.view_helpers import attach_errors, paginate
 from blocs.views.home import years_with_progress
 
 # --- Units -------------------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from blocs.models import BlocYear, CheckAssignment, Evidence, Scorecard, Scoring
 from blocs.scoring_excel import parse_scoring_xlsx, scoring_xlsx
 from blocs.scoring_forms import EvidenceForm, ScoresForm, ScoringItemForm, ScoringTableForm
 from blocs.uploads import attachment_response
-from blocs.views.common import attach_errors
+from blocs.view_helpers import attach_errors
 
 
 def _managed(request: HttpRequest, pk: int) -> BlocYear:
@@ -160,21 +159,13 @@ def evidence_add(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     perms.require(perms.can_self_score(perms.roles_of(request.user), bloc_year, unit))
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        items = {item.pk: item for item in _scorable_items(bloc_year)}
-        item = items.get(form.cleaned_data["item"])
         try:
-            if item is None:
-                raise ValidationError(_("An entry names a line that is not in the scoring table."))
-            # One transaction: a refused upload leaves no empty scorecard or line behind (a line would
-            # keep its item from being deleted while the table is still being set up).
-            with transaction.atomic():
-                scorecard = scoring.scorecard_get(bloc_year, unit)
-                line, _created = scorecard.lines.get_or_create(item=item)
-                scoring.evidence_add(actor=request.user, line=line, upload=form.cleaned_data["file"])
+            evidence = scoring.evidence_attach(actor=request.user, bloc_year=bloc_year, unit=unit,
+                                               item_id=form.cleaned_data["item"], upload=form.cleaned_data["file"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Evidence attached to %(code)s.") % {"code": item.code})
+            messages.success(request, _("Evidence attached to %(code)s.") % {"code": evidence.line.item.code})
     else:
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
@@ -209,9 +200,7 @@ def scoring_import(request: HttpRequest, pk: int) -> HttpResponse:
         errors = parsed.errors
         if not errors:
             try:
-                with transaction.atomic():  # a refused import leaves no new, empty table behind either
-                    table = scoring.scoring_table_ensure(actor=request.user, bloc_year=bloc_year)
-                    count = scoring.scoring_items_replace(actor=request.user, table=table, items=parsed.items)
+                count = scoring.scoring_table_import(actor=request.user, bloc_year=bloc_year, items=parsed.items)
             except ValidationError as error:
                 errors = error.messages
             else:

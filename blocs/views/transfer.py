@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -14,8 +13,7 @@ from django.utils.translation import gettext as _
 from blocs import archive
 from blocs import permissions as perms
 from blocs.forms import ArchiveUploadForm
-from blocs.models import BlocYear
-from blocs.views.common import attach_errors
+from blocs.view_helpers import attach_errors
 
 
 @login_required
@@ -33,23 +31,6 @@ def archive_export(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _check_province(roles: perms.Roles, bloc_year: BlocYear) -> None:
-    """The province board imports years of its own province only; the administrator any."""
-    province = bloc_year.bloc.province
-    if not roles.is_admin and province.pk not in roles.board_provinces:
-        message = _("You may import archives of your own province only (this one is for “%(name)s”).")
-        raise ValidationError(message % {"name": province.name})
-
-
-def _import(request: HttpRequest, roles: perms.Roles, raw: bytes) -> BlocYear:
-    """Read and import; refused afterwards (and so undone) when the year is outside the user's province."""
-    data = archive.archive_loads(raw)
-    with transaction.atomic():
-        bloc_year = archive.archive_import(actor=request.user, data=data)
-        _check_province(roles, bloc_year)
-    return bloc_year
-
-
 @login_required
 def archive_import(request: HttpRequest) -> HttpResponse:
     roles = perms.roles_of(request.user)
@@ -57,7 +38,10 @@ def archive_import(request: HttpRequest) -> HttpResponse:
     form = ArchiveUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            bloc_year = _import(request, roles, form.cleaned_data["file"].read())
+            # The province board imports years of its own province only; the administrator any.
+            bloc_year = archive.archive_import(
+                actor=request.user, data=archive.archive_loads(form.cleaned_data["file"].read()),
+                provinces=None if roles.is_admin else roles.board_provinces)
         except ValidationError as error:
             attach_errors(form, error)
         else:

@@ -14,7 +14,7 @@ from blocs import permissions as perms
 from blocs import rules, services
 from blocs.forms import BlocYearEditForm, BlocYearForm, LeadershipForm, MemberAddForm
 from blocs.models import AuditEntry, BlocYear, Membership, Registration, ScoringTable, Unit
-from blocs.views.common import attach_errors, paginate
+from blocs.view_helpers import attach_errors, paginate
 from blocs.views.home import progress_of, years_with_progress
 
 

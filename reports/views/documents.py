@@ -24,7 +24,7 @@ from awards.models import Round
 from blocs import permissions as perms
 from blocs.forms import DateInput
 from blocs.models import BlocYear
-from blocs.views.common import attach_errors
+from blocs.view_helpers import attach_errors
 from reports import documents
 from reports.common import document_response, render_document
 from reports.models import IssuedDocument

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from blocs import permissions as perms
 from blocs.models import BlocYear, Unit
-from blocs.views.common import attach_errors
+from blocs.view_helpers import attach_errors
 from reports import services
 from reports.common import document_response
 from reports.forms import (

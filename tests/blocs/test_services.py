@@ -14,6 +14,7 @@ from django.utils import translation
 
 from blocs import services
 from blocs.models import AuditEntry, Award, BlocYear, Covenant, CovenantItem, Membership, Registration, Unit
+from blocs.writable import ensure_writable
 from tests.factories import add_member, make_bloc, make_bloc_year, make_province, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
@@ -219,7 +220,7 @@ def test_a_closed_year_refuses_every_write(actor, write):
 
 
 def test_ensure_writable_passes_an_open_year():
-    services.ensure_writable(make_bloc_year(status=BlocYear.Status.SUBMITTED))
+    ensure_writable(make_bloc_year(status=BlocYear.Status.SUBMITTED))
 
 
 # --- membership_add -----------------------------------------------------------------------------------------

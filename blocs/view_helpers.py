@@ -1,4 +1,5 @@
-"""Small helpers shared by the views."""
+"""Small helpers shared by the views of every app (here, outside `views`, so that awards and reports import
+no other app's views)."""
 
 from __future__ import annotations
 
