@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import Ballot, CategoryRule, Meeting, Round, RuleSet
+from blocs.fields import NumberInput, WholeNumberField, number_formfield
 from blocs.forms import BoundedModelMultipleChoiceField, DateInput, NFCMixin
 from blocs.models import Unit
 from blocs.rules import MAX_DEPUTIES
@@ -24,7 +25,8 @@ class RuleSetForm(forms.ModelForm):
         model = RuleSet
         fields = ["voters", "quorum_numerator", "quorum_denominator", "pass_numerator", "pass_denominator",
                   "comparator", "base", "allow_self", "one_award_per_unit", "gov_flag_must_top", "deputies", "note"]
-        widgets = {"deputies": forms.NumberInput(attrs={"min": 0, "max": MAX_DEPUTIES})}
+        widgets = {"deputies": NumberInput(attrs={"min": 0, "max": MAX_DEPUTIES}, whole=True)}
+        formfield_callback = number_formfield
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -41,6 +43,7 @@ class CategoryRuleForm(forms.ModelForm):
     class Meta:
         model = CategoryRule
         fields = ["award", "quota_count", "quota_percent", "rounding"]
+        formfield_callback = number_formfield
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -94,6 +97,7 @@ class RoundSettingsForm(forms.ModelForm):
         model = Round
         fields = ["title", "quota", "max_choices", "pass_numerator", "pass_denominator", "comparator", "base",
                   "voters", "allow_self", "two_person_entry"]
+        formfield_callback = number_formfield
 
 
 class CandidateChangeForm(NFCMixin, forms.Form):
@@ -146,22 +150,22 @@ class PaperBallotForm(forms.Form):
 
 
 class PaperCountForm(forms.Form):
-    returned = forms.IntegerField(label=_("Paper ballots returned"), min_value=0, max_value=MAX_COUNT)
-    valid = forms.IntegerField(label=_("Valid paper ballots"), min_value=0, max_value=MAX_COUNT)
+    returned = WholeNumberField(label=_("Paper ballots returned"), min_value=0, max_value=MAX_COUNT)
+    valid = WholeNumberField(label=_("Valid paper ballots"), min_value=0, max_value=MAX_COUNT)
 
     def __init__(self, *args: Any, candidates: list[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.candidates = candidates
         for unit in candidates:
-            self.fields[f"votes_{unit.pk}"] = forms.IntegerField(label=unit.name, min_value=0, max_value=MAX_COUNT,
-                                                                 initial=0)
+            self.fields[f"votes_{unit.pk}"] = WholeNumberField(label=unit.name, min_value=0, max_value=MAX_COUNT,
+                                                              initial=0)
 
     def votes(self) -> dict[int, int]:
         return {unit.pk: self.cleaned_data[f"votes_{unit.pk}"] for unit in self.candidates}
 
 
 class CloseForm(forms.Form):
-    ballots_issued = forms.IntegerField(label=_("Ballots issued"), min_value=0, max_value=MAX_COUNT)
+    ballots_issued = WholeNumberField(label=_("Ballots issued"), min_value=0, max_value=MAX_COUNT)
     passphrase = forms.CharField(
         label=_("Counting committee's passphrase"), max_length=40, required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),

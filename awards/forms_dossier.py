@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from awards import rules
 from awards.models import Condition, Nomination, Rating
+from blocs.fields import NumberField, WholeNumberField
 from blocs.forms import DateInput, NFCMixin
 from blocs.models import Award, Unit
 
@@ -26,7 +27,7 @@ class ConditionAddForm(forms.Form):
 
     category = forms.ModelChoiceField(label=_("Award category"), queryset=Award.objects.all())
     kind = forms.ChoiceField(label=_("Condition"), choices=Condition.Kind.choices)
-    number = forms.DecimalField(label=_("Number"), required=False, max_digits=7, decimal_places=2,
+    number = NumberField(label=_("Number"), required=False, max_digits=7, decimal_places=2,
                                 help_text=_("The score, rank or number of years the condition needs."))
     title = forms.ModelChoiceField(label=_("Title or award (consecutive years, not recently)"),
                                    queryset=Award.objects.filter(is_active=True), required=False)
@@ -70,7 +71,7 @@ class ConditionAddForm(forms.Form):
 
 class ConditionRemoveForm(forms.Form):
     category = forms.ModelChoiceField(queryset=Award.objects.all())
-    index = forms.IntegerField(min_value=0)
+    index = WholeNumberField(min_value=0)
 
 
 class WithdrawForm(NFCMixin, forms.Form):

@@ -31,6 +31,7 @@ from awards.results import percent_of
 from blocs.audit import audit
 from blocs.excel import RowError, clean_text
 from blocs.models import Award, Unit, User
+from blocs.numbers import format_number
 from blocs.xlsx import append_row
 
 MAX_ROWS = 5000
@@ -281,9 +282,10 @@ def province_xlsx(*, province: str, year: int, overview: dict[str, Any]) -> byte
     for line in _proposal_rows(overview["rows"]):
         append_row(sheet, line)
     rate = overview["rate"] * 100
+    percent = format_number(Decimal(f"{rate.numerator / rate.denominator:g}"))  # "12,5", as the readers write it
     append_row(sheet, [])
     append_row(sheet, [f"Cờ thi đua của Chính phủ: {overview['gov_flag']} đề nghị; giới hạn {overview['cap']} "
-                       f"({rate.numerator / rate.denominator:g}% của {len(overview['rows'])} khối, cụm)"
+                       f"({percent}% của {len(overview['rows'])} khối, cụm)"
                        + (" — VƯỢT GIỚI HẠN" if overview["over_cap"] else "")])
     for letter, width in zip("ABCDEFGH", (6, 40, 34, 40, 8, 10, 9, 30), strict=True):
         sheet.column_dimensions[letter].width = width

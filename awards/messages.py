@@ -4,6 +4,7 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext_lazy as _
 
+from blocs.numbers import shown
 from blocs.rules import Issue
 
 MESSAGES = {
@@ -45,7 +46,7 @@ def _shown(value: object) -> object:
 
         code = value.removeprefix(RATING_PREFIX)
         return str(Rating(code).label) if code in Rating.values else code
-    return value
+    return shown(value)
 
 
 def issue_text(code: str, params: Mapping[str, object]) -> str:

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from blocs.fields import WholeNumberField, number_formfield
 from blocs.models import Award, Bloc, Unit
 from blocs.uploads import check_attachment, check_xlsx
 
@@ -96,13 +97,14 @@ class BlocForm(NFCMixin, forms.ModelForm):
     class Meta:
         model = Bloc
         fields = ["name", "code", "kind", "province", "founding_decision", "founded_year"]
+        formfield_callback = number_formfield
 
     def validate_unique(self) -> None:
         """Checked by the service."""
 
 
-def _year_field(label: str) -> forms.IntegerField:
-    return forms.IntegerField(label=label, min_value=1945, max_value=2200)
+def _year_field(label: str) -> WholeNumberField:
+    return WholeNumberField(label=label, min_value=1945, max_value=2200)
 
 
 class BlocYearForm(NFCMixin, forms.Form):
@@ -195,6 +197,7 @@ class AwardForm(NFCMixin, forms.ModelForm):
     class Meta:
         model = Award
         fields = ["name", "code", "kind", "level", "for_collectives", "for_individuals", "order", "is_active"]
+        formfield_callback = number_formfield
 
     def validate_unique(self) -> None:
         """Checked by the service."""

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from blocs.numbers import shown
 from blocs.rules import Issue
 
 MESSAGES = {
@@ -21,7 +22,9 @@ MESSAGES = {
 
 
 def issue_text(issue: Issue) -> str:
-    return str(MESSAGES[issue.code]) % issue.params if issue.params else str(MESSAGES[issue.code])
+    if not issue.params:
+        return str(MESSAGES[issue.code])
+    return str(MESSAGES[issue.code]) % {key: shown(value) for key, value in issue.params.items()}
 
 
 def issue_texts(issues: list[Issue]) -> list[str]:

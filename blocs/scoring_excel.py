@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from io import BytesIO
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from blocs.fields import NUMBER_MESSAGES
 from blocs.models import ScoringTable
+from blocs.numbers import NumberError, cell_number
 from blocs.xlsx import append_row
 
 COLUMNS = {
@@ -45,6 +47,23 @@ def _header_map(row: tuple) -> dict[str, int]:
     return {key: titles[title.lower()] for key, title in COLUMNS.items() if title.lower() in titles}
 
 
+def _max_points(raw: Any, line: int) -> tuple[Decimal, str]:
+    """A numeric cell as it is, a text cell as Vietnamese write it ("27,5", "1.234,5"); never ×10."""
+    try:
+        max_points = cell_number(raw) or Decimal(0)
+    except NumberError as error:
+        if error.code == "invalid":
+            return Decimal(0), _("Row %(row)s: the maximum points must be a number from 0.") % {"row": line}
+        return Decimal(0), _("Row %(row)s: %(reason)s") % {
+            "row": line, "reason": NUMBER_MESSAGES[error.code] % {"value": error.text.strip()[:40]}}
+    if max_points < 0 or max_points >= 10000:
+        return Decimal(0), _("Row %(row)s: the maximum points must be a number from 0.") % {"row": line}
+    if max_points != max_points.quantize(Decimal("0.01")):
+        return Decimal(0), _("Row %(row)s: the maximum points have at most two decimals (e.g. 27,5).") % {
+            "row": line}
+    return max_points, ""
+
+
 def _item(cells: dict[str, Any], line: int, order: int) -> tuple[dict[str, Any] | None, list[str]]:
     errors = []
     kind = KINDS.get(_text(cells.get("kind")).lower() or "tiêu chí")
@@ -55,14 +74,9 @@ def _item(cells: dict[str, Any], line: int, order: int) -> tuple[dict[str, Any] 
         errors.append(_("Row %(row)s: the code is missing or longer than 20 characters.") % {"row": line})
     if not text or len(text) > 1000:
         errors.append(_("Row %(row)s: the text is missing or longer than 1000 characters.") % {"row": line})
-    try:
-        raw = cells.get("max_points")
-        max_points = Decimal(str(raw).replace(",", ".")) if raw not in (None, "") else Decimal(0)
-        if not max_points.is_finite() or max_points < 0 or max_points >= 10000:
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        errors.append(_("Row %(row)s: the maximum points must be a number from 0.") % {"row": line})
-        max_points = Decimal(0)
+    max_points, error = _max_points(cells.get("max_points"), line)
+    if error:
+        errors.append(error)
     if kind in ("criterion", "bonus", "penalty") and max_points == 0 and not errors:
         errors.append(_("Row %(row)s: a criterion, bonus or penalty needs its maximum points.") % {"row": line})
     if errors:

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from blocs.fields import NumberField, WholeNumberField, number_formfield
 from blocs.forms import NFCMixin, nfc
 from blocs.models import ScoringItem, ScoringTable
 from blocs.uploads import check_attachment
@@ -21,12 +22,10 @@ class ScoresForm(forms.Form):
         self.items = items
         for item in items:
             value, comment = initial_values.get(item.pk, (None, ""))
-            self.fields[f"value_{item.pk}"] = forms.DecimalField(
+            self.fields[f"value_{item.pk}"] = NumberField(
                 label=f"{item.code}. {item.text}", required=False, min_value=Decimal(0), max_value=item.max_points,
                 max_digits=6, decimal_places=2, initial=value,
-                widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
-                error_messages={"invalid": _("Enter a number."),
-                                "max_value": _("At most %(limit_value)s points."),
+                error_messages={"max_value": _("At most %(limit_value)s points."),
                                 "min_value": _("A score cannot be below zero.")},
             )
             self.fields[f"comment_{item.pk}"] = forms.CharField(
@@ -57,6 +56,7 @@ class ScoringItemForm(NFCMixin, forms.ModelForm):
     class Meta:
         model = ScoringItem
         fields = ["kind", "group", "code", "text", "max_points", "evidence_required", "guidance", "order"]
+        formfield_callback = number_formfield
 
     def validate_unique(self) -> None:
         """Checked by the service."""
@@ -66,6 +66,7 @@ class ScoringTableForm(forms.ModelForm):
     class Meta:
         model = ScoringTable
         fields = ["max_total", "bonus_cap", "check_mode"]
+        formfield_callback = number_formfield
 
     def clean_max_total(self) -> Decimal:
         value = self.cleaned_data["max_total"]
@@ -81,7 +82,7 @@ class ScoringTableForm(forms.ModelForm):
 
 
 class EvidenceForm(forms.Form):
-    item = forms.IntegerField(widget=forms.HiddenInput)
+    item = WholeNumberField(widget=forms.HiddenInput)
     file = forms.FileField(label=_("Evidence (PDF or image, at most 10 MB)"))
 
     def clean_file(self) -> Any:

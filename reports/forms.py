@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from blocs.fields import WholeNumberField
 from blocs.forms import DateInput, NFCMixin
 from blocs.models import Unit
 from reports.models import NARRATIVE_SECTIONS, Comment
@@ -55,7 +56,7 @@ class AnswerForm(NFCMixin, forms.Form):
 
 class AdoptForm(forms.Form):
     doc_date = forms.DateField(label=_("Date of the report"), widget=DateInput())
-    doc_number = forms.IntegerField(label=_("Number"), required=False, min_value=1, max_value=9999,
+    doc_number = WholeNumberField(label=_("Number"), required=False, min_value=1, max_value=9999,
                                     help_text=_("Leave empty for the next free number."))
     confirm_unanswered = forms.BooleanField(
         label=_("I confirm the adoption although some comments have not been answered."), required=False)

@@ -247,7 +247,7 @@ def test_a_self_score_outside_zero_to_the_maximum_is_refused(value, message):
 @pytest.mark.parametrize(("value", "message"), [
     ("-1", "A score cannot be below zero."),
     ("61", "At most 60"),
-    ("sáu mươi", "Enter a number."),
+    ("sáu mươi", "Enter a number, e.g. 27,5."),
 ])
 def test_the_self_score_form_refuses_a_bad_value_and_saves_nothing(world, value, message):
     table = open_scoring(world.bloc_year)
