@@ -266,12 +266,12 @@ def round_settings_update(*, actor: User | None, round_: Round, data: dict[str, 
 
 
 @transaction.atomic
-def ballot_box_open(*, actor: User | None, bloc_year: BlocYear) -> str:
+def ballot_box_open(*, actor: User | None, bloc_year: BlocYear, passphrase: str | None = None) -> str:
     """Make the meeting's key for sealed online ballots and return the counting committee's passphrase.
 
-    The passphrase is returned once, to be written down, and never stored: without it the online ballots
-    of a round cannot be counted (docs/secrecy.md). A new one replaces the old only while no open round
-    holds ballots sealed under the old one.
+    The passphrase is generated here (only the demo passes its published one), returned once to be written
+    down, and never stored: without it the online ballots of a round cannot be counted (docs/secrecy.md).
+    A new one replaces the old only while no open round holds ballots sealed under the old one.
     """
     bloc_year = BlocYear.objects.select_for_update().get(pk=bloc_year.pk)
     ensure_writable(bloc_year)
@@ -280,7 +280,7 @@ def ballot_box_open(*, actor: User | None, bloc_year: BlocYear) -> str:
         raise ValidationError(_("Record the meeting and its attendance before opening a round."))
     if bloc_year.rounds.filter(status=Round.Status.OPEN, box_public_key__isnull=False).exists():
         raise ValidationError(_("A round is open under the current passphrase: close it before making a new one."))
-    passphrase = ballot_box.new_passphrase()
+    passphrase = passphrase or ballot_box.new_passphrase()
     key = ballot_box.meeting_key_create(passphrase, cost=settings.BALLOT_BOX_KDF)
     _box, created = BallotBoxKey.objects.update_or_create(meeting=meeting, defaults={
         "public_key": key.public_key, "wrapped_private_key": key.wrapped_private_key, "salt": key.salt,
@@ -294,14 +294,8 @@ def ballot_box_open(*, actor: User | None, bloc_year: BlocYear) -> str:
 def ballot_box_reseal(*, actor: User | None, bloc_year: BlocYear, passphrase: str | None = None) -> str:
     """Give the meeting a passphrase and seal the online ballots of its open rounds under it: for a year
     brought in from an archive while a round was open (the demo) or a round opened before sealed ballots
-    existed. Returns the passphrase (the demo passes its published one)."""
-    made = ballot_box_open(actor=actor, bloc_year=bloc_year)
-    if passphrase is not None:  # the demo's fixed passphrase: wrap the same meeting key under it
-        key = ballot_box.meeting_key_create(passphrase, cost=settings.BALLOT_BOX_KDF)
-        BallotBoxKey.objects.filter(meeting__bloc_year=bloc_year).update(
-            public_key=key.public_key, wrapped_private_key=key.wrapped_private_key, salt=key.salt,
-            opslimit=key.opslimit, memlimit=key.memlimit)
-        made = passphrase
+    existed. Returns the passphrase."""
+    passphrase = ballot_box_open(actor=actor, bloc_year=bloc_year, passphrase=passphrase)
     box = BallotBoxKey.objects.get(meeting__bloc_year=bloc_year)
     for round_ in bloc_year.rounds.filter(status=Round.Status.OPEN, box_public_key__isnull=True, is_paper_only=False):
         round_.box_public_key, round_.box_private_key = ballot_box.round_key_create(bytes(box.public_key))
@@ -313,7 +307,7 @@ def ballot_box_reseal(*, actor: User | None, bloc_year: BlocYear, passphrase: st
             bytes(round_.box_public_key), receipt=receipt, choices=choices,
             size=ballot_box.box_size(candidates, len(receipt)))) for receipt, choices in plain)
         round_.ballots.filter(source=Ballot.Source.ONLINE).delete()
-    return made
+    return passphrase
 
 
 @transaction.atomic
