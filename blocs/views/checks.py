@@ -16,7 +16,7 @@ from blocs import permissions as perms
 from blocs import scoring
 from blocs.models import CheckAssignment, Scorecard, ScoringTable
 from blocs.scoring_forms import DisqualifyForm, ScoresForm
-from blocs.view_helpers import attach_errors
+from blocs.view_helpers import attach_errors, run_service
 from blocs.views.scores import _lines_by_item, _managed, _member_unit, _scorable_items
 from blocs.xlsx import append_row
 
@@ -49,13 +49,9 @@ def check_scores(request: HttpRequest, pk: int, unit_pk: int, checker_pk: int) -
                           (None, "")) for item_id, line in lines.items()}
     form = ScoresForm(request.POST or None, items=_scorable_items(bloc_year), initial_values=mine)
     if request.method == "POST" and form.is_valid():
-        try:
-            scoring.check_scores_save(actor=request.user, bloc_year=bloc_year, checker=checker, checked=checked,
-                                      entries=form.entries())
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Cross-check of %(unit)s saved.") % {"unit": checked.name})
+        if run_service(request, lambda: scoring.check_scores_save(
+                actor=request.user, bloc_year=bloc_year, checker=checker, checked=checked, entries=form.entries()),
+                form=form, success=_("Cross-check of %(unit)s saved.") % {"unit": checked.name}):
             return redirect("blocs:check-list", pk=bloc_year.pk)
     return render(request, "blocs/check_scores.html", {"bloc_year": bloc_year, "checked": checked,
                                                        "checker": checker, "scorecard": scorecard, "form": form,
@@ -107,12 +103,8 @@ def score_table(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def scores_publish(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = _managed(request, pk)
-    try:
-        scoring.scores_publish(actor=request.user, bloc_year=bloc_year)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The score table is published to the member units."))
+    run_service(request, lambda: scoring.scores_publish(actor=request.user, bloc_year=bloc_year), joined=True,
+                success=_("The score table is published to the member units."))
     return redirect("blocs:score-table", pk=bloc_year.pk)
 
 

@@ -15,7 +15,7 @@ from blocs import services
 from blocs.forms import CovenantForm, RegistrationForm
 from blocs.models import Covenant, Registration, Unit
 from blocs.uploads import attachment_response
-from blocs.view_helpers import attach_errors
+from blocs.view_helpers import run_service
 from blocs.views.years import registration_rows
 
 
@@ -36,12 +36,9 @@ def covenant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CovenantForm(request.POST or None, request.FILES or None, initial={
         "signed_on": covenant.signed_on, "signed_place": covenant.signed_place, "items": lines})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.covenant_update(actor=request.user, bloc_year=bloc_year, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Covenant saved."))
+        if run_service(request, lambda: services.covenant_update(actor=request.user, bloc_year=bloc_year,
+                                                                 **form.cleaned_data),
+                       form=form, success=_("Covenant saved.")):
             return redirect("blocs:covenant-detail", pk=bloc_year.pk)
     return render(request, "blocs/form_page.html", {"form": form, "title": _("Covenant"), "back": bloc_year,
                                                     "multipart": True})
@@ -84,14 +81,10 @@ def registration_edit(request: HttpRequest, pk: int, unit_pk: int) -> HttpRespon
     if registration and registration.is_submitted:
         form = None
     elif request.method == "POST" and form.is_valid():
-        try:
-            services.registration_save(actor=request.user, bloc_year=bloc_year, unit=unit,
-                                       targets=form.cleaned_data["targets"],
-                                       awards=list(form.cleaned_data["awards"]))
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Registration saved as a draft. Submit it when it is complete."))
+        if run_service(request, lambda: services.registration_save(
+                actor=request.user, bloc_year=bloc_year, unit=unit, targets=form.cleaned_data["targets"],
+                awards=list(form.cleaned_data["awards"])),
+                form=form, success=_("Registration saved as a draft. Submit it when it is complete.")):
             return redirect("blocs:registration-edit", pk=bloc_year.pk, unit_pk=unit.pk)
     return render(request, "blocs/registration_form.html",
                   {"bloc_year": bloc_year, "unit": unit, "registration": registration, "form": form})

@@ -14,7 +14,7 @@ from blocs import permissions as perms
 from blocs import services
 from blocs.forms import AwardForm, BlocForm, UnitForm
 from blocs.models import Award, BlocYear, Membership, Province
-from blocs.view_helpers import attach_errors, paginate
+from blocs.view_helpers import attach_errors, paginate, run_service
 from blocs.views.home import years_with_progress
 
 # --- Units -------------------------------------------------------------------------------------------------
@@ -113,13 +113,10 @@ def _bloc_form_page(request: HttpRequest, bloc=None) -> HttpResponse:  # noqa: A
         form.fields["province"].queryset = Province.objects.filter(pk__in=roles.board_provinces | (
             {bloc.province_id} if bloc else set()))
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.bloc_save(actor=request.user, bloc=bloc, data=form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Bloc “%(name)s” saved.") % {"name": saved.name})
-            return redirect(saved)
+        done = run_service(request, lambda: services.bloc_save(actor=request.user, bloc=bloc, data=form.cleaned_data),
+                           form=form, success=lambda saved: _("Bloc “%(name)s” saved.") % {"name": saved.name})
+        if done:
+            return redirect(done.value)
     title = _("Edit bloc") if bloc else _("New bloc")
     return render(request, "blocs/form_page.html", {"form": form, "title": title, "back": bloc})
 
@@ -151,12 +148,8 @@ def _award_form_page(request: HttpRequest, award=None) -> HttpResponse:  # noqa:
     perms.require(perms.can_manage_catalogue(perms.roles_of(request.user)))
     form = AwardForm(request.POST or None, instance=award)
     if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.award_save(actor=request.user, award=award, data=form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Award “%(name)s” saved.") % {"name": saved.name})
+        if run_service(request, lambda: services.award_save(actor=request.user, award=award, data=form.cleaned_data),
+                       form=form, success=lambda saved: _("Award “%(name)s” saved.") % {"name": saved.name}):
             return redirect("blocs:award-list")
     title = _("Edit award") if award else _("New award")
     return render(request, "blocs/form_page.html", {"form": form, "title": title})

@@ -17,7 +17,7 @@ from blocs.models import BlocYear, CheckAssignment, Evidence, Scorecard, Scoring
 from blocs.scoring_excel import parse_scoring_xlsx, scoring_xlsx
 from blocs.scoring_forms import EvidenceForm, ScoresForm, ScoringItemForm, ScoringTableForm
 from blocs.uploads import attachment_response
-from blocs.view_helpers import attach_errors
+from blocs.view_helpers import run_service
 
 
 def _managed(request: HttpRequest, pk: int) -> BlocYear:
@@ -49,12 +49,9 @@ def scoring_table(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Scoring table created."))
             return redirect("blocs:scoring-table", pk=bloc_year.pk)
         if form.is_valid():
-            try:
-                scoring.scoring_table_settings(actor=request.user, table=table, **form.cleaned_data)
-            except ValidationError as error:
-                attach_errors(form, error)
-            else:
-                messages.success(request, _("Saved."))
+            if run_service(request, lambda: scoring.scoring_table_settings(actor=request.user, table=table,
+                                                                           **form.cleaned_data),
+                           form=form, success=_("Saved.")):
                 return redirect("blocs:scoring-table", pk=bloc_year.pk)
     items = table.items.all() if table else []
     return render(request, "blocs/scoring_table.html",
@@ -65,12 +62,9 @@ def _item_page(request: HttpRequest, bloc_year: BlocYear, item: ScoringItem | No
     table = get_object_or_404(ScoringTable, bloc_year=bloc_year)
     form = ScoringItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
-        try:
-            scoring.scoring_item_save(actor=request.user, table=table, item=item, data=form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
+        if run_service(request, lambda: scoring.scoring_item_save(actor=request.user, table=table, item=item,
+                                                                  data=form.cleaned_data),
+                       form=form, success=_("Saved.")):
             return redirect("blocs:scoring-table", pk=bloc_year.pk)
     return render(request, "blocs/form_page.html", {"form": form, "back": bloc_year,
                                                     "title": _("Edit line") if item else _("New line")})
@@ -92,10 +86,7 @@ def scoring_item_edit(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
 def scoring_item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     bloc_year = _managed(request, pk)
     item = get_object_or_404(ScoringItem, pk=item_pk, table__bloc_year=bloc_year)
-    try:
-        scoring.scoring_item_delete(actor=request.user, item=item)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    run_service(request, lambda: scoring.scoring_item_delete(actor=request.user, item=item), joined=True)
     return redirect("blocs:scoring-table", pk=bloc_year.pk)
 
 
@@ -119,12 +110,9 @@ def self_scores(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     form = ScoresForm(request.POST or None, items=items,
                       initial_values={i: (line.self_value, line.self_comment) for i, line in lines.items()})
     if request.method == "POST" and form.is_valid():
-        try:
-            scoring.self_scores_save(actor=request.user, bloc_year=bloc_year, unit=unit, entries=form.entries())
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Self-scores saved."))
+        if run_service(request, lambda: scoring.self_scores_save(actor=request.user, bloc_year=bloc_year, unit=unit,
+                                                                 entries=form.entries()),
+                       form=form, success=_("Self-scores saved.")):
             return redirect("blocs:self-scores", pk=bloc_year.pk, unit_pk=unit.pk)
     return render(request, "blocs/self_scores.html", {
         "bloc_year": bloc_year, "unit": unit, "scorecard": scorecard, "form": form, "lines": lines,
@@ -159,13 +147,10 @@ def evidence_add(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     perms.require(perms.can_self_score(perms.roles_of(request.user), bloc_year, unit))
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            evidence = scoring.evidence_attach(actor=request.user, bloc_year=bloc_year, unit=unit,
-                                               item_id=form.cleaned_data["item"], upload=form.cleaned_data["file"])
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Evidence attached to %(code)s.") % {"code": evidence.line.item.code})
+        run_service(request, lambda: scoring.evidence_attach(
+            actor=request.user, bloc_year=bloc_year, unit=unit, item_id=form.cleaned_data["item"],
+            upload=form.cleaned_data["file"]), joined=True,
+            success=lambda evidence: _("Evidence attached to %(code)s.") % {"code": evidence.line.item.code})
     else:
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +12,7 @@ from blocs import permissions as perms
 from blocs import rules, services
 from blocs.forms import BlocYearEditForm, BlocYearForm, LeadershipForm, MemberAddForm
 from blocs.models import AuditEntry, BlocYear, Membership, Registration, ScoringTable, Unit
-from blocs.view_helpers import attach_errors, paginate
+from blocs.view_helpers import paginate, run_service
 from blocs.views.home import progress_of, years_with_progress
 
 
@@ -32,13 +30,12 @@ def year_create(request: HttpRequest, bloc_pk: int) -> HttpResponse:
     form = BlocYearForm(request.POST or None, initial={"year": latest.year + 1 if latest else None,
                                                       "place_name": latest.place_name if latest else ""})
     if request.method == "POST" and form.is_valid():
-        try:
-            bloc_year = services.bloc_year_create(actor=request.user, bloc=bloc, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Year %(year)s created. Add its member units next.") % {"year": bloc_year.year})
-            return redirect(bloc_year)
+        done = run_service(request, lambda: services.bloc_year_create(actor=request.user, bloc=bloc,
+                                                                      **form.cleaned_data), form=form,
+                           success=lambda year: _("Year %(year)s created. Add its member units next.")
+                           % {"year": year.year})
+        if done:
+            return redirect(done.value)
     return render(request, "blocs/form_page.html", {"form": form, "title": _("New bloc year"), "back": bloc})
 
 
@@ -73,14 +70,10 @@ def year_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = BlocYearEditForm(request.POST or None, year=bloc_year.year, initial={
         "registration_deadline": bloc_year.registration_deadline, "place_name": bloc_year.place_name})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.bloc_year_update(actor=request.user, bloc_year=bloc_year,
-                                      registration_deadline=form.cleaned_data["registration_deadline"],
-                                      place_name=form.cleaned_data["place_name"])
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
+        data = form.cleaned_data
+        if run_service(request, lambda: services.bloc_year_update(
+                actor=request.user, bloc_year=bloc_year, registration_deadline=data["registration_deadline"],
+                place_name=data["place_name"]), form=form, success=_("Saved.")):
             return redirect(bloc_year)
     return render(request, "blocs/form_page.html", {"form": form, "title": _("Edit bloc year"), "back": bloc_year})
 
@@ -89,14 +82,9 @@ def year_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def year_advance(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = _managed_year(request, pk)
-    try:
-        bloc_year = services.bloc_year_advance(actor=request.user, bloc_year=bloc_year,
-                                               expected_status=request.POST.get("status"))
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-    else:
-        messages.success(request, _("The year is now at: %(status)s.") % {"status": bloc_year.get_status_display()})
+    run_service(request, lambda: services.bloc_year_advance(actor=request.user, bloc_year=bloc_year,
+                                                            expected_status=request.POST.get("status")),
+                success=lambda year: _("The year is now at: %(status)s.") % {"status": year.get_status_display()})
     return redirect(bloc_year)
 
 
@@ -108,12 +96,9 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
                   .exclude(pk__in=taken).order_by("name"))
     form = MemberAddForm(request.POST or None, units=candidates)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_add(actor=request.user, bloc_year=bloc_year, units=list(form.cleaned_data["units"]))
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("%(n)s units added.") % {"n": len(form.cleaned_data["units"])})
+        units = list(form.cleaned_data["units"])
+        if run_service(request, lambda: services.membership_add(actor=request.user, bloc_year=bloc_year, units=units),
+                       form=form, success=_("%(n)s units added.") % {"n": len(units)}):
             return redirect(bloc_year)
     return render(request, "blocs/member_add.html", {"form": form, "bloc_year": bloc_year})
 
@@ -124,13 +109,8 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     bloc_year = _managed_year(request, pk)
     membership = get_object_or_404(Membership.objects.select_related("unit", "bloc_year"), pk=membership_pk,
                                    bloc_year=bloc_year)
-    try:
-        services.membership_remove(actor=request.user, membership=membership)
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-    else:
-        messages.success(request, _("%(unit)s removed from the bloc year.") % {"unit": membership.unit.name})
+    run_service(request, lambda: services.membership_remove(actor=request.user, membership=membership),
+                success=lambda _none: _("%(unit)s removed from the bloc year.") % {"unit": membership.unit.name})
     return redirect(bloc_year)
 
 
@@ -149,13 +129,9 @@ def year_leadership(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = _managed_year(request, pk)
     form = LeadershipForm(request.POST or None, units=_member_units(bloc_year), initial=_leadership_initial(bloc_year))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.leadership_set(actor=request.user, bloc_year=bloc_year, head=form.cleaned_data["head"],
-                                    deputies=list(form.cleaned_data["deputies"]))
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Head and deputies saved."))
+        if run_service(request, lambda: services.leadership_set(
+                actor=request.user, bloc_year=bloc_year, head=form.cleaned_data["head"],
+                deputies=list(form.cleaned_data["deputies"])), form=form, success=_("Head and deputies saved.")):
             return redirect(bloc_year)
     return render(request, "blocs/form_page.html",
                   {"form": form, "title": _("Head and deputy units"), "back": bloc_year})
@@ -168,15 +144,12 @@ def year_open_next(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["head"].label = _("Head unit of %(year)s") % {"year": bloc_year.year + 1}
     form.fields["deputies"].label = _("Deputy units of %(year)s (at most 2)") % {"year": bloc_year.year + 1}
     if request.method == "POST" and form.is_valid():
-        try:
-            next_year = services.bloc_year_open_next(actor=request.user, bloc_year=bloc_year,
-                                                     head=form.cleaned_data["head"],
-                                                     deputies=list(form.cleaned_data["deputies"]))
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Year %(year)s opened with the same members.") % {"year": next_year.year})
-            return redirect(next_year)
+        done = run_service(request, lambda: services.bloc_year_open_next(
+            actor=request.user, bloc_year=bloc_year, head=form.cleaned_data["head"],
+            deputies=list(form.cleaned_data["deputies"])), form=form,
+            success=lambda year: _("Year %(year)s opened with the same members.") % {"year": year.year})
+        if done:
+            return redirect(done.value)
     title = _("Open year %(year)s") % {"year": bloc_year.year + 1}
     return render(request, "blocs/form_page.html", {"form": form, "title": title, "back": bloc_year,
                                                     "intro": _("The members, deadline and covenant contents are "
