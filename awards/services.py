@@ -44,7 +44,7 @@ from awards.results import Result, elected_of, result_of
 from blocs.audit import audit
 from blocs.models import AuditEntry, Award, BlocYear, Scorecard, Unit, User
 from blocs.rules import vietnamese_key
-from blocs.services import ensure_writable
+from blocs.writable import ensure_writable
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a meeting room
 

@@ -31,7 +31,6 @@ from blocs.models import (
     User,
 )
 from blocs.scoring import scoring_open
-from blocs.writable import ensure_writable as ensure_writable  # awards.services still imports it from here
 from blocs.writable import lock_year
 
 UNIT_FIELDS = ("name", "short_code", "parent_body", "kind", "is_active", "renamed_from", "merged_into", "province")
