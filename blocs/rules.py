@@ -221,3 +221,18 @@ def vietnamese_key(text: str) -> tuple:
 
 def sorted_vietnamese(items: list, name=lambda item: str(item)) -> list:  # noqa: ANN001
     return sorted(items, key=lambda item: vietnamese_key(name(item)))
+
+
+def search_key(text: str) -> str:
+    """Text as a search compares it: lower case, tone and vowel marks dropped, đ read as d, spaces squeezed,
+    so that "tai chinh" and "TÀI CHÍNH" both find "Sở Tài chính" on any database (issue 10, item 10)."""
+    import unicodedata
+
+    bare = "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
+    return " ".join(bare.replace("đ", "d").split())
+
+
+def search_matches(query: str, *texts: str) -> bool:
+    """Every word of the query appears, in that bare form, in one of the texts ("so chinh" finds "Sở Tài chính")."""
+    haystack = " | ".join(search_key(text) for text in texts)
+    return all(word in haystack for word in search_key(query).split())

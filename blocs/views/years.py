@@ -94,13 +94,18 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     taken = Membership.objects.filter(year=bloc_year.year).values("unit")
     candidates = (perms.visible_units(request.user).filter(is_active=True, province=bloc_year.bloc.province_id)
                   .exclude(pk__in=taken).order_by("name"))
+    query = request.GET.get("q", "").strip()
+    if query:  # accents and case ignored alike on SQLite and PostgreSQL (rules.search_matches)
+        rows = candidates.values_list("pk", "name", "short_code")
+        found = [pk for pk, name, code in rows if rules.search_matches(query, name, code)]
+        candidates = candidates.filter(pk__in=found)
     form = MemberAddForm(request.POST or None, units=candidates)
     if request.method == "POST" and form.is_valid():
         units = list(form.cleaned_data["units"])
         if run_service(request, lambda: services.membership_add(actor=request.user, bloc_year=bloc_year, units=units),
                        form=form, success=_("%(n)s units added.") % {"n": len(units)}):
             return redirect(bloc_year)
-    return render(request, "blocs/member_add.html", {"form": form, "bloc_year": bloc_year})
+    return render(request, "blocs/member_add.html", {"form": form, "bloc_year": bloc_year, "query": query})
 
 
 @login_required
