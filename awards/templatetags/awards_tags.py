@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from itertools import groupby
 from typing import Any
 
 from django import template
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from awards.forms_dossier import ConditionAddForm
-from awards.models import Condition, HistoryEntry, Rating, Round, RuleSet, Turnout
+from awards.models import Attendance, Ballot, Condition, HistoryEntry, Rating, Round, RuleSet, Turnout
 from awards.nominations import lineage
 from awards.results import shown_reasons
 from blocs.models import Award, Membership, Unit
@@ -31,6 +33,36 @@ def open_rounds_panel(context: dict[str, Any]) -> dict[str, Any]:
                                                                 voter__isnull=True)))
               .order_by("bloc_year", "order"))
     return {"rounds": list(rounds)}
+
+
+@register.inclusion_tag("awards/_chair_rounds.html", takes_context=True)
+def chair_rounds_panel(context: dict[str, Any]) -> dict[str, Any]:
+    """The chair's view of open rounds (issue 10, item 11): ballots received so far (online turnout plus
+    paper ballots entered; the online ones stay sealed) and the present units with no online ballot yet,
+    by name only. Three queries however many units."""
+    roles = roles_of(context["request"].user)
+    if not (roles.is_admin or roles.chair_years or roles.secretariat_blocs):
+        return {"rounds": []}
+    scope = Q() if roles.is_admin else (Q(bloc_year__in=roles.chair_years)
+                                        | Q(bloc_year__bloc__in=roles.secretariat_blocs))
+    paper = (Ballot.objects.filter(round=OuterRef("pk"), source=Ballot.Source.PAPER).order_by()
+             .values("round").annotate(n=Count("pk")).values("n")[:1])
+    rounds = list(Round.objects.filter(scope, status=Round.Status.OPEN).select_related("bloc_year__bloc")
+                  .annotate(n_paper=Coalesce(Subquery(paper), 0)).order_by("bloc_year", "order"))
+    turnout = list(Turnout.objects.filter(round__in=rounds).values_list("round", "unit"))
+    n_online = Counter(round_id for round_id, _unit in turnout)  # one row per ballot, per delegate too
+    voted: dict[int, set[int]] = defaultdict(set)
+    for round_id, unit_id in turnout:
+        voted[round_id].add(unit_id)
+    present: dict[int, list[Unit]] = defaultdict(list)
+    for row in (Attendance.objects.filter(meeting__bloc_year__in={r.bloc_year_id for r in rounds}, is_present=True)
+                .select_related("unit", "meeting").order_by("unit__name")):
+        present[row.meeting.bloc_year_id].append(row.unit)
+    for round_ in rounds:
+        round_.n_received = n_online[round_.pk] + round_.n_paper
+        round_.not_voted = [] if round_.is_paper_only else [  # paper ballots name no one
+            unit for unit in present[round_.bloc_year_id] if unit.pk not in voted[round_.pk]]
+    return {"rounds": rounds}
 
 
 # --- Issue 4: the rule set's eligibility conditions, a unit's history ---------------------------------------

@@ -72,7 +72,24 @@ def build(n: int) -> Scenario:
     for actor in (users["secretariat"], None):
         audit(actor=actor, action="blocs.bloc_year.updated", bloc_year=bloc_year, obj=bloc_year,
               changes={"place_name": ["", "Quảng Trị"]})
+    users["chair"] = make_user(f"chu_tri_{n}", unit=units[0])
+    grant(users["chair"], RoleGrant.Kind.CHAIR, bloc_year=bloc_year)
+    open_round_with_turnout(bloc_year, units)
     return Scenario(bloc_year=bloc_year, unit=units[-1], users=users)
+
+
+def open_round_with_turnout(bloc_year: BlocYear, units: list[Unit]) -> None:
+    """The year-end meeting with everyone present, an open round in which half the units voted online and two
+    paper ballots were entered: the chair's home lists the other half by name."""
+    from awards.models import Attendance, Ballot, Meeting, Round, RuleSet, Turnout
+
+    meeting = Meeting.objects.create(bloc_year=bloc_year, held_on=dt.date(2022, 12, 1), place="Hội trường")
+    Attendance.objects.bulk_create(Attendance(meeting=meeting, unit=unit) for unit in units)
+    round_ = Round.objects.create(bloc_year=bloc_year, rule_set=RuleSet.objects.create(bloc_year=bloc_year),
+                                  kind=Round.Kind.HEAD, title="Bầu đơn vị Trưởng khối", quota=1, max_choices=1,
+                                  status=Round.Status.OPEN)
+    Turnout.objects.bulk_create(Turnout(round=round_, unit=unit) for unit in units[::2])
+    Ballot.objects.bulk_create(Ballot(round=round_, receipt=f"P{i}", source=Ballot.Source.PAPER) for i in range(2))
 
 
 Url = Callable[[Scenario], str]
@@ -80,6 +97,7 @@ Url = Callable[[Scenario], str]
 PAGES: dict[str, tuple[str, Url]] = {
     "home-secretariat": ("secretariat", lambda s: reverse("blocs:home")),
     "home-representative": ("representative", lambda s: reverse("blocs:home")),
+    "home-chair": ("chair", lambda s: reverse("blocs:home")),
     "bloc-list": ("secretariat", lambda s: reverse("blocs:bloc-list")),
     "bloc-detail": ("secretariat", lambda s: reverse("blocs:bloc-detail", args=[s.bloc_year.bloc_id])),
     "unit-list": ("secretariat", lambda s: reverse("blocs:unit-list")),
@@ -128,3 +146,5 @@ def test_the_pages_show_the_rows_they_are_counted_for():
     assert body.count('badge text-bg-success') == 50
     body = client.get(reverse("blocs:member-add", args=[scenario.bloc_year.pk])).content.decode()
     assert body.count('type="checkbox"') == 50
+    body = client_for(scenario.users["chair"]).get(reverse("blocs:home")).content.decode()
+    assert body.count("Đơn vị ") >= 25  # the 25 present units with no online ballot, by name
