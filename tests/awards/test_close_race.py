@@ -49,25 +49,37 @@ def close_until_done(meeting, round_: Round) -> Round:  # noqa: ANN001
     raise AssertionError("the close never went through")
 
 
-def test_a_cast_in_flight_when_the_chair_closes_is_counted(monkeypatch):
+def open_with_votes(codes: tuple[str, ...]) -> tuple:
+    """The seed meeting's Government-flag round, open, with a ballot for BTG from each unit in `codes`."""
     meeting = seed_meeting()
     round_ = round_opened(actor=meeting.chair, round_=services.rounds_generate(
         actor=meeting.secretariat, bloc_year=meeting.bloc_year)[0])
-    for code in ("VPTU", "BTC", "BDV", "BNC", "UBKT"):
-        services.ballot_cast(actor=meeting.reps[code], round_=round_, unit=meeting.units[code],
-                             choices=[meeting.units["BTG"].pk])
-    in_flight, release = threading.Event(), threading.Event()
-    real_seal = ballot_box.seal
+    for code in codes:
+        cast_for(meeting, round_, code)
+    return meeting, round_
 
-    def held_seal(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        in_flight.set()
+
+def cast_for(meeting, round_: Round, code: str) -> services.CastReceipt:  # noqa: ANN001
+    return services.ballot_cast(actor=meeting.reps[code], round_=round_, unit=meeting.units[code],
+                                choices=[meeting.units["BTG"].pk])
+
+
+def held(function, reached: threading.Event, release: threading.Event):  # noqa: ANN001, ANN201
+    """`function`, made to stop where it is called until the test releases it."""
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        reached.set()
         assert release.wait(WAIT)
-        return real_seal(*args, **kwargs)
+        return function(*args, **kwargs)
 
-    monkeypatch.setattr(ballot_box, "seal", held_seal)
+    return wrapper
+
+
+def test_a_cast_in_flight_when_the_chair_closes_is_counted(monkeypatch):
+    meeting, round_ = open_with_votes(("VPTU", "BTC", "BDV", "BNC", "UBKT"))
+    in_flight, release = threading.Event(), threading.Event()
+    monkeypatch.setattr(ballot_box, "seal", held(ballot_box.seal, in_flight, release))
     outcome: dict = {}
-    voter = in_thread(lambda: services.ballot_cast(actor=meeting.reps["DUK"], round_=round_, unit=meeting.units["DUK"],
-                                                   choices=[meeting.units["BTG"].pk]), outcome, "cast")
+    voter = in_thread(lambda: cast_for(meeting, round_, "DUK"), outcome, "cast")
     assert in_flight.wait(WAIT)
     chair = in_thread(lambda: close_until_done(meeting, round_), outcome, "close")
     chair.join(0.5)  # the close waits for the cast holding the round (PostgreSQL), or retries (SQLite)
@@ -87,26 +99,13 @@ def test_a_cast_in_flight_when_the_chair_closes_is_counted(monkeypatch):
 
 
 def test_a_cast_that_arrives_while_the_close_is_counting_is_refused_with_a_message(monkeypatch):
-    meeting = seed_meeting()
-    round_ = round_opened(actor=meeting.chair, round_=services.rounds_generate(
-        actor=meeting.secretariat, bloc_year=meeting.bloc_year)[0])
-    for code in ("VPTU", "BTC", "BDV", "BNC", "UBKT", "DUK"):
-        services.ballot_cast(actor=meeting.reps[code], round_=round_, unit=meeting.units[code],
-                             choices=[meeting.units["BTG"].pk])
+    meeting, round_ = open_with_votes(("VPTU", "BTC", "BDV", "BNC", "UBKT", "DUK"))
     counting, release = threading.Event(), threading.Event()
-    real_unseal = services._ballots_unseal
-
-    def held_unseal(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        counting.set()
-        assert release.wait(WAIT)
-        return real_unseal(*args, **kwargs)
-
-    monkeypatch.setattr(services, "_ballots_unseal", held_unseal)
+    monkeypatch.setattr(services, "_ballots_unseal", held(services._ballots_unseal, counting, release))
     outcome: dict = {}
     chair = in_thread(lambda: round_closed(actor=meeting.chair, round_=round_, ballots_issued=9), outcome, "close")
     assert counting.wait(WAIT)
-    voter = in_thread(lambda: services.ballot_cast(actor=meeting.reps["TCT"], round_=round_, unit=meeting.units["TCT"],
-                                                   choices=[meeting.units["BTG"].pk]), outcome, "cast")
+    voter = in_thread(lambda: cast_for(meeting, round_, "TCT"), outcome, "cast")
     voter.join(0.5)
     release.set()
     chair.join(WAIT)
