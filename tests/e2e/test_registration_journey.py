@@ -90,7 +90,7 @@ def test_secretariat_opens_registration_and_a_representative_submits(live_server
     for unit in start.units:
         page.check(f'input[name=units][value="{unit.pk}"]')
     shot(page, "members-ticked")
-    page.click(MAIN_SUBMIT)
+    page.click("main form:has(input[name=units]) button[type=submit]")  # not the search box's button above
     page.wait_for_url(url_of(live_server, "blocs:year-detail", bloc_year.pk))
     for unit in start.units:
         expect(page.locator(f'main a[href="{unit.get_absolute_url()}"]')).to_be_visible()
