@@ -152,4 +152,4 @@ class Command(BaseCommand):
         for user in users:
             self.stdout.write(f"  {user.username.ljust(widths[0])}  {specs[user.username].tries}")
         self.stdout.write("  A round in two minutes: sign in as daidien_nc and vote in khoi-noi-chinh 2026, "
-                          "then as truongkhoi_nc close the round.")
+                          "then as truongkhoi_nc close the round, typing the committee's passphrase printed below.")
