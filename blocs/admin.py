@@ -91,34 +91,27 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_select_related = ["unit", "bloc_year__bloc"]
 
 
+class _ReadOnly(admin.ModelAdmin):
+    """Records nobody edits here: the audit trail, sign-in locks (lifted by an action, never edited)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(_ReadOnly):
     """Read-only: nobody edits or deletes the trail, not even the administrator."""
 
     list_display = ["created_at", "action", "actor", "bloc_year", "object_repr"]
     list_filter = ["action"]
     list_select_related = ["actor", "bloc_year__bloc"]
     search_fields = ["action", "object_repr"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(SignInLock)
