@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-e2e lint check-messages messages bench clean
 
+# pytest-xdist: one test process per core by default; TEST_PROCESSES=0 runs everything in one process.
+TEST_PROCESSES ?= auto
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
@@ -28,7 +31,7 @@ run: $(STAMP)
 
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python manage.py compilemessages -l vi -v 0
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

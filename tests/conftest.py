@@ -35,7 +35,7 @@ def _standard_catalogue(request):  # noqa: ANN001, ANN202
 def _fast_hashing_and_vietnamese(settings):  # noqa: ANN001, ANN202
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.BALLOT_BOX_KDF = "min"
-    settings.MEDIA_ROOT = settings.BASE_DIR / ".test-media" / f"run-{os.getpid()}"  # runs side by side apart
+    settings.MEDIA_ROOT = settings.BASE_DIR / ".test-media" / f"run-{os.getpid()}"  # test processes apart (xdist)
     translation.activate("vi")
     yield
     translation.deactivate()

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# ARTIFACTS_DIR keeps two runs side by side apart (.ci/run tests SQLite and PostgreSQL at once).
+# ARTIFACTS_DIR keeps the two suites' pictures apart (.ci/run tests on SQLite, then on PostgreSQL).
 ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR") or REPO_ROOT / "artifacts")
 SCREENSHOTS = ARTIFACTS / "screenshots"
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
