@@ -190,3 +190,16 @@ def can_view_scores(roles: Roles, bloc_year: BlocYear, is_published: bool) -> bo
     return (can_manage_bloc_year(roles, bloc_year) or can_chair(roles, bloc_year)
             or bloc_year.bloc.province_id in roles.board_provinces
             or (is_published and bloc_year.bloc_id in roles.member_blocs))
+
+
+# --- People and roles (issue 10, item 1) ------------------------------------------------------------------
+
+
+def can_name_officers(roles: Roles, bloc: Bloc) -> bool:
+    """The province board names a bloc's secretariat and its year's chair."""
+    return roles.is_admin or bloc.province_id in roles.board_provinces
+
+
+def can_manage_people(roles: Roles, bloc: Bloc) -> bool:
+    """The secretariat names its member units' representatives (and the board may too)."""
+    return can_manage_bloc(roles, bloc) or can_name_officers(roles, bloc)

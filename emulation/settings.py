@@ -206,3 +206,14 @@ if "DJANGO_TRUST_X_FORWARDED_FOR" in os.environ:
 # Argon2id cost of the counting committee's passphrase (awards/ballot_box.py, docs/secrecy.md): "moderate"
 # (256 MiB, about a second, once per close) unless the environment says otherwise; the test suite uses "min".
 BALLOT_BOX_KDF = os.environ.get("EMULATION_BALLOT_BOX_KDF", "moderate")
+
+# One-time sign-in links (blocs/people.py): a new account's first password, or a reset started by the
+# secretariat, the board or the administrator. Django's password-reset token: one use, this many days.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("EMULATION_SIGNIN_LINK_DAYS", "7")) * 86400
+# Email is optional: with no host, sign-in links are printed and handed over instead of sent.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_USE_TLS", "0") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "khoi-thi-dua@localhost")

@@ -20,6 +20,7 @@ PREDICATES = {
     "manage_catalogue": permissions.can_manage_catalogue,
     "import_archive": permissions.can_import_archive,
     "read_province": permissions.can_read_province,
+    "manage_people": permissions.can_manage_people,
 }
 
 

@@ -25,3 +25,11 @@ document.addEventListener("click", function (event) {
     link.removeAttribute("aria-busy");
   }, 8000);
 });
+
+// A "Print" button (data-print): the browser's own print dialog. Without JS, Ctrl+P does the same.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest("[data-print]") : null;
+  if (button) {
+    window.print();
+  }
+});

@@ -12,6 +12,7 @@ A new URL name fails `test_every_url_name_is_in_the_matrix` until it has a row h
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.base import ContentFile
@@ -26,6 +27,7 @@ from blocs.models import (
     Covenant,
     Evidence,
     Membership,
+    RoleGrant,
     Scorecard,
     ScoreLine,
     ScoringItem,
@@ -81,6 +83,10 @@ MATRIX: dict[str, Row] = {
     "password_change_done": Row(EVERYONE),
     "set_language": Row(codes(302, 302, 302, 302, 302, 302, 302), method="post", login_required=False),
     "healthz": Row(codes(200, 200, 200, 200, 200, 200, 200), login_required=False),
+    # A one-time sign-in link opens without an account; a made-up one says it is used or expired.
+    "password_reset_confirm": Row(codes(200, 200, 200, 200, 200, 200, 200), login_required=False,
+                                  params={"uidb64": "uid", "token": "token"}),
+    "password_reset_complete": Row(codes(200, 200, 200, 200, 200, 200, 200), login_required=False),
     # Home and units.
     "blocs:home": Row(EVERYONE),
     "blocs:unit-list": Row(EVERYONE),
@@ -94,6 +100,16 @@ MATRIX: dict[str, Row] = {
     "blocs:bloc-detail": Row(VIEWERS, pk="bloc"),
     "blocs:bloc-edit": Row(SECRETARIAT, pk="bloc"),
     "blocs:year-create": Row(SECRETARIAT),
+    # People and roles (issue 10): the board names the secretariat and the chair, the secretariat the
+    # representatives; both hand out sign-in links.
+    "blocs:bloc-people": Row(codes(302, 403, 404, 200, 403, 200, 200), pk="bloc"),
+    "blocs:officer-add": Row(codes(302, 403, 404, 403, 403, 200, 200), pk="bloc", params={"role": "role"}),
+    "blocs:representative-add": Row(codes(302, 403, 404, 200, 403, 200, 200), pk="bloc",
+                                    params={"unit_pk": "unit"}),
+    "blocs:role-remove": Row(codes(302, 403, 404, 302, 403, 302, 302), method="post", pk="bloc",
+                             params={"grant_pk": "grant"}),
+    "blocs:signin-link": Row(codes(302, 403, 404, 200, 403, 200, 200), method="post", pk="bloc",
+                             params={"user_pk": "person"}),
     # A bloc year.
     "blocs:year-detail": Row(VIEWERS, pk="year"),
     "blocs:year-edit": Row(SECRETARIAT, pk="year"),
@@ -251,7 +267,11 @@ def objects(world, settings, tmp_path):  # noqa: ANN001, ANN201
                                   max_choices=1, title="Bầu Trưởng khối năm 2023")
     for order, unit in enumerate((world.head.unit, world.member.unit)):
         Candidate.objects.create(round=round_, unit=unit, order=order)
-    return {"bloc": bloc_year.bloc, "year": bloc_year, "unit": world.member.unit,
+    representative = world.users["representative"]
+    return {"grant": RoleGrant.objects.get(user=representative), "person": representative,
+            "role": SimpleNamespace(pk="secretariat"), "uid": SimpleNamespace(pk="MTIzNDU"),
+            "token": SimpleNamespace(pk="ck0bhf-0123456789abcdef0123456789abcdef"),
+            "bloc": bloc_year.bloc, "year": bloc_year, "unit": world.member.unit,
             "membership": plain, "award": Award.objects.first(), "item": item, "evidence": evidence,
             "checker": world.member.unit, "checked": world.head.unit, "round": round_}
 
