@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "emulation.idle.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "emulation.middleware.SecurityHeadersMiddleware",
     "emulation.middleware.DatabaseUnavailableMiddleware",
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "emulation.idle.context",
             ],
         },
     },
@@ -159,6 +161,10 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_ENGINE = "emulation.sessions"
 # A signed-in session lasts a working day by default, not Django's two weeks (docs/deployment.md §2).
 SESSION_COOKIE_AGE = int(os.environ.get("EMULATION_SESSION_HOURS", "10")) * 3600
+# ...and ends sooner after this long without a request, on shared office computers (emulation/idle.py).
+SESSION_IDLE_SECONDS = int(os.environ.get("EMULATION_SESSION_IDLE_MINUTES", "30")) * 60
+# A form refused by the CSRF check gets a Vietnamese page that offers the input again (emulation/idle.py).
+CSRF_FAILURE_VIEW = "emulation.idle.csrf_failure"
 
 # Production hardening: on whenever DEBUG is off (README.md, "Deploying").
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from blocs.signin import SignInView
+from emulation.idle import keepalive
 from emulation.views import healthz
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("accounts/set-password/done/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/keepalive/", keepalive, name="keepalive"),
     path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -86,6 +86,8 @@ MATRIX: dict[str, Row] = {
     # A one-time sign-in link opens without an account; a made-up one says it is used or expired.
     "password_reset_confirm": Row(codes(200, 200, 200, 200, 200, 200, 200), login_required=False,
                                   params={"uidb64": "uid", "token": "token"}),
+    # Typing in a form keeps the session alive (emulation/idle.py); signed out, it says so with 401.
+    "keepalive": Row(codes(401, 200, 200, 200, 200, 200, 200), method="post", login_required=False),
     "password_reset_complete": Row(codes(200, 200, 200, 200, 200, 200, 200), login_required=False),
     # Home and units.
     "blocs:home": Row(EVERYONE),
