@@ -25,9 +25,11 @@ from blocs import permissions as perms
 from blocs.forms import DateInput
 from blocs.models import BlocYear
 from blocs.view_helpers import attach_errors
-from reports import documents
 from reports.common import document_response, render_document
 from reports.models import IssuedDocument
+from reports.queries import documents
+from reports.services.documents import issued_documents_set
+from reports.text import number_inline
 
 FORMATS = ("html", "pdf", "docx")
 Kind = IssuedDocument.Kind
@@ -91,7 +93,7 @@ def documents_list(request: HttpRequest, pk: int) -> HttpResponse:
     numbers = documents.issued(bloc_year)
     style = documents.header_style(bloc_year)
     rows = [{"kind": kind, "url": f"reports:{name}", "number": numbers.get(kind),
-             "number_text": documents.number_inline(getattr(numbers.get(kind), "number", None),
+             "number_text": number_inline(getattr(numbers.get(kind), "number", None),
                                                     documents.TYPE_CODES[kind], style)}
             for kind, name in ((Kind.COUNTING_MINUTES, "counting-minutes"), (Kind.MEETING_MINUTES, "meeting-minutes"),
                                (Kind.SUBMISSION, "submission"))]
@@ -133,7 +135,7 @@ def document_numbers(request: HttpRequest, pk: int) -> HttpResponse:
     form = NumbersForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            documents.issued_documents_set(actor=request.user, bloc_year=bloc_year, values=form.values())
+            issued_documents_set(actor=request.user, bloc_year=bloc_year, values=form.values())
         except ValidationError as error:
             attach_errors(form, error)
         else:

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 from blocs import permissions as perms
 from blocs.models import BlocYear, Unit
 from blocs.view_helpers import attach_errors
-from reports import services
 from reports.common import document_response
 from reports.forms import (
     COMMENT_SECTION_CHOICES,
@@ -32,7 +31,8 @@ from reports.forms import (
     NarrativeForm,
 )
 from reports.models import Comment, ReportVersion
-from reports.report_context import narrative_diff, render_report, report_html
+from reports.queries.report import narrative_diff, render_report, report_html
+from reports.services import report as services
 
 # --- Who may do what (domain.md §5) ----------------------------------------------------------------------
 

@@ -13,9 +13,9 @@ from django.urls import get_resolver, reverse
 from docx import Document
 
 from blocs.models import BlocYear, Scorecard, Unit
-from reports import services
 from reports.models import Comment, ReportVersion
-from reports.report_context import render_report
+from reports.queries.report import render_report
+from reports.services import report as services
 from tests.conftest import PERSONAS, World, client_for
 from tests.reports.test_report_seed import NARRATIVE, SeedYear, seed_adopted, seed_draft, seed_year
 
