@@ -11,9 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,7 +22,7 @@ from awards.models import Round
 from blocs import permissions as perms
 from blocs.forms import DateInput
 from blocs.models import BlocYear
-from blocs.view_helpers import attach_errors
+from blocs.view_helpers import run_service
 from reports.common import document_response, render_document
 from reports.models import IssuedDocument
 from reports.queries import documents
@@ -133,14 +131,10 @@ def document_numbers(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {f"{kind}_{field}": getattr(current[kind], name) for kind in current if kind in documents.NUMBERED
                for field, name in (("number", "number"), ("date", "issued_on"))}
     form = NumbersForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            issued_documents_set(actor=request.user, bloc_year=bloc_year, values=form.values())
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Document numbers saved."))
-            return redirect("reports:documents", pk=bloc_year.pk)
+    if request.method == "POST" and form.is_valid() and run_service(
+            request, lambda: issued_documents_set(actor=request.user, bloc_year=bloc_year, values=form.values()),
+            form=form, success=_("Document numbers saved.")):
+        return redirect("reports:documents", pk=bloc_year.pk)
     return render(request, "blocs/form_page.html", {
         "form": form, "title": _("Numbers of the meeting's documents"), "back": bloc_year,
         "intro": _("Numbers below 10 are printed with a leading zero. A number already used this year by another "
