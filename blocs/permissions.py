@@ -3,13 +3,19 @@
 A user's roles are read once per request (one query) into `Roles`; predicates are plain functions of
 those roles and the object, so a page's query count does not grow with what it shows.
 Outsiders get 404 (they must not learn that a bloc exists); members with too low a role get 403.
+
+Every app keeps its predicates in its own `permissions.py` (awards and reports build on these) and registers
+its `can_*` functions with `register_predicates`, so that `{% can "open_close" bloc_year %}` reaches any of
+them by name (blocs imports no other app: the template tag discovers each app's module, as the admin does).
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -203,3 +209,34 @@ def can_name_officers(roles: Roles, bloc: Bloc) -> bool:
 def can_manage_people(roles: Roles, bloc: Bloc) -> bool:
     """The secretariat names its member units' representatives (and the board may too)."""
     return can_manage_bloc(roles, bloc) or can_name_officers(roles, bloc)
+
+
+# --- Every app's predicates, by name, for templates ------------------------------------------------------
+
+Predicate = Callable[..., bool]
+_PREDICATES: dict[str, Predicate] = {}
+
+
+def register_predicates(module_name: str) -> None:
+    """Make a permissions module's own `can_*` functions known by name without the prefix:
+    `can_open_close` is `{% can "open_close" bloc_year %}`. Called at the end of each app's permissions.py."""
+    module = sys.modules[module_name]
+    for name, function in vars(module).items():
+        if not (name.startswith("can_") and callable(function) and function.__module__ == module_name):
+            continue  # a predicate imported from another app is registered by its own module
+        action = name.removeprefix("can_")
+        if _PREDICATES.get(action, function) is not function:
+            raise ImproperlyConfigured(f"Two permission predicates are called {name}.")
+        _PREDICATES[action] = function
+
+
+def predicate(action: str) -> Predicate:
+    """The predicate a template names; KeyError for a name no app registered."""
+    return _PREDICATES[action]
+
+
+def predicate_names() -> list[str]:
+    return sorted(_PREDICATES)
+
+
+register_predicates(__name__)

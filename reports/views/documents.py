@@ -25,6 +25,7 @@ from blocs.models import BlocYear
 from blocs.view_helpers import run_service
 from reports.common import document_response, render_document
 from reports.models import IssuedDocument
+from reports.permissions import can_print_ballots
 from reports.queries import documents
 from reports.services.documents import issued_documents_set
 from reports.text import number_inline
@@ -38,11 +39,6 @@ def _format(request: HttpRequest) -> str:
     if fmt not in FORMATS:
         raise Http404
     return fmt
-
-
-def can_print_ballots(roles: perms.Roles, bloc_year: BlocYear) -> bool:
-    """Blank ballot papers are printed by those who run the meeting: the secretariat and the chair."""
-    return award_perms.can_open_close(roles, bloc_year)
 
 
 def _document(request: HttpRequest, pk: int, template: str, build: Callable[[BlocYear], dict[str, Any]],

@@ -18,7 +18,6 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from blocs import permissions as perms
-from blocs.models import BlocYear, Unit
 from blocs.view_helpers import run_service
 from reports.common import document_response
 from reports.forms import (
@@ -31,33 +30,9 @@ from reports.forms import (
     NarrativeForm,
 )
 from reports.models import Comment, ReportVersion
+from reports.permissions import can_adopt_report, can_see_drafts, can_write_report, commenting_units
 from reports.queries.report import narrative_diff, render_report, report_html
 from reports.services import report as services
-
-# --- Who may do what (domain.md §5) ----------------------------------------------------------------------
-
-
-def can_write_report(roles: perms.Roles, bloc_year: BlocYear) -> bool:
-    """The secretariat drafts, circulates, answers comments and starts corrections."""
-    return perms.can_manage_bloc_year(roles, bloc_year)
-
-
-def can_adopt_report(roles: perms.Roles, bloc_year: BlocYear) -> bool:
-    return perms.can_chair(roles, bloc_year)
-
-
-def can_see_drafts(roles: perms.Roles, bloc_year: BlocYear) -> bool:
-    """A draft not yet circulated is the secretariat's work: the chair and the board may read it too."""
-    return (can_write_report(roles, bloc_year) or can_adopt_report(roles, bloc_year)
-            or bloc_year.bloc.province_id in roles.board_provinces)
-
-
-def commenting_units(roles: perms.Roles, bloc_year: BlocYear) -> list[Unit]:
-    """The member units this user speaks for."""
-    if not roles.rep_units:
-        return []
-    return list(Unit.objects.filter(pk__in=roles.rep_units, memberships__bloc_year=bloc_year).order_by("name"))
-
 
 # --- Fetching -----------------------------------------------------------------------------------------------
 

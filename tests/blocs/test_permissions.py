@@ -425,3 +425,38 @@ def test_units_in_no_bloc_stay_within_their_province(world, as_persona):
     add_member(neighbour, fresh_here)
     assert secretariat.get(reverse("blocs:unit-detail", args=[fresh_here.pk])).status_code == 404
     assert client_for(other_secretary).get(reverse("blocs:unit-detail", args=[fresh_here.pk])).status_code == 200
+
+
+# --- The {% can %} tag: every app's predicates by one name --------------------------------------------------
+
+
+def test_every_apps_predicates_are_known_to_the_can_tag():
+    import inspect
+
+    import awards.permissions
+    import blocs.permissions
+    import reports.permissions
+    from blocs.templatetags import blocs_tags  # noqa: F401 - loading the tag discovers every app's predicates
+
+    for module in (blocs.permissions, awards.permissions, reports.permissions):
+        own = [(name, function) for name, function in inspect.getmembers(module, inspect.isfunction)
+               if name.startswith("can_") and function.__module__ == module.__name__]
+        assert own, module.__name__
+        for name, function in own:
+            assert blocs.permissions.predicate(name.removeprefix("can_")) is function, name
+
+
+@pytest.mark.parametrize(("persona", "allowed"), [
+    ("chair", ["adopt_report", "see_drafts", "open_close"]),
+    ("secretariat", ["write_report", "see_drafts", "open_close"]),
+    ("board", ["see_drafts"]), ("representative", []), ("outsider", [])])
+def test_a_template_asks_another_apps_predicate(world, rf, persona, allowed):
+    from django.template import Context, Template
+
+    request = rf.get("/")
+    request.user = world.users[persona]
+    asked = ["adopt_report", "write_report", "see_drafts", "open_close"]
+    template = Template("{% load blocs_tags %}" + "".join(
+        f'{{% can "{name}" y as allowed %}}{{% if allowed %}}{name} {{% endif %}}' for name in asked))
+    shown = template.render(Context({"request": request, "y": world.bloc_year})).split()
+    assert shown == [name for name in asked if name in allowed]
