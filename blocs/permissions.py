@@ -23,6 +23,33 @@ from blocs.models import Bloc, BlocYear, Membership, RoleGrant, Unit, User
 
 
 @dataclass(frozen=True)
+class Role:
+    """One kind of `RoleGrant`, described once: the grant's field that names its scope, the `Roles` fields it
+    fills (each from a column of the grant), and what it may do. `roles_of` reads grants by this description;
+    the tests make one persona per role from it (tests/conftest.py) and give each a column of the permission
+    matrix (tests/permission_matrix.py). The administrator is not a grant: Django's superuser, `is_admin`."""
+
+    kind: str  # RoleGrant.Kind
+    scope: str  # the RoleGrant field the grant names: "unit", "bloc", "bloc_year" or "province"
+    fields: tuple[tuple[str, str], ...]  # (Roles field, RoleGrant column) pairs
+    may: str  # what the role does, for people reading this description
+
+
+ROLES: tuple[Role, ...] = (
+    Role(RoleGrant.Kind.REPRESENTATIVE, "unit", (("rep_units", "unit_id"),),
+         "speaks for its member unit: registers, scores itself, cross-checks, votes, comments on the report; "
+         "sees every bloc its unit sits in"),
+    Role(RoleGrant.Kind.SECRETARIAT, "bloc", (("secretariat_blocs", "bloc_id"),),
+         "does the bloc's work: years, members, covenant, scoring, the vote's set-up, nominations and dossier, "
+         "the report's drafts and answers, the documents' numbers"),
+    Role(RoleGrant.Kind.CHAIR, "bloc_year", (("chair_years", "bloc_year_id"), ("chair_blocs", "bloc_year__bloc_id")),
+         "chairs one bloc year: opens and closes rounds, adopts the report, prints ballot papers"),
+    Role(RoleGrant.Kind.BOARD, "province", (("board_provinces", "province_id"),),
+         "the province board: reads every bloc of its province, founds blocs, reviews dossiers, records decisions"),
+)
+
+
+@dataclass(frozen=True)
 class Roles:
     is_admin: bool = False
     secretariat_blocs: frozenset[int] = frozenset()
@@ -34,8 +61,7 @@ class Roles:
 
     @property
     def is_anyone(self) -> bool:
-        return bool(self.is_admin or self.secretariat_blocs or self.rep_units or self.chair_years
-                    or self.board_provinces)
+        return self.is_admin or any(getattr(self, name) for role in ROLES for name, _column in role.fields)
 
 
 ANONYMOUS = Roles()
@@ -48,21 +74,15 @@ def roles_of(user: User) -> Roles:
     cached = getattr(user, "_roles", None)
     if cached is not None:
         return cached
-    grants = list(RoleGrant.objects.filter(user=user).select_related("bloc_year")
-                  .values_list("kind", "bloc_id", "unit_id", "bloc_year_id", "bloc_year__bloc_id", "province_id"))
-    rep_units = frozenset(g[2] for g in grants if g[0] == RoleGrant.Kind.REPRESENTATIVE)
+    columns = sorted({column for role in ROLES for _name, column in role.fields})
+    grants = list(RoleGrant.objects.filter(user=user).values("kind", *columns))
+    fields = {name: frozenset(g[column] for g in grants if g["kind"] == role.kind)
+              for role in ROLES for name, column in role.fields}
+    rep_units = fields["rep_units"]
     member_blocs = frozenset(
         Membership.objects.filter(unit__in=rep_units).values_list("bloc_year__bloc_id", flat=True).distinct()
     ) if rep_units else frozenset()
-    roles = Roles(
-        is_admin=user.is_superuser,
-        secretariat_blocs=frozenset(g[1] for g in grants if g[0] == RoleGrant.Kind.SECRETARIAT),
-        rep_units=rep_units,
-        chair_years=frozenset(g[3] for g in grants if g[0] == RoleGrant.Kind.CHAIR),
-        chair_blocs=frozenset(g[4] for g in grants if g[0] == RoleGrant.Kind.CHAIR),
-        board_provinces=frozenset(g[5] for g in grants if g[0] == RoleGrant.Kind.BOARD),
-        member_blocs=member_blocs,
-    )
+    roles = Roles(is_admin=user.is_superuser, member_blocs=member_blocs, **fields)
     user._roles = roles  # type: ignore[attr-defined]
     return roles
 
