@@ -31,8 +31,8 @@ from awards.management.commands.load_demo import DEMO_PASSPHRASE
 from awards.models import Ballot, Dossier, HistoryEntry, Meeting, Nomination, Round
 from blocs import services as bloc_services
 from blocs.models import Award, BlocYear, Evidence, Registration, Scorecard, ScoringItem, Unit, User
-from reports import services as report_services
 from reports.models import Comment, ReportVersion
+from reports.services import report as report_services
 from tests.e2e.a11y import PAGES, PageAudit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
