@@ -12,13 +12,14 @@ from blocs.fields import NumberInput, WholeNumberField, number_formfield
 from blocs.forms import BoundedModelMultipleChoiceField, DateInput, NFCMixin
 from blocs.models import Unit
 from blocs.rules import MAX_DEPUTIES
+from emulation.constraints import ReadableConstraintsMixin
 
 # The largest count the database stores in a PositiveIntegerField everywhere (PostgreSQL's integer); a larger
 # one was sent to it and refused with a server error (found by tests/security/test_form_fuzz.py).
 MAX_COUNT = 2_147_483_647
 
 
-class RuleSetForm(forms.ModelForm):
+class RuleSetForm(ReadableConstraintsMixin, forms.ModelForm):
     note = forms.CharField(label=_("What changed (recorded with the new version)"), max_length=300)
 
     class Meta:
@@ -39,7 +40,7 @@ class RuleSetForm(forms.ModelForm):
         return cleaned
 
 
-class CategoryRuleForm(forms.ModelForm):
+class CategoryRuleForm(ReadableConstraintsMixin, forms.ModelForm):
     class Meta:
         model = CategoryRule
         fields = ["award", "quota_count", "quota_percent", "rounding"]
@@ -55,7 +56,7 @@ class CategoryRuleForm(forms.ModelForm):
         """Checked by the service."""
 
 
-class MeetingForm(NFCMixin, forms.ModelForm):
+class MeetingForm(ReadableConstraintsMixin, NFCMixin, forms.ModelForm):
     present = BoundedModelMultipleChoiceField(label=_("Units present"), queryset=Unit.objects.none(),
                                               widget=forms.CheckboxSelectMultiple, required=False)
     absence_reasons = forms.CharField(
@@ -92,7 +93,7 @@ class MeetingForm(NFCMixin, forms.ModelForm):
         return [line.strip() for line in (self.cleaned_data.get("committee") or "").splitlines() if line.strip()]
 
 
-class RoundSettingsForm(forms.ModelForm):
+class RoundSettingsForm(ReadableConstraintsMixin, forms.ModelForm):
     class Meta:
         model = Round
         fields = ["title", "quota", "max_choices", "pass_numerator", "pass_denominator", "comparator", "base",

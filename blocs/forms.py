@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from blocs.fields import WholeNumberField, number_formfield
 from blocs.models import Award, Bloc, Unit
 from blocs.uploads import check_attachment, check_xlsx
+from emulation.constraints import ReadableConstraintsMixin
 
 
 def nfc(value: Any) -> Any:
@@ -71,7 +72,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class UnitForm(NFCMixin, forms.ModelForm):
+class UnitForm(ReadableConstraintsMixin, NFCMixin, forms.ModelForm):
     class Meta:
         model = Unit
         fields = ["name", "short_code", "parent_body", "kind", "province", "is_active", "renamed_from", "merged_into"]
@@ -93,7 +94,7 @@ class UnitForm(NFCMixin, forms.ModelForm):
         """Uniqueness is checked by the service, with a message that names the clash."""
 
 
-class BlocForm(NFCMixin, forms.ModelForm):
+class BlocForm(ReadableConstraintsMixin, NFCMixin, forms.ModelForm):
     class Meta:
         model = Bloc
         fields = ["name", "code", "kind", "province", "founding_decision", "founded_year"]
@@ -193,7 +194,7 @@ class RegistrationForm(NFCMixin, forms.Form):
                                              widget=forms.CheckboxSelectMultiple)
 
 
-class AwardForm(NFCMixin, forms.ModelForm):
+class AwardForm(ReadableConstraintsMixin, NFCMixin, forms.ModelForm):
     class Meta:
         model = Award
         fields = ["name", "code", "kind", "level", "for_collectives", "for_individuals", "order", "is_active"]

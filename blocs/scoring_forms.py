@@ -12,6 +12,7 @@ from blocs.fields import NumberField, WholeNumberField, number_formfield
 from blocs.forms import NFCMixin, nfc
 from blocs.models import ScoringItem, ScoringTable
 from blocs.uploads import check_attachment
+from emulation.constraints import ReadableConstraintsMixin
 
 
 class ScoresForm(forms.Form):
@@ -52,7 +53,7 @@ class DisqualifyForm(NFCMixin, forms.Form):
         self.fields["disqualifier"].queryset = table.items.filter(kind=ScoringItem.Kind.DISQUALIFIER)
 
 
-class ScoringItemForm(NFCMixin, forms.ModelForm):
+class ScoringItemForm(ReadableConstraintsMixin, NFCMixin, forms.ModelForm):
     class Meta:
         model = ScoringItem
         fields = ["kind", "group", "code", "text", "max_points", "evidence_required", "guidance", "order"]
@@ -62,7 +63,7 @@ class ScoringItemForm(NFCMixin, forms.ModelForm):
         """Checked by the service."""
 
 
-class ScoringTableForm(forms.ModelForm):
+class ScoringTableForm(ReadableConstraintsMixin, forms.ModelForm):
     class Meta:
         model = ScoringTable
         fields = ["max_total", "bonus_cap", "check_mode"]
