@@ -100,6 +100,17 @@ class RoundSettingsForm(ReadableConstraintsMixin, forms.ModelForm):
                   "voters", "allow_self", "two_person_entry"]
         formfield_callback = number_formfield
 
+    def clean(self) -> dict[str, Any]:
+        """The ballot says "choose at most N" where N is the round's quota (domain.md §3): a ballot of fewer
+        choices cannot fill the seats, one of more makes valid-looking papers invalid."""
+        cleaned = super().clean()
+        quota, choices = cleaned.get("quota"), cleaned.get("max_choices")
+        if quota is not None and choices is not None and quota > 0 and choices != quota:
+            self.add_error("max_choices", _(
+                "The ballot lets each voter choose at most as many units as the round proposes: set it to "
+                "%(quota)s, the quota (it is %(choices)s).") % {"quota": quota, "choices": choices})
+        return cleaned
+
 
 class CandidateChangeForm(NFCMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
