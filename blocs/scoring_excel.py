@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from blocs.fields import NUMBER_MESSAGES
 from blocs.models import ScoringTable
 from blocs.numbers import NumberError, cell_number
+from blocs.rules import search_key
 from blocs.xlsx import append_row
 
 COLUMNS = {
@@ -25,10 +26,19 @@ COLUMNS = {
     "evidence_required": "Cần minh chứng",
     "guidance": "Hướng dẫn chấm",
 }
-KINDS = {"tiêu chí": "criterion", "điểm thưởng": "bonus", "điểm trừ": "penalty", "điểm liệt": "disqualifier",
-         "criterion": "criterion", "bonus": "bonus", "penalty": "penalty", "disqualifier": "disqualifier"}
-KIND_LABELS = {"criterion": "Tiêu chí", "bonus": "Điểm thưởng", "penalty": "Điểm trừ", "disqualifier": "Điểm liệt"}
-YES = {"có", "x", "yes", "1", "true"}
+# The kinds as people write them: the words of the screens and of the downloaded workbook, the short words
+# secretariats use, with or without accents and in any case (compared through `search_key`).
+KIND_WORDS = {
+    "criterion": ["Tiêu chí", "Criterion"],
+    "bonus": ["Điểm thưởng", "Mục điểm thưởng", "Thưởng", "Bonus", "Bonus item"],
+    "penalty": ["Điểm trừ", "Mục điểm trừ", "Trừ", "Penalty", "Penalty item"],
+    "disqualifier": ["Không xét thi đua", "Trường hợp không xét thi đua", "Không xét", "Điểm liệt", "Liệt",
+                     "Disqualifier"],
+}
+KINDS = {search_key(word): kind for kind, words in KIND_WORDS.items() for word in words}
+KIND_LABELS = {"criterion": "Tiêu chí", "bonus": "Điểm thưởng", "penalty": "Điểm trừ",
+               "disqualifier": "Không xét thi đua"}
+YES = {search_key(word) for word in ("có", "x", "yes", "1", "true", "cần")}
 MAX_ROWS = 500
 
 
@@ -43,8 +53,8 @@ def _text(value: Any) -> str:
 
 
 def _header_map(row: tuple) -> dict[str, int]:
-    titles = {_text(cell).lower(): index for index, cell in enumerate(row)}
-    return {key: titles[title.lower()] for key, title in COLUMNS.items() if title.lower() in titles}
+    titles = {search_key(_text(cell)): index for index, cell in enumerate(row)}
+    return {key: titles[search_key(title)] for key, title in COLUMNS.items() if search_key(title) in titles}
 
 
 def _max_points(raw: Any, line: int) -> tuple[Decimal, str]:
@@ -66,9 +76,11 @@ def _max_points(raw: Any, line: int) -> tuple[Decimal, str]:
 
 def _item(cells: dict[str, Any], line: int, order: int) -> tuple[dict[str, Any] | None, list[str]]:
     errors = []
-    kind = KINDS.get(_text(cells.get("kind")).lower() or "tiêu chí")
+    kind = KINDS.get(search_key(_text(cells.get("kind"))) or "tieu chi")
     if kind is None:
-        errors.append(_("Row %(row)s: unknown kind “%(value)s”.") % {"row": line, "value": _text(cells.get("kind"))})
+        errors.append(_("Row %(row)s: unknown kind “%(value)s”; write one of: %(accepted)s.") % {
+            "row": line, "value": _text(cells.get("kind")),
+            "accepted": ", ".join(KIND_WORDS[k][0] for k in KIND_WORDS)})
     code, text = _text(cells.get("code")), _text(cells.get("text"))
     if not code or len(code) > 20:
         errors.append(_("Row %(row)s: the code is missing or longer than 20 characters.") % {"row": line})
@@ -83,7 +95,7 @@ def _item(cells: dict[str, Any], line: int, order: int) -> tuple[dict[str, Any] 
         return None, errors
     return {"kind": kind, "group": _text(cells.get("group"))[:300], "code": code, "text": text,
             "max_points": max_points.quantize(Decimal("0.01")), "order": order,
-            "evidence_required": _text(cells.get("evidence_required")).lower() in YES,
+            "evidence_required": search_key(_text(cells.get("evidence_required"))) in YES,
             "guidance": _text(cells.get("guidance"))}, []
 
 

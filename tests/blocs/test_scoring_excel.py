@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -94,3 +95,47 @@ def test_the_representative_cannot_import(world, as_persona):
     response = as_persona("representative").post(reverse("blocs:scoring-import", args=[world.bloc_year.pk]),
                                                  {"file": workbook(GOOD)})
     assert response.status_code == 403
+
+
+def test_the_words_of_the_screens_and_unaccented_ones_are_accepted(world):
+    """The kinds as the screens and secretariats write them, with or without accents, in any case; the
+    header too (issue 10, item 6)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["LOAI", "Nhom tieu chi", "ma", "NOI DUNG", "diem toi da", "can minh chung", "Huong dan cham"])
+    for row in [["tieu chi", "", "1.1", "Hoàn thành chỉ tiêu", "27,5", "co", ""],
+                ["Mục điểm thưởng", "", "T1", "Mô hình mới", 5, "x", ""],
+                ["DIEM TRU", "", "D1", "Nộp chậm", 2, "", ""],
+                ["Trường hợp không xét thi đua", "", "L1", "Vi phạm kỷ luật", "", "", ""],
+                ["Không xét", "", "L2", "Có vụ việc tham nhũng", "", "", ""]]:
+        sheet.append(row)
+    buffer = BytesIO()
+    book.save(buffer)
+    parsed = parse_scoring_xlsx(BytesIO(buffer.getvalue()))
+    assert parsed.errors == []
+    assert [(i["kind"], i["max_points"], i["evidence_required"]) for i in parsed.items] == [
+        ("criterion", Decimal("27.50"), True), ("bonus", 5, True), ("penalty", 2, False),
+        ("disqualifier", 0, False), ("disqualifier", 0, False)]
+
+
+def test_an_unknown_kind_lists_the_words_accepted(world):
+    with translation.override("vi"):
+        parsed = parse_scoring_xlsx(workbook([["Điểm cộng", "", "1", "Nội dung", 5, "", ""]]).file)
+    assert parsed.errors == ["Dòng 2: không rõ loại “Điểm cộng”; hãy ghi một trong: Tiêu chí, Điểm thưởng, Điểm trừ, "
+                             "Không xét thi đua."]
+
+
+def test_a_locked_table_downloads_as_next_years_starting_workbook(world, as_persona):
+    from django.utils import timezone
+
+    table = ScoringTable.objects.create(bloc_year=world.bloc_year, locked_at=timezone.now())
+    ScoringItem.objects.create(table=table, code="1.1", text="Hoàn thành chỉ tiêu", max_points=Decimal("27.5"))
+    ScoringItem.objects.create(table=table, code="L1", text="Vi phạm", kind="disqualifier", order=2)
+    client = as_persona("secretariat")
+    page = client.get(reverse("blocs:scoring-table", args=[world.bloc_year.pk])).content.decode()
+    assert reverse("blocs:scoring-xlsx", args=[world.bloc_year.pk]) in page
+    data = client.get(reverse("blocs:scoring-xlsx", args=[world.bloc_year.pk])).content
+    parsed = parse_scoring_xlsx(BytesIO(data))
+    assert parsed.errors == []
+    assert [(i["code"], i["kind"], i["max_points"]) for i in parsed.items] == [
+        ("1.1", "criterion", Decimal("27.50")), ("L1", "disqualifier", 0)]
