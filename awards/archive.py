@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Field
 from django.utils.translation import gettext as _
 
-from awards import rules, services
+from awards import rules, selectors
 from awards.models import (
     Attendance,
     Ballot,
@@ -423,7 +423,7 @@ def recount(round_: Round, scores: Mapping[int, Decimal | None]) -> Result:
     Eligibility is taken as the result recorded it at the close (it may rest on history kept elsewhere).
     """
     stored = result_of(round_)
-    counts, votes = services.round_counts(round_)
+    counts, votes = selectors.round_counts(round_)
     tally = rules.tally(votes=votes, counts=counts, mark=round_.pass_mark, quota=round_.quota, quorum=round_.quorum,
                         scores=scores, ineligible=stored.ineligible)
     return Result.from_tally(tally, rule_set_version=round_.rule_set.version, reasons=stored.reasons)
@@ -450,7 +450,7 @@ def _differences(stored: Result, fresh: Result) -> list[str]:
 
 def voting_verify(bloc_year: BlocYear) -> None:
     """Refuse the archive when a closed round's stored result disagrees with its ballots."""
-    scores = services.final_scores(bloc_year)
+    scores = selectors.final_scores(bloc_year)
     for round_ in bloc_year.rounds.filter(status=Round.Status.CLOSED).select_related("rule_set", "bloc_year"):
         differences = _differences(result_of(round_), recount(round_, scores))
         if differences:

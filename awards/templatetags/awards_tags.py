@@ -11,9 +11,9 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from awards import selectors
 from awards.forms_dossier import ConditionAddForm
 from awards.models import Attendance, Ballot, Condition, HistoryEntry, Rating, Round, RuleSet, Turnout
-from awards.nominations import lineage
 from awards.results import shown_reasons
 from blocs.models import Award, Membership, Unit
 from blocs.permissions import can_read_province, roles_of
@@ -105,7 +105,7 @@ def rule_set_conditions(context: dict[str, Any], rule_set: RuleSet) -> dict[str,
 @register.inclusion_tag("awards/_unit_history.html", takes_context=True)
 def unit_history_panel(context: dict[str, Any], unit: Unit) -> dict[str, Any]:
     """The unit's titles, awards and ratings by year, its predecessors' included and marked (issue 4, item 5)."""
-    family = lineage([unit])[unit.pk]
+    family = selectors.lineage([unit])[unit.pk]
     entries = list(HistoryEntry.objects.filter(unit__in=family).select_related("award", "unit")
                    .order_by("-year", "award__order", "unit__name"))
     years = []

@@ -20,8 +20,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from awards import nominations as service
-from awards import services
 from awards.forms_dossier import (
     ConditionAddForm,
     ConditionRemoveForm,
@@ -33,6 +31,9 @@ from awards.forms_dossier import (
 from awards.models import Decision, Dossier, Nomination
 from awards.permissions import can_manage_nominations, can_review_dossier
 from awards.results import percent_of
+from awards.services import dossier as dossier_services
+from awards.services import nominations as nomination_services
+from awards.services import rule_sets
 from awards.views.common import managed_year
 from blocs import permissions as perms
 from blocs.models import BlocYear, Unit
@@ -69,9 +70,9 @@ def condition_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, form_text(form))
         return redirect("awards:rule-set", pk=bloc_year.pk)
     try:
-        revised = services.condition_change(actor=request.user, bloc_year=bloc_year,
-                                            award=form.cleaned_data["category"], condition=form.condition(),
-                                            title=form.counted_award(), rating=form.counted_rating())
+        revised = rule_sets.condition_change(actor=request.user, bloc_year=bloc_year,
+                                             award=form.cleaned_data["category"], condition=form.condition(),
+                                             title=form.counted_award(), rating=form.counted_rating())
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -88,9 +89,9 @@ def condition_remove(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("That condition does not exist."))
         return redirect("awards:rule-set", pk=bloc_year.pk)
     try:
-        revised = services.condition_change(actor=request.user, bloc_year=bloc_year,
-                                            award=form.cleaned_data["category"], condition=None,
-                                            remove_index=form.cleaned_data["index"])
+        revised = rule_sets.condition_change(actor=request.user, bloc_year=bloc_year,
+                                             award=form.cleaned_data["category"], condition=None,
+                                             remove_index=form.cleaned_data["index"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -163,8 +164,8 @@ def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = WithdrawForm(request.POST, nominations=Nomination.objects.filter(bloc_year=bloc_year))
     if form.is_valid():
         try:
-            service.nomination_withdraw(actor=request.user, nomination=form.cleaned_data["nomination"],
-                                        reason=form.cleaned_data["reason"])
+            nomination_services.nomination_withdraw(actor=request.user, nomination=form.cleaned_data["nomination"],
+                                                    reason=form.cleaned_data["reason"])
         except ValidationError as error:
             attach_errors(form, error)
         else:
@@ -180,7 +181,8 @@ def nomination_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = OutsideVoteForm(request.POST, members=Unit.objects.filter(memberships__bloc_year=bloc_year))
     if form.is_valid():
         try:
-            service.nomination_add_outside_vote(actor=request.user, bloc_year=bloc_year, **form.cleaned_data)
+            nomination_services.nomination_add_outside_vote(actor=request.user, bloc_year=bloc_year,
+                                                            **form.cleaned_data)
         except ValidationError as error:
             attach_errors(form, error)
         else:
@@ -194,7 +196,7 @@ def nomination_add(request: HttpRequest, pk: int) -> HttpResponse:
 def dossier_submit(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = managed_year(request, pk)
     try:
-        dossier = service.dossier_submit(actor=request.user, bloc_year=bloc_year)
+        dossier = dossier_services.dossier_submit(actor=request.user, bloc_year=bloc_year)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -229,7 +231,7 @@ def dossier_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnForm(request.POST)
     if form.is_valid():
         try:
-            service.dossier_return(actor=request.user, bloc_year=bloc_year, reason=form.cleaned_data["reason"])
+            dossier_services.dossier_return(actor=request.user, bloc_year=bloc_year, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             attach_errors(form, error)
         else:
@@ -243,7 +245,7 @@ def dossier_return(request: HttpRequest, pk: int) -> HttpResponse:
 def dossier_accept(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = _reviewed_year(request, pk)
     try:
-        service.dossier_accept(actor=request.user, bloc_year=bloc_year)
+        dossier_services.dossier_accept(actor=request.user, bloc_year=bloc_year)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -260,9 +262,9 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST, nominations=pending)
     if form.is_valid():
         try:
-            service.decision_record(actor=request.user, bloc_year=bloc_year, number=form.cleaned_data["number"],
-                                    issuer=form.cleaned_data["issuer"], signed_on=form.cleaned_data["signed_on"],
-                                    outcomes=form.outcomes())
+            dossier_services.decision_record(actor=request.user, bloc_year=bloc_year,
+                                             number=form.cleaned_data["number"], issuer=form.cleaned_data["issuer"],
+                                             signed_on=form.cleaned_data["signed_on"], outcomes=form.outcomes())
         except ValidationError as error:
             attach_errors(form, error)
         else:

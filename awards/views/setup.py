@@ -12,9 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from awards import permissions as award_perms
-from awards import services
+from awards import selectors
 from awards.forms import CandidateChangeForm, CategoryRuleForm, MeetingForm, RoundSettingsForm, RuleSetForm
 from awards.models import Meeting, Round
+from awards.services import leadership as leadership_services
+from awards.services import rounds as round_services
+from awards.services import rule_sets as rule_set_services
 from awards.views.common import managed_round, managed_year
 from blocs import permissions as perms
 from blocs.models import Unit
@@ -27,7 +30,7 @@ CategoryFormSet = formset_factory(CategoryRuleForm, extra=1, can_delete=True)
 def rule_set(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the current rules; saving creates a new version (issue 4, item 2)."""
     bloc_year = managed_year(request, pk)
-    current = services.current_rule_set(bloc_year) or services.rule_set_ensure(actor=request.user,
+    current = selectors.current_rule_set(bloc_year) or rule_set_services.rule_set_ensure(actor=request.user,
                                                                                 bloc_year=bloc_year)
     categories = [{"award": c.award, "quota_count": c.quota_count, "quota_percent": c.quota_percent,
                    "rounding": c.rounding} for c in current.categories.select_related("award")]
@@ -40,8 +43,8 @@ def rule_set(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if len({row["award"].pk for row in rows}) != len(rows):
                 raise ValidationError(_("Each award appears once in the rule set."))
-            services.rule_set_revise(actor=request.user, bloc_year=bloc_year, changes=changes,
-                                     note=form.cleaned_data["note"], categories=rows)
+            rule_set_services.rule_set_revise(actor=request.user, bloc_year=bloc_year, changes=changes,
+                                              note=form.cleaned_data["note"], categories=rows)
         except ValidationError as error:
             attach_errors(form, error)
         else:
@@ -70,10 +73,10 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in MeetingForm.Meta.fields}
         try:
-            services.meeting_save(actor=request.user, bloc_year=bloc_year, data=data,
-                                  present=list(form.cleaned_data["present"]),
-                                  absent_reasons=form.cleaned_data["absence_reasons"],
-                                  committee=[(name, None) for name in form.cleaned_data["committee"]])
+            round_services.meeting_save(actor=request.user, bloc_year=bloc_year, data=data,
+                                        present=list(form.cleaned_data["present"]),
+                                        absent_reasons=form.cleaned_data["absence_reasons"],
+                                        committee=[(name, None) for name in form.cleaned_data["committee"]])
         except ValidationError as error:
             attach_errors(form, error)
         else:
@@ -91,7 +94,7 @@ def round_list(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = Meeting.objects.filter(bloc_year=bloc_year).first()
     present = meeting.attendance.filter(is_present=True).count() if meeting else 0
     members = set(bloc_year.memberships.values_list("unit_id", flat=True))
-    leadership = services.elected_leadership(bloc_year)
+    leadership = selectors.elected_leadership(bloc_year)
     return render(request, "awards/round_list.html", {
         "bloc_year": bloc_year, "rounds": rounds, "meeting": meeting, "present": present,
         "leadership": leadership, "next_year_exists": bloc_year.bloc.years.filter(year=bloc_year.year + 1).exists(),
@@ -105,7 +108,7 @@ def round_list(request: HttpRequest, pk: int) -> HttpResponse:
 def rounds_generate(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = managed_year(request, pk)
     try:
-        rounds = services.rounds_generate(actor=request.user, bloc_year=bloc_year)
+        rounds = round_services.rounds_generate(actor=request.user, bloc_year=bloc_year)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -122,8 +125,8 @@ def round_settings(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(round_)
     if request.method == "POST" and form.is_valid():
         try:
-            services.round_settings_update(actor=request.user, round_=Round.objects.get(pk=round_.pk),
-                                           data=form.cleaned_data)
+            round_services.round_settings_update(actor=request.user, round_=Round.objects.get(pk=round_.pk),
+                                                 data=form.cleaned_data)
         except ValidationError as error:
             attach_errors(form, error)
         else:
@@ -140,9 +143,10 @@ def candidates_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if not round_.candidates.exists():
-                services.candidates_fill(actor=request.user, round_=round_)
-            services.candidate_adjust(actor=request.user, round_=round_, unit=form.cleaned_data["unit"],
-                                      add=form.cleaned_data["action"] == "add", reason=form.cleaned_data["reason"])
+                round_services.candidates_fill(actor=request.user, round_=round_)
+            round_services.candidate_adjust(actor=request.user, round_=round_, unit=form.cleaned_data["unit"],
+                                            add=form.cleaned_data["action"] == "add",
+                                            reason=form.cleaned_data["reason"])
         except ValidationError as error:
             attach_errors(form, error)
         else:
@@ -159,7 +163,7 @@ def candidates_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def candidates_generate(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = managed_round(request, pk)
     try:
-        services.candidates_fill(actor=request.user, round_=round_)
+        round_services.candidates_fill(actor=request.user, round_=round_)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -172,7 +176,7 @@ def candidates_generate(request: HttpRequest, pk: int) -> HttpResponse:
 def next_year_open(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = managed_year(request, pk)
     try:
-        next_year = services.next_year_open_from_election(actor=request.user, bloc_year=bloc_year)
+        next_year = leadership_services.next_year_open_from_election(actor=request.user, bloc_year=bloc_year)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("awards:round-list", pk=bloc_year.pk)

@@ -11,9 +11,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from awards import permissions as award_perms
-from awards import services
+from awards import selectors
 from awards.forms import BallotForm
 from awards.models import Round, Turnout
+from awards.services import ballots
 from awards.views.common import visible_round
 from blocs import permissions as perms
 from blocs.models import Unit
@@ -30,7 +31,7 @@ def _voting_unit(request: HttpRequest, round_: Round) -> Unit:
 
 
 def _ballot_form(round_: Round, unit: Unit, data: dict | None = None) -> BallotForm:
-    candidates = services.candidate_units_ordered(round_)
+    candidates = selectors.candidate_units_ordered(round_)
     if not round_.allow_self:
         candidates = candidates.exclude(pk=unit.pk)
     return BallotForm(data, candidates=candidates, max_choices=round_.max_choices)
@@ -67,8 +68,8 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ValidationError([" ".join(errors) for errors in form.errors.values()])
-        cast = services.ballot_cast(actor=request.user, round_=round_, unit=unit,
-                                    choices=[u.pk for u in form.cleaned_data["choices"]])
+        cast = ballots.ballot_cast(actor=request.user, round_=round_, unit=unit,
+                                   choices=[u.pk for u in form.cleaned_data["choices"]])
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
