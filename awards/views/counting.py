@@ -21,7 +21,7 @@ from awards.services import rounds
 from awards.views.common import chaired_round, managed_round, visible_round
 from blocs import permissions as perms
 from blocs.models import Unit
-from blocs.view_helpers import attach_errors
+from blocs.view_helpers import run_service
 
 
 def _candidates(round_: Round) -> list[Unit]:
@@ -65,12 +65,11 @@ def round_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Open a round. At the first opening of the meeting the counting committee's passphrase is made and
     shown, in this response only (docs/secrecy.md)."""
     round_ = chaired_round(request, pk)
-    try:
-        passphrase = rounds.round_open_with_box(actor=request.user, round_=round_)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    outcome = run_service(request, lambda: rounds.round_open_with_box(actor=request.user, round_=round_),
+                          success=_("The round is open. Representatives can vote now."), joined=True)
+    if not outcome:
         return redirect(round_)
-    messages.success(request, _("The round is open. Representatives can vote now."))
+    passphrase = outcome.value
     if passphrase is None:
         return redirect(round_)
     return render(request, "awards/passphrase.html", {"round": round_,
@@ -86,13 +85,10 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseForm(request.POST or None, initial={"ballots_issued": counts.issued if counts else 0},
                      needs_passphrase=sealed > 0)
     if request.method == "POST" and form.is_valid():
-        try:
-            rounds.round_close(actor=request.user, round_=round_, passphrase=form.cleaned_data.get("passphrase"),
-                               ballots_issued=form.cleaned_data["ballots_issued"])
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("The round is closed and counted."))
+        if run_service(request, lambda: rounds.round_close(
+                actor=request.user, round_=round_, passphrase=form.cleaned_data.get("passphrase"),
+                ballots_issued=form.cleaned_data["ballots_issued"]),
+                form=form, success=_("The round is closed and counted.")):
             return redirect(round_)
     return render(request, "awards/round_close.html", {"round": round_, "form": form, "counts": counts,
                                                        "sealed": sealed, "discard_form": DiscardSealedForm()})
@@ -104,12 +100,13 @@ def round_discard_sealed(request: HttpRequest, pk: int) -> HttpResponse:
     """The passphrase is lost: discard the online ballots and hold the round on paper."""
     round_ = chaired_round(request, pk)
     form = DiscardSealedForm(request.POST)
-    try:
+
+    def discard() -> None:
         if not form.is_valid():
             raise ValidationError(_("Give the reason for discarding the online ballots."))
         rounds.round_sealed_discard(actor=request.user, round_=round_, reason=form.cleaned_data["reason"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+
+    if not run_service(request, discard, joined=True):
         return redirect("awards:round-close", pk=round_.pk)
     messages.warning(request, _("The online ballots were discarded. Hold this round again on paper and enter "
                                 "the paper ballots before closing it."))
@@ -123,15 +120,10 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     candidates = selectors.candidate_units_ordered(round_)
     form = PaperBallotForm(request.POST or None, candidates=candidates, two_person=round_.two_person_entry)
     if request.method == "POST" and form.is_valid():
-        try:
-            ballot_services.paper_ballot_enter(actor=request.user, round_=round_,
-                                               choices=[u.pk for u in form.cleaned_data["choices"]],
-                                               invalid_reason=form.cleaned_data["invalid_reason"],
-                                               clerk=form.cleaned_data.get("clerk", ""))
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Paper ballot entered."))
+        if run_service(request, lambda: ballot_services.paper_ballot_enter(
+                actor=request.user, round_=round_, choices=[u.pk for u in form.cleaned_data["choices"]],
+                invalid_reason=form.cleaned_data["invalid_reason"], clerk=form.cleaned_data.get("clerk", "")),
+                form=form, success=_("Paper ballot entered.")):
             return redirect("awards:paper-ballot", pk=round_.pk)
     return render(request, "awards/paper_ballot.html", {
         "round": round_, "form": form, "entered": round_.ballots.filter(source=Ballot.Source.PAPER).count(),
@@ -142,12 +134,8 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def paper_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = managed_round(request, pk)
-    try:
-        ballots = ballot_services.paper_entries_reconcile(actor=request.user, round_=round_)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(n)s paper ballots reconciled.") % {"n": len(ballots)})
+    run_service(request, lambda: ballot_services.paper_entries_reconcile(actor=request.user, round_=round_),
+                success=lambda ballots: _("%(n)s paper ballots reconciled.") % {"n": len(ballots)}, joined=True)
     return redirect("awards:paper-ballot", pk=round_.pk)
 
 
@@ -156,13 +144,10 @@ def paper_count(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = managed_round(request, pk)
     form = PaperCountForm(request.POST or None, candidates=_candidates(round_))
     if request.method == "POST" and form.is_valid():
-        try:
-            ballot_services.paper_count_set(actor=request.user, round_=round_, returned=form.cleaned_data["returned"],
-                                            valid=form.cleaned_data["valid"], votes=form.votes())
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Paper counts saved."))
+        if run_service(request, lambda: ballot_services.paper_count_set(
+                actor=request.user, round_=round_, returned=form.cleaned_data["returned"],
+                valid=form.cleaned_data["valid"], votes=form.votes()),
+                form=form, success=_("Paper counts saved.")):
             return redirect(round_)
     return render(request, "blocs/form_page.html", {
         "form": form, "title": _("Paper ballot counts"), "back": round_,
