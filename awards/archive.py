@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Field
 from django.utils.translation import gettext as _
 
-from awards import rules, selectors
+from awards import conditions, rules, selectors
 from awards.models import (
     Attendance,
     Ballot,
@@ -218,10 +218,10 @@ def _award_or_none(context: ImportContext, value: Any, where: str) -> Award | No
 def _add_condition(context: ImportContext, category: CategoryRule, raw: Any, where: str) -> None:
     fields = read_fields(Condition, raw, CONDITION_FIELDS, where)
     award = _award_or_none(context, read_key(raw, "award", where), where)
-    if fields["kind"] == Condition.Kind.CONSECUTIVE and award is None and not fields["rating"]:
+    if conditions.counts(fields["kind"]) == "title_or_rating" and award is None and not fields["rating"]:
         raise read_refusal("award", where, _("Say which title, award or rating the consecutive years are "
                                              "counted for."))
-    if fields["kind"] not in (Condition.Kind.REGISTERED, Condition.Kind.NOT_DISQUALIFIED):
+    if fields["kind"] not in conditions.WITHOUT_NUMBER:
         _required(fields["number"], "number", where)
     Condition.objects.create(category=category, award=award, **fields)
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from awards import rules
+from awards import conditions, rules
 from awards.messages import RATING_PREFIX
 from awards.models import (
     Attendance,
@@ -183,7 +183,7 @@ def conditions_for(category: CategoryRule) -> list[rules.Condition]:
     """The category's conditions, plus "rank 1" for the Government flag when the rule set says so."""
     found = []
     for condition in category.conditions.select_related("award"):
-        if condition.kind == "not_recent" and not (condition.award_id or condition.rating):
+        if conditions.counts(condition.kind) == "award" and not (condition.award_id or condition.rating):
             condition.award = category.award  # "not given this award": the category's own award
         key = f"award:{condition.award_id}" if condition.award_id else f"rating:{condition.rating}"
         # An award is named by its name (data); a rating by its code, put into words when the reason is shown.
@@ -220,15 +220,15 @@ def eligibility_report(round_: Round, unit_ids: Sequence[int]) -> dict[int, list
     if round_.kind == Round.Kind.AWARD:
         category = CategoryRule.objects.filter(rule_set=round_.rule_set, award=round_.award).select_related(
             "award", "rule_set").first()
-        conditions = conditions_for(category) if category else []
+        required = conditions_for(category) if category else []
         units = list(Unit.objects.filter(pk__in=unit_ids))
         facts = unit_facts(round_.bloc_year, units)
         elsewhere = dict(Nomination.objects.filter(bloc_year=round_.bloc_year_id, status=Nomination.Status.PROPOSED,
                                                    unit__in=unit_ids).exclude(award=round_.award_id)
                          .values_list("unit", "award__name"))
         for unit in units:
-            report[unit.pk] += [Reason.of(issue) for issue in rules.eligibility_issues(
-                conditions, facts[unit.pk], award=round_.award_id, year=round_.bloc_year.year)]
+            report[unit.pk] += [Reason.of(issue) for issue in conditions.eligibility_issues(
+                required, facts[unit.pk], award=round_.award_id, year=round_.bloc_year.year)]
             report[unit.pk] += [Reason.of(issue) for issue in rules.one_award_issues(
                 proposed_for=elsewhere.get(unit.pk), one_award_per_unit=round_.rule_set.one_award_per_unit)]
     if round_.runoff_of_id is not None:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from awards import rules, selectors
+from awards import conditions, rules, selectors
 from awards.models import (
     CategoryRule,
     Condition,
@@ -108,7 +108,7 @@ def condition_change(*, actor: User | None, bloc_year: BlocYear, award: Award, c
     if not current.categories.filter(award=award).exists():
         raise ValidationError(_("%(award)s is not a category of this year's rule set.") % {"award": award.name})
     if condition is not None:
-        raise_issues(rules.condition_issues(condition))
+        raise_issues(conditions.condition_issues(condition))
     note = (_("Condition added to %(award)s") if condition else _("Condition removed from %(award)s")) % {
         "award": award.name}
     revised = rule_set_copy(current, bloc_year=bloc_year, version=current.version + 1, note=note)

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from awards import selectors
+from awards import conditions, selectors
 from awards.forms_dossier import ConditionAddForm
 from awards.models import Attendance, Ballot, Condition, HistoryEntry, Rating, Round, RuleSet, Turnout
 from awards.results import shown_reasons
@@ -80,16 +80,7 @@ def condition_text(condition: Condition) -> str:
     number = condition.number.normalize() if condition.number is not None else None
     what = condition.award.name if condition.award_id else (
         Rating(condition.rating).label if condition.rating else _("this award"))
-    texts = {
-        Condition.Kind.MIN_SCORE: _("Final score at least %(n)s"),
-        Condition.Kind.MAX_RANK: _("Rank %(n)s or better in the score table"),
-        Condition.Kind.CONSECUTIVE: _("At least %(n)s consecutive years of “%(what)s”"),
-        Condition.Kind.NOT_RECENT: _("Not given “%(what)s” in the last %(n)s years"),
-    }
-    text = texts.get(condition.kind)
-    if text is None:
-        return condition.get_kind_display()
-    return text % {"n": f"{number:f}" if number is not None else "—", "what": what}
+    return conditions.sentence(condition.kind, number=number, what=what, label=condition.get_kind_display())
 
 
 @register.inclusion_tag("awards/_rule_set_conditions.html", takes_context=True)

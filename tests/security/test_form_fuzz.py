@@ -34,7 +34,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from awards.models import Ballot, Condition
+from awards import conditions
+from awards.models import Ballot
 from awards.services import rounds as round_services
 from blocs.models import Award, BlocYear, Unit
 from blocs.scoring_excel import COLUMNS
@@ -162,7 +163,7 @@ def _synthetic(objects: dict[str, Any]) -> dict[str, tuple[str, list[Field]]]:
         "awards:vote-cast": (f"/rounds/{round_.pk}/vote/cast/", [Field("choices", "checkbox", options=units),
                                                                   Field("unit", "hidden", options=units)]),
         "awards:condition-add": (f"/years/{year.pk}/rules/conditions/add/", [
-            Field("category", "select", options=awards), Field("kind", "select", options=list(Condition.Kind.values)),
+            Field("category", "select", options=awards), Field("kind", "select", options=list(conditions.KINDS)),
             Field("number", "number", "3"), Field("title", "select", options=awards),
             Field("rating", "select", options=["", "excellent", "good"])]),
         "awards:condition-remove": (f"/years/{year.pk}/rules/conditions/remove/", [
