@@ -14,7 +14,8 @@ from awards.models import Condition
 from awards.rules import Condition as RuleCondition
 from awards.rules import UnitFacts
 
-FAILING = UnitFacts(registered=frozenset(), final_score=Decimal("1"), rank=9, disqualified=True,
+# A unit that fails every kind of condition: unregistered, low score, no rank, disqualified, recently awarded.
+FAILING = UnitFacts(registered=frozenset(), final_score=Decimal("1"), rank=None, disqualified=True,
                     history={2021: frozenset({"award:7"}), 2020: frozenset({"award:7"})})
 
 
