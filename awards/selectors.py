@@ -30,8 +30,6 @@ from awards.results import Reason, elected_of, result_of
 from blocs import rules as bloc_rules
 from blocs.models import BlocYear, Registration, Scorecard, Unit
 
-GOV_FLAG = "co-thi-dua-chinh-phu"
-
 
 def current_rule_set(bloc_year: BlocYear) -> RuleSet | None:
     return bloc_year.rule_sets.order_by("-version").first()
@@ -190,7 +188,7 @@ def conditions_for(category: CategoryRule) -> list[rules.Condition]:
         label = condition.award.name if condition.award_id else f"{RATING_PREFIX}{condition.rating}" \
             if condition.rating else ""
         found.append(rules.Condition(kind=condition.kind, number=condition.number, key=key, label=label))
-    if category.rule_set.gov_flag_must_top and category.award.code == GOV_FLAG:
+    if category.rule_set.gov_flag_must_top and category.award.code == settings.GOV_FLAG_AWARD:
         found.append(rules.Condition(kind="max_rank", number=1))
     return found
 
@@ -265,7 +263,7 @@ def province_overview(province_id: int, year: int) -> dict[str, Any]:
     for n in (Nomination.objects.filter(bloc_year__in=years, status=Nomination.Status.PROPOSED)
               .select_related("award", "unit").order_by("award__order", "rank", "unit__name")):
         nominations[n.bloc_year_id].append(n)
-    gov = sum(1 for rows in nominations.values() for n in rows if n.award.code == GOV_FLAG)
+    gov = sum(1 for rows in nominations.values() for n in rows if n.award.code == settings.GOV_FLAG_AWARD)
     cap = rules.gov_flag_cap(leaders=len(years), rate=gov_flag_rate())
     return {"rows": [(y, dossiers.get(y.pk), nominations[y.pk]) for y in years], "gov_flag": gov, "cap": cap,
             "rate": gov_flag_rate(), "over_cap": gov > cap}

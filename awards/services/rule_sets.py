@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,8 +23,10 @@ from blocs.audit import audit
 from blocs.models import Award, BlocYear, User
 from blocs.writable import ensure_writable
 
-# The standard proposals of a bloc (domain.md §2): Government flag 1, provincial flag 1, certificate 3.
-DEFAULT_CATEGORIES = [("co-thi-dua-chinh-phu", 1), ("co-thi-dua-ubnd-tinh", 1), ("bang-khen-chu-tich-ubnd-tinh", 3)]
+
+def default_categories() -> list[tuple[str, int]]:
+    """The standard proposals of a bloc (domain.md §2): Government flag 1, provincial flag 1, certificate 3."""
+    return [(settings.GOV_FLAG_AWARD, 1), ("co-thi-dua-ubnd-tinh", 1), ("bang-khen-chu-tich-ubnd-tinh", 3)]
 
 
 @transaction.atomic
@@ -39,8 +42,9 @@ def rule_set_ensure(*, actor: User | None, bloc_year: BlocYear) -> RuleSet:
                                  % {"year": previous.bloc_year.year})
     else:
         rule_set = RuleSet.objects.create(bloc_year=bloc_year, version=1, note=_("Defaults"))
-        awards = {a.code: a for a in Award.objects.filter(code__in=[code for code, _q in DEFAULT_CATEGORIES])}
-        for code, quota in DEFAULT_CATEGORIES:
+        categories = default_categories()
+        awards = {a.code: a for a in Award.objects.filter(code__in=[code for code, _q in categories])}
+        for code, quota in categories:
             if code in awards:
                 CategoryRule.objects.create(rule_set=rule_set, award=awards[code], quota_count=quota)
     audit(actor=actor, action="awards.rule_set.created", bloc_year=bloc_year, obj=rule_set,
