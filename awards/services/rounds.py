@@ -33,6 +33,7 @@ from awards.models import (
 from awards.results import Result
 from awards.services import nominations, rule_sets
 from awards.services.common import raise_issues
+from awards.titles import round_title, runoff_title
 from blocs.audit import audit
 from blocs.models import AuditEntry, BlocYear, Unit, User
 from blocs.rules import vietnamese_key
@@ -88,18 +89,17 @@ def rounds_generate(*, actor: User | None, bloc_year: BlocYear) -> list[Round]:
         quota = category.quota_for(members)
         created.append(Round.objects.create(
             bloc_year=bloc_year, rule_set=rule_set, kind=Round.Kind.AWARD, award=category.award, order=order,
-            title=_("Proposal for %(award)s %(year)s") % {"award": category.award.name, "year": bloc_year.year},
+            title=round_title(Round.Kind.AWARD, year=bloc_year.year, award=category.award),
             quota=quota, max_choices=max(quota, 1), **_round_settings(rule_set)))
-    next_year = bloc_year.year + 1
     created.append(Round.objects.create(
         bloc_year=bloc_year, rule_set=rule_set, kind=Round.Kind.HEAD, order=len(created) + 1, quota=1,
-        max_choices=1, title=_("Election of the head unit for %(year)s") % {"year": next_year},
+        max_choices=1, title=round_title(Round.Kind.HEAD, year=bloc_year.year),
         **_round_settings(rule_set)))
     if rule_set.deputies > 0:  # how many deputies the meeting elects is a rule of the year; 0: none
         created.append(Round.objects.create(
             bloc_year=bloc_year, rule_set=rule_set, kind=Round.Kind.DEPUTY, order=len(created) + 1,
             quota=rule_set.deputies, max_choices=rule_set.deputies,
-            title=_("Election of the deputy units for %(year)s") % {"year": next_year}, **_round_settings(rule_set)))
+            title=round_title(Round.Kind.DEPUTY, year=bloc_year.year), **_round_settings(rule_set)))
     audit(actor=actor, action="awards.rounds.generated", bloc_year=bloc_year, obj=bloc_year,
           changes={"rounds": [r.title for r in created], "rule_set": rule_set.version})
     return created
@@ -352,7 +352,7 @@ def _runoff_create(round_: Round, result: rules.Tally) -> Round:
                                 "runoff_of", "quota", "max_choices", "order")}
     runoff = Round.objects.create(**fields, runoff_of=round_, order=round_.order, quota=result.runoff_seats,
                                   max_choices=result.runoff_seats,
-                                  title=_("Runoff: %(title)s") % {"title": round_.title})
+                                  title=runoff_title(round_.title))
     names = dict(Unit.objects.filter(pk__in=result.runoff).values_list("pk", "name"))
     Candidate.objects.bulk_create(Candidate(round=runoff, unit_id=u, order=i)
                                   for i, u in enumerate(sorted(names, key=lambda pk: vietnamese_key(names[pk]))))
