@@ -7,12 +7,11 @@ from django.utils.translation import gettext as _
 
 from awards import selectors
 from blocs.models import BlocYear, User
+from blocs.services import bloc_year_open_next
 
 
 def next_year_open_from_election(*, actor: User | None, bloc_year: BlocYear) -> BlocYear:
     """"Open next year" with the head and deputies the meeting elected (issue 3, item 12)."""
-    from blocs.services import bloc_year_open_next
-
     leadership = selectors.elected_leadership(bloc_year)
     if leadership is None or leadership[0] is None:
         raise ValidationError(_("The election of next year's head unit is not settled yet."))
