@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from awards.models import Round
 from blocs.models import BlocYear, Unit, User
-from blocs.permissions import Roles, can_chair, can_manage_bloc_year, get_bloc_year
+from blocs.permissions import Roles, can_chair, can_manage_bloc_year, get_bloc_year, register_predicates
 
 
 def get_round(user: User, pk: int) -> Round:
@@ -45,3 +45,4 @@ def can_review_dossier(roles: Roles, bloc_year: BlocYear) -> bool:
     return roles.is_admin or bloc_year.bloc.province_id in roles.board_provinces
 
 
+register_predicates(__name__)

@@ -3,17 +3,50 @@
 A user's roles are read once per request (one query) into `Roles`; predicates are plain functions of
 those roles and the object, so a page's query count does not grow with what it shows.
 Outsiders get 404 (they must not learn that a bloc exists); members with too low a role get 403.
+
+Every app keeps its predicates in its own `permissions.py` (awards and reports build on these) and registers
+its `can_*` functions with `register_predicates`, so that `{% can "open_close" bloc_year %}` reaches any of
+them by name (blocs imports no other app: the template tag discovers each app's module, as the admin does).
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from blocs.models import Bloc, BlocYear, Membership, RoleGrant, Unit, User
+
+
+@dataclass(frozen=True)
+class Role:
+    """One kind of `RoleGrant`, described once: the grant's field that names its scope, the `Roles` fields it
+    fills (each from a column of the grant), and what it may do. `roles_of` reads grants by this description;
+    the tests make one persona per role from it (tests/conftest.py) and give each a column of the permission
+    matrix (tests/permission_matrix.py). The administrator is not a grant: Django's superuser, `is_admin`."""
+
+    kind: str  # RoleGrant.Kind
+    scope: str  # the RoleGrant field the grant names: "unit", "bloc", "bloc_year" or "province"
+    fields: tuple[tuple[str, str], ...]  # (Roles field, RoleGrant column) pairs
+    may: str  # what the role does, for people reading this description
+
+
+ROLES: tuple[Role, ...] = (
+    Role(RoleGrant.Kind.REPRESENTATIVE, "unit", (("rep_units", "unit_id"),),
+         "speaks for its member unit: registers, scores itself, cross-checks, votes, comments on the report; "
+         "sees every bloc its unit sits in"),
+    Role(RoleGrant.Kind.SECRETARIAT, "bloc", (("secretariat_blocs", "bloc_id"),),
+         "does the bloc's work: years, members, covenant, scoring, the vote's set-up, nominations and dossier, "
+         "the report's drafts and answers, the documents' numbers"),
+    Role(RoleGrant.Kind.CHAIR, "bloc_year", (("chair_years", "bloc_year_id"), ("chair_blocs", "bloc_year__bloc_id")),
+         "chairs one bloc year: opens and closes rounds, adopts the report, prints ballot papers"),
+    Role(RoleGrant.Kind.BOARD, "province", (("board_provinces", "province_id"),),
+         "the province board: reads every bloc of its province, founds blocs, reviews dossiers, records decisions"),
+)
 
 
 @dataclass(frozen=True)
@@ -28,8 +61,7 @@ class Roles:
 
     @property
     def is_anyone(self) -> bool:
-        return bool(self.is_admin or self.secretariat_blocs or self.rep_units or self.chair_years
-                    or self.board_provinces)
+        return self.is_admin or any(getattr(self, name) for role in ROLES for name, _column in role.fields)
 
 
 ANONYMOUS = Roles()
@@ -42,21 +74,15 @@ def roles_of(user: User) -> Roles:
     cached = getattr(user, "_roles", None)
     if cached is not None:
         return cached
-    grants = list(RoleGrant.objects.filter(user=user).select_related("bloc_year")
-                  .values_list("kind", "bloc_id", "unit_id", "bloc_year_id", "bloc_year__bloc_id", "province_id"))
-    rep_units = frozenset(g[2] for g in grants if g[0] == RoleGrant.Kind.REPRESENTATIVE)
+    columns = sorted({column for role in ROLES for _name, column in role.fields})
+    grants = list(RoleGrant.objects.filter(user=user).values("kind", *columns))
+    fields = {name: frozenset(g[column] for g in grants if g["kind"] == role.kind)
+              for role in ROLES for name, column in role.fields}
+    rep_units = fields["rep_units"]
     member_blocs = frozenset(
         Membership.objects.filter(unit__in=rep_units).values_list("bloc_year__bloc_id", flat=True).distinct()
     ) if rep_units else frozenset()
-    roles = Roles(
-        is_admin=user.is_superuser,
-        secretariat_blocs=frozenset(g[1] for g in grants if g[0] == RoleGrant.Kind.SECRETARIAT),
-        rep_units=rep_units,
-        chair_years=frozenset(g[3] for g in grants if g[0] == RoleGrant.Kind.CHAIR),
-        chair_blocs=frozenset(g[4] for g in grants if g[0] == RoleGrant.Kind.CHAIR),
-        board_provinces=frozenset(g[5] for g in grants if g[0] == RoleGrant.Kind.BOARD),
-        member_blocs=member_blocs,
-    )
+    roles = Roles(is_admin=user.is_superuser, member_blocs=member_blocs, **fields)
     user._roles = roles  # type: ignore[attr-defined]
     return roles
 
@@ -190,3 +216,47 @@ def can_view_scores(roles: Roles, bloc_year: BlocYear, is_published: bool) -> bo
     return (can_manage_bloc_year(roles, bloc_year) or can_chair(roles, bloc_year)
             or bloc_year.bloc.province_id in roles.board_provinces
             or (is_published and bloc_year.bloc_id in roles.member_blocs))
+
+
+# --- People and roles (issue 10, item 1) ------------------------------------------------------------------
+
+
+def can_name_officers(roles: Roles, bloc: Bloc) -> bool:
+    """The province board names a bloc's secretariat and its year's chair."""
+    return roles.is_admin or bloc.province_id in roles.board_provinces
+
+
+def can_manage_people(roles: Roles, bloc: Bloc) -> bool:
+    """The secretariat names its member units' representatives (and the board may too)."""
+    return can_manage_bloc(roles, bloc) or can_name_officers(roles, bloc)
+
+
+# --- Every app's predicates, by name, for templates ------------------------------------------------------
+
+Predicate = Callable[..., bool]
+_PREDICATES: dict[str, Predicate] = {}
+
+
+def register_predicates(module_name: str) -> None:
+    """Make a permissions module's own `can_*` functions known by name without the prefix:
+    `can_open_close` is `{% can "open_close" bloc_year %}`. Called at the end of each app's permissions.py."""
+    module = sys.modules[module_name]
+    for name, function in vars(module).items():
+        if not (name.startswith("can_") and callable(function) and function.__module__ == module_name):
+            continue  # a predicate imported from another app is registered by its own module
+        action = name.removeprefix("can_")
+        if _PREDICATES.get(action, function) is not function:
+            raise ImproperlyConfigured(f"Two permission predicates are called {name}.")
+        _PREDICATES[action] = function
+
+
+def predicate(action: str) -> Predicate:
+    """The predicate a template names; KeyError for a name no app registered."""
+    return _PREDICATES[action]
+
+
+def predicate_names() -> list[str]:
+    return sorted(_PREDICATES)
+
+
+register_predicates(__name__)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from blocs.views import checks, home, member_import, pledges, registry, scores, transfer, years
+from blocs.views import checks, home, member_import, people, pledges, registry, scores, transfer, years
 
 app_name = "blocs"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("blocs/<int:pk>/", registry.bloc_detail, name="bloc-detail"),
     path("blocs/<int:pk>/edit/", registry.bloc_edit, name="bloc-edit"),
     path("blocs/<int:bloc_pk>/years/new/", years.year_create, name="year-create"),
+    path("blocs/<int:pk>/people/", people.bloc_people, name="bloc-people"),
+    path("blocs/<int:pk>/people/add/<slug:role>/", people.officer_add, name="officer-add"),
+    path("blocs/<int:pk>/people/units/<int:unit_pk>/add/", people.representative_add, name="representative-add"),
+    path("blocs/<int:pk>/people/roles/<int:grant_pk>/remove/", people.role_remove, name="role-remove"),
+    path("blocs/<int:pk>/people/<int:user_pk>/signin-link/", people.signin_link, name="signin-link"),
     # /years/<pk>/
     path("years/<int:pk>/", years.year_detail, name="year-detail"),
     path("years/<int:pk>/edit/", years.year_edit, name="year-edit"),

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "emulation.idle.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "emulation.middleware.SecurityHeadersMiddleware",
     "emulation.middleware.DatabaseUnavailableMiddleware",
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "emulation.idle.context",
             ],
         },
     },
@@ -159,6 +161,10 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_ENGINE = "emulation.sessions"
 # A signed-in session lasts a working day by default, not Django's two weeks (docs/deployment.md §2).
 SESSION_COOKIE_AGE = int(os.environ.get("EMULATION_SESSION_HOURS", "10")) * 3600
+# ...and ends sooner after this long without a request, on shared office computers (emulation/idle.py).
+SESSION_IDLE_SECONDS = int(os.environ.get("EMULATION_SESSION_IDLE_MINUTES", "30")) * 60
+# A form refused by the CSRF check gets a Vietnamese page that offers the input again (emulation/idle.py).
+CSRF_FAILURE_VIEW = "emulation.idle.csrf_failure"
 
 # Production hardening: on whenever DEBUG is off (README.md, "Deploying").
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -209,3 +215,14 @@ if "DJANGO_TRUST_X_FORWARDED_FOR" in os.environ:
 # Argon2id cost of the counting committee's passphrase (awards/ballot_box.py, docs/secrecy.md): "moderate"
 # (256 MiB, about a second, once per close) unless the environment says otherwise; the test suite uses "min".
 BALLOT_BOX_KDF = os.environ.get("EMULATION_BALLOT_BOX_KDF", "moderate")
+
+# One-time sign-in links (blocs/people.py): a new account's first password, or a reset started by the
+# secretariat, the board or the administrator. Django's password-reset token: one use, this many days.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("EMULATION_SIGNIN_LINK_DAYS", "7")) * 86400
+# Email is optional: with no host, sign-in links are printed and handed over instead of sent.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_USE_TLS", "0") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "khoi-thi-dua@localhost")

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from blocs.signin import SignInView
+from emulation.idle import keepalive
 from emulation.views import healthz
 
 urlpatterns = [
@@ -14,7 +15,13 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # One-time sign-in links (blocs/people.py): a new account's first password, or a reset someone started.
+    path("accounts/set-password/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("accounts/set-password/done/", auth_views.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/keepalive/", keepalive, name="keepalive"),
     path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 STATE = "state"
@@ -50,6 +51,28 @@ class Header:
     @property
     def motto(self) -> str:
         return "" if self.style == PARTY else "Độc lập - Tự do - Hạnh phúc"
+
+
+@dataclass(frozen=True)
+class NumberUse:
+    """A number given to a document of a bloc, in the calendar year of its date (numbers restart on 1 January)."""
+
+    label: str
+    number: int
+    year: int
+
+
+def number_clashes(wanted: Sequence[NumberUse], taken: Iterable[NumberUse]) -> list[tuple[NumberUse, NumberUse]]:
+    """The bloc's administrative documents share one sequence of numbers per calendar year (Decree 30/2020,
+    Art. 15): a number is refused when another document of the same year already holds it."""
+    clashes = []
+    seen = list(taken)
+    for use in wanted:
+        other = next((s for s in seen if s.number == use.number and s.year == use.year), None)
+        if other is not None:
+            clashes.append((use, other))
+        seen.append(use)
+    return clashes
 
 
 # --- Safe narrative text ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import translation
 
 from blocs.models import BlocYear, Membership, RoleGrant, User
+from blocs.permissions import ROLES
 from tests.factories import add_member, grant, make_bloc, make_bloc_year, make_province, make_unit, make_user
 
 # Playwright's sync API runs an event loop in the test thread (stack-notes.md §3).
@@ -50,7 +51,12 @@ class World:
     users: dict[str, User | None]
 
 
-PERSONAS = ["anonymous", "representative", "outsider", "secretariat", "chair", "board", "admin"]
+# One persona per role of blocs/permissions.py ROLES, plus the anonymous visitor, the outsider (a representative of
+# another province's bloc) and the administrator. A new role gets its persona here without a line of its own.
+PERSONAS = ["anonymous", "outsider", *(str(role.kind) for role in ROLES), "admin"]
+USERNAMES = {"representative": "dai_dien", "outsider": "nguoi_ngoai", "secretariat": "thu_ky", "chair": "truong_khoi",
+             "board": "ban_tdkt", "admin": "quan_tri"}  # a new role's persona is named after its kind
+HOME_UNIT = {"representative": "member", "secretariat": "head", "chair": "head"}  # the unit a user works at
 
 
 @pytest.fixture
@@ -67,17 +73,15 @@ def world(db) -> World:  # noqa: ANN001
     outsider_unit = other_year.memberships.first().unit
 
     users: dict[str, User | None] = {"anonymous": None}
-    users["representative"] = make_user("dai_dien", unit=member.unit)
-    grant(users["representative"], RoleGrant.Kind.REPRESENTATIVE, unit=member.unit)
-    users["outsider"] = make_user("nguoi_ngoai", unit=outsider_unit)
+    scopes = {"unit": member.unit, "bloc": bloc_year.bloc, "bloc_year": bloc_year, "province": province}
+    homes = {"member": member.unit, "head": head.unit}
+    for role in ROLES:  # each role over the first bloc's object of its scope
+        name = str(role.kind)
+        users[name] = make_user(USERNAMES.get(name, name), unit=homes.get(HOME_UNIT.get(name, "")))
+        grant(users[name], role.kind, **{role.scope: scopes[role.scope]})
+    users["outsider"] = make_user(USERNAMES["outsider"], unit=outsider_unit)
     grant(users["outsider"], RoleGrant.Kind.REPRESENTATIVE, unit=outsider_unit)
-    users["secretariat"] = make_user("thu_ky", unit=head.unit)
-    grant(users["secretariat"], RoleGrant.Kind.SECRETARIAT, bloc=bloc_year.bloc)
-    users["chair"] = make_user("truong_khoi", unit=head.unit)
-    grant(users["chair"], RoleGrant.Kind.CHAIR, bloc_year=bloc_year)
-    users["board"] = make_user("ban_tdkt")
-    grant(users["board"], RoleGrant.Kind.BOARD, province=province)
-    users["admin"] = make_user("quan_tri", is_superuser=True, is_staff=True)
+    users["admin"] = make_user(USERNAMES["admin"], is_superuser=True, is_staff=True)
     return World(bloc_year=bloc_year, other_year=other_year, head=head, member=member, users=users)
 
 

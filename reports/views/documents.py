@@ -11,9 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,10 +22,13 @@ from awards.models import Round
 from blocs import permissions as perms
 from blocs.forms import DateInput
 from blocs.models import BlocYear
-from blocs.view_helpers import attach_errors
-from reports import documents
+from blocs.view_helpers import run_service
 from reports.common import document_response, render_document
 from reports.models import IssuedDocument
+from reports.permissions import can_print_ballots
+from reports.queries import documents
+from reports.services.documents import issued_documents_set
+from reports.text import number_inline
 
 FORMATS = ("html", "pdf", "docx")
 Kind = IssuedDocument.Kind
@@ -38,11 +39,6 @@ def _format(request: HttpRequest) -> str:
     if fmt not in FORMATS:
         raise Http404
     return fmt
-
-
-def can_print_ballots(roles: perms.Roles, bloc_year: BlocYear) -> bool:
-    """Blank ballot papers are printed by those who run the meeting: the secretariat and the chair."""
-    return award_perms.can_open_close(roles, bloc_year)
 
 
 def _document(request: HttpRequest, pk: int, template: str, build: Callable[[BlocYear], dict[str, Any]],
@@ -91,7 +87,7 @@ def documents_list(request: HttpRequest, pk: int) -> HttpResponse:
     numbers = documents.issued(bloc_year)
     style = documents.header_style(bloc_year)
     rows = [{"kind": kind, "url": f"reports:{name}", "number": numbers.get(kind),
-             "number_text": documents.number_inline(getattr(numbers.get(kind), "number", None),
+             "number_text": number_inline(getattr(numbers.get(kind), "number", None),
                                                     documents.TYPE_CODES[kind], style)}
             for kind, name in ((Kind.COUNTING_MINUTES, "counting-minutes"), (Kind.MEETING_MINUTES, "meeting-minutes"),
                                (Kind.SUBMISSION, "submission"))]
@@ -131,14 +127,10 @@ def document_numbers(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {f"{kind}_{field}": getattr(current[kind], name) for kind in current if kind in documents.NUMBERED
                for field, name in (("number", "number"), ("date", "issued_on"))}
     form = NumbersForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            documents.issued_documents_set(actor=request.user, bloc_year=bloc_year, values=form.values())
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Document numbers saved."))
-            return redirect("reports:documents", pk=bloc_year.pk)
+    if request.method == "POST" and form.is_valid() and run_service(
+            request, lambda: issued_documents_set(actor=request.user, bloc_year=bloc_year, values=form.values()),
+            form=form, success=_("Document numbers saved.")):
+        return redirect("reports:documents", pk=bloc_year.pk)
     return render(request, "blocs/form_page.html", {
         "form": form, "title": _("Numbers of the meeting's documents"), "back": bloc_year,
         "intro": _("Numbers below 10 are printed with a leading zero. A number already used this year by another "

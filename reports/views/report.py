@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,9 +18,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from blocs import permissions as perms
-from blocs.models import BlocYear, Unit
-from blocs.view_helpers import attach_errors
-from reports import services
+from blocs.view_helpers import run_service
 from reports.common import document_response
 from reports.forms import (
     COMMENT_SECTION_CHOICES,
@@ -32,32 +30,9 @@ from reports.forms import (
     NarrativeForm,
 )
 from reports.models import Comment, ReportVersion
-from reports.report_context import narrative_diff, render_report, report_html
-
-# --- Who may do what (domain.md §5) ----------------------------------------------------------------------
-
-
-def can_write_report(roles: perms.Roles, bloc_year: BlocYear) -> bool:
-    """The secretariat drafts, circulates, answers comments and starts corrections."""
-    return perms.can_manage_bloc_year(roles, bloc_year)
-
-
-def can_adopt_report(roles: perms.Roles, bloc_year: BlocYear) -> bool:
-    return perms.can_chair(roles, bloc_year)
-
-
-def can_see_drafts(roles: perms.Roles, bloc_year: BlocYear) -> bool:
-    """A draft not yet circulated is the secretariat's work: the chair and the board may read it too."""
-    return (can_write_report(roles, bloc_year) or can_adopt_report(roles, bloc_year)
-            or bloc_year.bloc.province_id in roles.board_provinces)
-
-
-def commenting_units(roles: perms.Roles, bloc_year: BlocYear) -> list[Unit]:
-    """The member units this user speaks for."""
-    if not roles.rep_units:
-        return []
-    return list(Unit.objects.filter(pk__in=roles.rep_units, memberships__bloc_year=bloc_year).order_by("name"))
-
+from reports.permissions import can_adopt_report, can_see_drafts, can_write_report, commenting_units
+from reports.queries.report import narrative_diff, render_report, report_html
+from reports.services import report as services
 
 # --- Fetching -----------------------------------------------------------------------------------------------
 
@@ -75,10 +50,6 @@ def _written_version(request: HttpRequest, pk: int) -> ReportVersion:
     version, roles = _version(request, pk)
     perms.require(can_write_report(roles, version.bloc_year))
     return version
-
-
-def _refused(request: HttpRequest, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
 
 
 def _filename(version: ReportVersion) -> str:
@@ -109,13 +80,12 @@ def report_home(request: HttpRequest, pk: int) -> HttpResponse:
 def report_draft_create(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = perms.get_bloc_year(request.user, pk)
     perms.require(can_write_report(perms.roles_of(request.user), bloc_year))
-    try:
-        draft = services.report_draft_create(actor=request.user, bloc_year=bloc_year)
-    except ValidationError as error:
-        _refused(request, error)
+    outcome = run_service(request, lambda: services.report_draft_create(actor=request.user, bloc_year=bloc_year),
+                          success=lambda draft: _("Draft %(n)s created from the latest version.") % {"n": draft.number},
+                          joined=True)
+    if not outcome:
         return redirect("reports:report-home", pk=bloc_year.pk)
-    messages.success(request, _("Draft %(n)s created from the latest version.") % {"n": draft.number})
-    return redirect("reports:report-edit", pk=draft.pk)
+    return redirect("reports:report-edit", pk=outcome.value.pk)
 
 
 @login_required
@@ -123,13 +93,10 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     version = _written_version(request, pk)
     form = NarrativeForm(request.POST if request.method == "POST" else None, initial=version.narrative)
     if request.method == "POST" and form.is_valid():
-        try:
-            sent = {key: value for key, value in form.cleaned_data.items() if key in request.POST}  # others stay
-            services.report_narrative_update(actor=request.user, version=version, narrative=sent)
-        except ValidationError as error:
-            _refused(request, error)
-            return redirect(version)
-        messages.success(request, _("The draft is saved."))
+        sent = {key: value for key, value in form.cleaned_data.items() if key in request.POST}  # others stay
+        run_service(request, lambda: services.report_narrative_update(actor=request.user, version=version,
+                                                                      narrative=sent),
+                    success=_("The draft is saved."), joined=True)
         return redirect(version)
     if request.method == "GET" and version.status != ReportVersion.Status.DRAFT:
         messages.error(request, _("Only a draft can be edited."))
@@ -146,12 +113,8 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_circulate(request: HttpRequest, pk: int) -> HttpResponse:
     version = _written_version(request, pk)
-    try:
-        services.report_circulate(actor=request.user, version=version)
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("The draft is circulated: member units can comment on it now."))
+    run_service(request, lambda: services.report_circulate(actor=request.user, version=version),
+                success=_("The draft is circulated: member units can comment on it now."), joined=True)
     return redirect(version)
 
 
@@ -189,13 +152,11 @@ def report_comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(version)
-    try:
-        services.comment_add(actor=request.user, version=version, unit=form.cleaned_data["unit"],
-                             section=form.cleaned_data["section"], text=form.cleaned_data["text"])
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("Your comment is recorded; the secretariat will answer it."))
+    run_service(request, lambda: services.comment_add(actor=request.user, version=version,
+                                                      unit=form.cleaned_data["unit"],
+                                                      section=form.cleaned_data["section"],
+                                                      text=form.cleaned_data["text"]),
+                success=_("Your comment is recorded; the secretariat will answer it."), joined=True)
     return redirect(f"{version.get_absolute_url()}#comments")
 
 
@@ -208,13 +169,10 @@ def report_comment_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(f"{version.get_absolute_url()}#comment-{comment.pk}")
-    try:
-        services.comment_answer(actor=request.user, comment=comment, answer=form.cleaned_data["answer"],
-                                reason=form.cleaned_data["answer_text"])
-    except ValidationError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, _("The answer is recorded."))
+    run_service(request, lambda: services.comment_answer(actor=request.user, comment=comment,
+                                                         answer=form.cleaned_data["answer"],
+                                                         reason=form.cleaned_data["answer_text"]),
+                success=_("The answer is recorded."), joined=True)
     return redirect(f"{version.get_absolute_url()}#comment-{comment.pk}")
 
 
@@ -228,16 +186,13 @@ def report_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     unanswered = services.unanswered_comments(version)
     form = AdoptForm(request.POST if request.method == "POST" else None, unanswered=len(unanswered),
                      initial={"doc_date": services.default_date(version.bloc_year)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.report_adopt(actor=request.user, version=version, doc_date=form.cleaned_data["doc_date"],
-                                  doc_number=form.cleaned_data["doc_number"],
-                                  confirm_unanswered=form.cleaned_data.get("confirm_unanswered", False))
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("The report is adopted, numbered and frozen with its PDF."))
-            return redirect(version)
+    if request.method == "POST" and form.is_valid() and run_service(
+            request, lambda: services.report_adopt(
+                actor=request.user, version=version, doc_date=form.cleaned_data["doc_date"],
+                doc_number=form.cleaned_data["doc_number"],
+                confirm_unanswered=form.cleaned_data.get("confirm_unanswered", False)),
+            form=form, success=_("The report is adopted, numbered and frozen with its PDF.")):
+        return redirect(version)
     return render(request, "reports/report_adopt.html", {"version": version, "bloc_year": version.bloc_year,
                                                          "form": form, "unanswered": unanswered})
 
@@ -247,13 +202,12 @@ def report_correct(request: HttpRequest, pk: int) -> HttpResponse:
     version = _written_version(request, pk)
     form = CorrectionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
-            correction = services.report_correct(actor=request.user, version=version, note=form.cleaned_data["note"])
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("The correction is a new draft; the adopted version stays as it was."))
-            return redirect("reports:report-edit", pk=correction.pk)
+        outcome = run_service(
+            request, lambda: services.report_correct(actor=request.user, version=version,
+                                                     note=form.cleaned_data["note"]),
+            form=form, success=_("The correction is a new draft; the adopted version stays as it was."))
+        if outcome:
+            return redirect("reports:report-edit", pk=outcome.value.pk)
     return render(request, "reports/report_correct.html", {"version": version, "bloc_year": version.bloc_year,
                                                            "form": form})
 

@@ -18,48 +18,19 @@ from awards.services import rule_sets
 from blocs.models import Award, RoleGrant, User
 from tests.conftest import PERSONAS, World, client_for
 from tests.factories import grant, make_user
+from tests.permission_matrix import EXPECTED
 
 pytestmark = pytest.mark.django_db
 
-# Expected status per persona for every URL name of issue 4, for the central permission matrix
-# (tests/blocs/test_permissions.py). Every URL takes the bloc year as `pk` except the province's own pages.
+# Every URL name of issue 4, with its expected status per persona from the status table (tests/permission_matrix.py,
+# where the central matrix reads them too). Every URL takes the bloc year as `pk` except the province's own pages.
 # POST-only views are requested with an empty POST: a form with input comes back with its errors (200), a
 # button-only action redirects with a message (302).
-AWARD_URL_ROWS: dict[str, dict[str, int]] = {
-    # POST, pk=year: the secretariat changes the rule set's conditions (a message and back to the rule set).
-    "awards:condition-add": {"anonymous": 302, "representative": 403, "outsider": 404, "secretariat": 302,
-                             "chair": 403, "board": 403, "admin": 302},
-    "awards:condition-remove": {"anonymous": 302, "representative": 403, "outsider": 404, "secretariat": 302,
-                                "chair": 403, "board": 403, "admin": 302},
-    # GET, pk=year: everyone of the bloc reads the nominations and the dossier's path.
-    "awards:nomination-list": {"anonymous": 302, "representative": 200, "outsider": 404, "secretariat": 200,
-                               "chair": 200, "board": 200, "admin": 200},
-    # POST, pk=year: the secretariat corrects; an empty form comes back with its errors.
-    "awards:nomination-withdraw": {"anonymous": 302, "representative": 403, "outsider": 404, "secretariat": 200,
-                                   "chair": 403, "board": 403, "admin": 200},
-    "awards:nomination-add": {"anonymous": 302, "representative": 403, "outsider": 404, "secretariat": 200,
-                              "chair": 403, "board": 403, "admin": 200},
-    # POST, pk=year: the secretariat submits (nothing to send: a message and back).
-    "awards:dossier-submit": {"anonymous": 302, "representative": 403, "outsider": 404, "secretariat": 302,
-                              "chair": 403, "board": 403, "admin": 302},
-    # GET, pk=year: the province board of the bloc's province (and the admin) reviews.
-    "awards:dossier-review": {"anonymous": 302, "representative": 403, "outsider": 404, "secretariat": 403,
-                              "chair": 403, "board": 200, "admin": 200},
-    # POST, pk=year: the board returns (an empty reason comes back with its error), accepts, decides.
-    "awards:dossier-return": {"anonymous": 302, "representative": 403, "outsider": 404, "secretariat": 403,
-                              "chair": 403, "board": 200, "admin": 200},
-    "awards:dossier-accept": {"anonymous": 302, "representative": 403, "outsider": 404, "secretariat": 403,
-                              "chair": 403, "board": 302, "admin": 302},
-    "awards:decision-record": {"anonymous": 302, "representative": 403, "outsider": 404, "secretariat": 403,
-                               "chair": 403, "board": 200, "admin": 200},
-    # GET, no object: the board's own screens (403, never 404: nothing is named).
-    "awards:province-view": {"anonymous": 302, "representative": 403, "outsider": 403, "secretariat": 403,
-                             "chair": 403, "board": 200, "admin": 200},
-    "awards:province-export": {"anonymous": 302, "representative": 403, "outsider": 403, "secretariat": 403,
-                               "chair": 403, "board": 200, "admin": 200},
-    "awards:history-import": {"anonymous": 302, "representative": 403, "outsider": 403, "secretariat": 403,
-                              "chair": 403, "board": 200, "admin": 200},
-}
+AWARD_URL_ROWS: dict[str, dict[str, int]] = {name: EXPECTED[name] for name in (
+    "awards:condition-add", "awards:condition-remove", "awards:nomination-list", "awards:nomination-withdraw",
+    "awards:nomination-add", "awards:dossier-submit", "awards:dossier-review", "awards:dossier-return",
+    "awards:dossier-accept", "awards:decision-record", "awards:province-view", "awards:province-export",
+    "awards:history-import")}
 POST_ONLY = {"awards:condition-add", "awards:condition-remove", "awards:nomination-withdraw", "awards:nomination-add",
              "awards:dossier-submit", "awards:dossier-return", "awards:dossier-accept", "awards:decision-record"}
 NO_PK = {"awards:province-view", "awards:province-export", "awards:history-import"}

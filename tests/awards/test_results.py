@@ -21,7 +21,8 @@ from awards.services import rounds as round_services
 from awards.services import rule_sets as rule_set_services
 from blocs.archive import archive_export, archive_import
 from blocs.models import Membership
-from reports import documents
+from reports import text
+from reports.queries import documents
 from tests.awards.conftest import Meeting, seed_meeting
 from tests.awards.test_archive import demo, refusal
 from tests.factories import round_closed, round_opened
@@ -62,7 +63,7 @@ def proposed(meeting: Meeting) -> dict[str, Nomination]:
 ])
 def test_screens_and_documents_print_the_same_percentage(share, shown, printed):
     assert results.percent(share) == shown and str(results.percent(share)) == str(shown)
-    assert results.percent_text(share) == printed == documents.percent_text(share.numerator, share.denominator)
+    assert results.percent_text(share) == printed == text.percent_text(share.numerator, share.denominator)
 
 
 def test_a_nomination_outside_the_vote_has_no_percentage():

@@ -85,10 +85,10 @@ NARRATIVE = "Năm nay các đơn vị đã **hoàn thành tốt** nhiệm vụ c
 
 
 def _render_html(bloc_year: Any, kind: str = "counting minutes") -> str:
-    from reports import documents
     from reports.common import render_document
     from reports.models import SECTION_KEYS, ReportVersion
-    from reports.report_context import report_html
+    from reports.queries import documents
+    from reports.queries.report import report_html
 
     if kind == "report":
         version, _created = ReportVersion.objects.get_or_create(

@@ -1,17 +1,14 @@
 """The permission matrix: every URL name × every persona, with the exact status code (style.md, "Tests").
 
-Rules of thumb the table follows (domain.md §5, blocs/permissions.py):
-- anonymous users are sent to the login page from every app page;
-- an outsider (a representative of a bloc in another province) gets 404 for every object of the first bloc:
-  they must not learn that it exists;
-- a user who may see a bloc but not do a thing gets 403.
-
-A new URL name fails `test_every_url_name_is_in_the_matrix` until it has a row here.
+The statuses are one table for every app, a column per persona (tests/permission_matrix.py); this module says
+how each URL of the project, blocs and awards is requested (method, what its parameters point at) and checks
+every cell. A new URL name fails `test_every_url_name_is_in_the_matrix` until it has a row here and in the table.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.base import ContentFile
@@ -26,12 +23,14 @@ from blocs.models import (
     Covenant,
     Evidence,
     Membership,
+    RoleGrant,
     Scorecard,
     ScoreLine,
     ScoringItem,
     ScoringTable,
 )
 from tests.conftest import PERSONAS, client_for
+from tests.permission_matrix import EXPECTED
 from tests.reports.test_documents_permissions import DOCUMENT_URL_ROWS
 from tests.reports.test_report_views import MATRIX as REPORT_MATRIX
 
@@ -46,150 +45,152 @@ NAMESPACES = {"blocs", "awards", "reports"}
 
 @dataclass(frozen=True)
 class Row:
-    """Expected status per persona; `pk` says which object of the first bloc a `pk` argument is."""
+    """How a URL is requested; `pk` says which object of the first bloc a `pk` argument is. Its expected status
+    per persona is the URL name's row of the status table."""
 
-    expected: dict[str, int]
     method: str = "get"
     pk: str | None = None
     login_required: bool = True
     params: dict[str, str] = field(default_factory=lambda: {"bloc_pk": "bloc", "unit_pk": "unit",
                                                             "membership_pk": "membership", "item_pk": "item",
                                                             "evidence_pk": "evidence", "checker_pk": "checker"})
+    expected: dict[str, int] = field(default_factory=dict)
 
 
-def codes(anonymous: int, representative: int, outsider: int, secretariat: int, chair: int, board: int,
-          admin: int) -> dict[str, int]:
-    return dict(zip(PERSONAS, (anonymous, representative, outsider, secretariat, chair, board, admin),
-                    strict=True))
-
-
-EVERYONE = codes(302, 200, 200, 200, 200, 200, 200)
-VIEWERS = codes(302, 200, 404, 200, 200, 200, 200)  # whoever belongs to the bloc or reads its province
-SECRETARIAT = codes(302, 403, 404, 200, 403, 403, 200)  # the bloc's secretariat work
-SECRETARIAT_POST = codes(302, 403, 404, 302, 403, 403, 302)  # the same, POST-only views that redirect
-FOLLOWERS = codes(302, 403, 404, 200, 200, 200, 200)  # secretariat, the year's chair, the province board
-CREATORS = codes(302, 403, 403, 200, 403, 200, 200)  # no object involved: 403, never 404
-OWN_UNIT = codes(302, 200, 404, 403, 403, 403, 403)  # only the unit's own representative (self-score, vote)
-OWN_UNIT_POST = codes(302, 302, 404, 403, 403, 403, 403)
-CHAIR_POST = codes(302, 403, 404, 302, 302, 403, 302)  # the chair, or the secretariat for the chair
-
-MATRIX: dict[str, Row] = {
+ROWS: dict[str, Row] = {
     # Project pages.
-    "login": Row(codes(200, 302, 302, 302, 302, 302, 302), login_required=False),
-    "logout": Row(codes(302, 302, 302, 302, 302, 302, 302), method="post", login_required=False),
-    "password_change": Row(EVERYONE),
-    "password_change_done": Row(EVERYONE),
-    "set_language": Row(codes(302, 302, 302, 302, 302, 302, 302), method="post", login_required=False),
-    "healthz": Row(codes(200, 200, 200, 200, 200, 200, 200), login_required=False),
+    "login": Row(login_required=False),
+    "logout": Row(method="post", login_required=False),
+    "password_change": Row(),
+    "password_change_done": Row(),
+    "set_language": Row(method="post", login_required=False),
+    "healthz": Row(login_required=False),
+    # A one-time sign-in link opens without an account; a made-up one says it is used or expired.
+    "password_reset_confirm": Row(login_required=False,
+                                  params={"uidb64": "uid", "token": "token"}),
+    # Typing in a form keeps the session alive (emulation/idle.py); signed out, it says so with 401.
+    "keepalive": Row(method="post", login_required=False),
+    "password_reset_complete": Row(login_required=False),
     # Home and units.
-    "blocs:home": Row(EVERYONE),
-    "blocs:unit-list": Row(EVERYONE),
-    "blocs:unit-create": Row(CREATORS),
-    "blocs:unit-detail": Row(VIEWERS, pk="unit"),
+    "blocs:home": Row(),
+    "blocs:unit-list": Row(),
+    "blocs:unit-create": Row(),
+    "blocs:unit-detail": Row(pk="unit"),
     # The secretariat of a bloc the unit sits in, the province board and the admin edit a unit.
-    "blocs:unit-edit": Row(codes(302, 403, 404, 200, 403, 200, 200), pk="unit"),
+    "blocs:unit-edit": Row(pk="unit"),
     # Blocs.
-    "blocs:bloc-list": Row(EVERYONE),
-    "blocs:bloc-create": Row(codes(302, 403, 403, 403, 403, 200, 200)),  # the board founds blocs
-    "blocs:bloc-detail": Row(VIEWERS, pk="bloc"),
-    "blocs:bloc-edit": Row(SECRETARIAT, pk="bloc"),
-    "blocs:year-create": Row(SECRETARIAT),
+    "blocs:bloc-list": Row(),
+    "blocs:bloc-create": Row(),  # the board founds blocs
+    "blocs:bloc-detail": Row(pk="bloc"),
+    "blocs:bloc-edit": Row(pk="bloc"),
+    "blocs:year-create": Row(),
+    # People and roles (issue 10): the board names the secretariat and the chair, the secretariat the
+    # representatives; both hand out sign-in links.
+    "blocs:bloc-people": Row(pk="bloc"),
+    "blocs:officer-add": Row(pk="bloc", params={"role": "role"}),
+    "blocs:representative-add": Row(pk="bloc",
+                                    params={"unit_pk": "unit"}),
+    "blocs:role-remove": Row(method="post", pk="bloc",
+                             params={"grant_pk": "grant"}),
+    "blocs:signin-link": Row(method="post", pk="bloc",
+                             params={"user_pk": "person"}),
     # A bloc year.
-    "blocs:year-detail": Row(VIEWERS, pk="year"),
-    "blocs:year-edit": Row(SECRETARIAT, pk="year"),
-    "blocs:year-advance": Row(SECRETARIAT_POST, method="post", pk="year"),
-    "blocs:member-add": Row(SECRETARIAT, pk="year"),
-    "blocs:member-remove": Row(SECRETARIAT_POST, method="post", pk="year"),
-    "blocs:member-import": Row(SECRETARIAT, pk="year"),
+    "blocs:year-detail": Row(pk="year"),
+    "blocs:year-edit": Row(pk="year"),
+    "blocs:year-advance": Row(method="post", pk="year"),
+    "blocs:member-add": Row(pk="year"),
+    "blocs:member-remove": Row(method="post", pk="year"),
+    "blocs:member-import": Row(pk="year"),
     # Nothing uploaded yet: the secretariat is sent back to the upload page.
-    "blocs:member-import-confirm": Row(SECRETARIAT_POST, method="post", pk="year"),
-    "blocs:member-import-template": Row(SECRETARIAT, pk="year"),
-    "blocs:member-export": Row(FOLLOWERS, pk="year"),
-    "blocs:year-leadership": Row(SECRETARIAT, pk="year"),
-    "blocs:year-open-next": Row(SECRETARIAT, pk="year"),
-    "blocs:year-audit": Row(SECRETARIAT, pk="year"),
-    "blocs:archive-export": Row(SECRETARIAT, pk="year"),
-    "blocs:archive-import": Row(codes(302, 403, 403, 403, 403, 200, 200)),
+    "blocs:member-import-confirm": Row(method="post", pk="year"),
+    "blocs:member-import-template": Row(pk="year"),
+    "blocs:member-export": Row(pk="year"),
+    "blocs:year-leadership": Row(pk="year"),
+    "blocs:year-open-next": Row(pk="year"),
+    "blocs:year-audit": Row(pk="year"),
+    "blocs:archive-export": Row(pk="year"),
+    "blocs:archive-import": Row(),
     # Covenant and registrations.
-    "blocs:covenant-detail": Row(VIEWERS, pk="year"),
-    "blocs:covenant-edit": Row(SECRETARIAT, pk="year"),
-    "blocs:covenant-scan": Row(VIEWERS, pk="year"),
-    "blocs:registration-list": Row(FOLLOWERS, pk="year"),
+    "blocs:covenant-detail": Row(pk="year"),
+    "blocs:covenant-edit": Row(pk="year"),
+    "blocs:covenant-scan": Row(pk="year"),
+    "blocs:registration-list": Row(pk="year"),
     # The unit's own representative, or the secretariat on its behalf.
-    "blocs:registration-edit": Row(codes(302, 200, 404, 200, 403, 403, 200), pk="year"),
+    "blocs:registration-edit": Row(pk="year"),
     # Nothing saved yet: the page says so and redirects back to the form.
-    "blocs:registration-submit": Row(codes(302, 302, 404, 302, 403, 403, 302), method="post", pk="year"),
+    "blocs:registration-submit": Row(method="post", pk="year"),
     # The award catalogue is shared by every bloc: anyone with a role reads it.
-    "blocs:award-list": Row(EVERYONE),
-    "blocs:award-create": Row(CREATORS),
-    "blocs:award-edit": Row(CREATORS, pk="award"),
+    "blocs:award-list": Row(),
+    "blocs:award-create": Row(),
+    "blocs:award-edit": Row(pk="award"),
     # Scoring (domain.md §1.3). The year is at scoring: the table is locked, so deleting a line is refused
     # with a message and a redirect.
-    "blocs:scoring-table": Row(SECRETARIAT, pk="year"),
-    "blocs:scoring-item-add": Row(SECRETARIAT, pk="year"),
-    "blocs:scoring-import": Row(SECRETARIAT, pk="year"),
-    "blocs:scoring-xlsx": Row(SECRETARIAT, pk="year"),
-    "blocs:scoring-item-edit": Row(SECRETARIAT, pk="year"),
-    "blocs:scoring-item-delete": Row(SECRETARIAT_POST, method="post", pk="year"),
+    "blocs:scoring-table": Row(pk="year"),
+    "blocs:scoring-item-add": Row(pk="year"),
+    "blocs:scoring-import": Row(pk="year"),
+    "blocs:scoring-xlsx": Row(pk="year"),
+    "blocs:scoring-item-edit": Row(pk="year"),
+    "blocs:scoring-item-delete": Row(method="post", pk="year"),
     # The representative's own unit scores itself; nobody scores on its behalf, not even the admin.
-    "blocs:self-scores": Row(OWN_UNIT, pk="year"),
-    "blocs:self-scores-submit": Row(OWN_UNIT_POST, method="post", pk="year"),
+    "blocs:self-scores": Row(pk="year"),
+    "blocs:self-scores-submit": Row(method="post", pk="year"),
     # No file attached: the representative is sent back to the page with a message.
-    "blocs:evidence-add": Row(OWN_UNIT_POST, method="post", pk="year"),
+    "blocs:evidence-add": Row(method="post", pk="year"),
     # The evidence is the representative's own unit's; the secretariat, chair and board read it too.
-    "blocs:evidence-download": Row(VIEWERS, pk="year"),
+    "blocs:evidence-download": Row(pk="year"),
     # A representative sees its own unit's checks; the secretariat sees every assignment.
-    "blocs:check-list": Row(codes(302, 200, 404, 200, 403, 403, 200), pk="year"),
+    "blocs:check-list": Row(pk="year"),
     # Only the checker unit's representative enters its values.
-    "blocs:check-scores": Row(OWN_UNIT, pk="year",
+    "blocs:check-scores": Row(pk="year",
                               params={"unit_pk": "checked", "checker_pk": "checker"}),
-    "blocs:verify-scores": Row(SECRETARIAT, pk="year"),
+    "blocs:verify-scores": Row(pk="year"),
     # Not published yet: members get 403 until the secretariat publishes.
-    "blocs:score-table": Row(FOLLOWERS, pk="year"),
-    "blocs:score-table-xlsx": Row(FOLLOWERS, pk="year"),
-    "blocs:scores-publish": Row(SECRETARIAT_POST, method="post", pk="year"),
+    "blocs:score-table": Row(pk="year"),
+    "blocs:score-table-xlsx": Row(pk="year"),
+    "blocs:scores-publish": Row(method="post", pk="year"),
     # The year-end vote (domain.md §3): the secretariat sets it up, the chair opens and closes, members vote.
-    "awards:rule-set": Row(SECRETARIAT, pk="year"),
-    "awards:meeting-edit": Row(SECRETARIAT, pk="year"),
-    "awards:round-list": Row(VIEWERS, pk="year"),
+    "awards:rule-set": Row(pk="year"),
+    "awards:meeting-edit": Row(pk="year"),
+    "awards:round-list": Row(pk="year"),
     # The year already has a round: the secretariat is told so and sent back.
-    "awards:rounds-generate": Row(SECRETARIAT_POST, method="post", pk="year"),
+    "awards:rounds-generate": Row(method="post", pk="year"),
     # No head elected yet: the secretariat is told so and sent back to the rounds.
-    "awards:next-year-open": Row(SECRETARIAT_POST, method="post", pk="year"),
-    "awards:round-detail": Row(VIEWERS, pk="round"),
-    "awards:round-settings": Row(SECRETARIAT, pk="round"),
-    "awards:candidates-edit": Row(SECRETARIAT, pk="round"),
-    "awards:candidates-generate": Row(SECRETARIAT_POST, method="post", pk="round"),
+    "awards:next-year-open": Row(method="post", pk="year"),
+    "awards:round-detail": Row(pk="round"),
+    "awards:round-settings": Row(pk="round"),
+    "awards:candidates-edit": Row(pk="round"),
+    "awards:candidates-generate": Row(method="post", pk="round"),
     # The year is not at its meeting: the service refuses with a message and a redirect.
-    "awards:round-open": Row(CHAIR_POST, method="post", pk="round"),
-    "awards:round-close": Row(codes(302, 403, 404, 200, 200, 403, 200), pk="round"),
+    "awards:round-open": Row(method="post", pk="round"),
+    "awards:round-close": Row(pk="round"),
     # The round is a draft: nothing to discard, the chair is told so and sent back.
-    "awards:round-discard-online": Row(CHAIR_POST, method="post", pk="round"),
+    "awards:round-discard-online": Row(method="post", pk="round"),
     # Only a representative of a member unit votes; the round is a draft, so the page says it is not open.
-    "awards:vote": Row(OWN_UNIT, pk="round"),
+    "awards:vote": Row(pk="round"),
     # The round is a draft: the ballot page answers with the refusal (no redirect names the unit).
-    "awards:vote-cast": Row(codes(302, 200, 404, 403, 403, 403, 403), method="post", pk="round"),
-    "awards:paper-ballot": Row(SECRETARIAT, pk="round"),
-    "awards:paper-reconcile": Row(SECRETARIAT_POST, method="post", pk="round"),
-    "awards:paper-count": Row(SECRETARIAT, pk="round"),
+    "awards:vote-cast": Row(method="post", pk="round"),
+    "awards:paper-ballot": Row(pk="round"),
+    "awards:paper-reconcile": Row(method="post", pk="round"),
+    "awards:paper-count": Row(pk="round"),
     # Everyone of the bloc may check receipts (the list itself appears after the close).
-    "awards:verification": Row(VIEWERS, pk="round"),
-    "awards:ballot-paper": Row(SECRETARIAT, pk="round"),
+    "awards:verification": Row(pk="round"),
+    "awards:ballot-paper": Row(pk="round"),
     # Nominations, the dossier and the province's screens (issue 4).
-    "awards:condition-add": Row(codes(302, 403, 404, 302, 403, 403, 302), method="post", pk="year"),
-    "awards:condition-remove": Row(codes(302, 403, 404, 302, 403, 403, 302), method="post", pk="year"),
-    "awards:nomination-list": Row(codes(302, 200, 404, 200, 200, 200, 200), pk="year"),
-    "awards:nomination-withdraw": Row(codes(302, 403, 404, 200, 403, 403, 200), method="post", pk="year"),
-    "awards:nomination-add": Row(codes(302, 403, 404, 200, 403, 403, 200), method="post", pk="year"),
-    "awards:dossier-submit": Row(codes(302, 403, 404, 302, 403, 403, 302), method="post", pk="year"),
-    "awards:dossier-review": Row(codes(302, 403, 404, 403, 403, 200, 200), pk="year"),
-    "awards:dossier-return": Row(codes(302, 403, 404, 403, 403, 200, 200), method="post", pk="year"),
-    "awards:dossier-accept": Row(codes(302, 403, 404, 403, 403, 302, 302), method="post", pk="year"),
-    "awards:decision-record": Row(codes(302, 403, 404, 403, 403, 200, 200), method="post", pk="year"),
-    "awards:province-view": Row(codes(302, 403, 403, 403, 403, 200, 200)),
-    "awards:province-export": Row(codes(302, 403, 403, 403, 403, 200, 200)),
-    "awards:history-import": Row(codes(302, 403, 403, 403, 403, 200, 200)),
+    "awards:condition-add": Row(method="post", pk="year"),
+    "awards:condition-remove": Row(method="post", pk="year"),
+    "awards:nomination-list": Row(pk="year"),
+    "awards:nomination-withdraw": Row(method="post", pk="year"),
+    "awards:nomination-add": Row(method="post", pk="year"),
+    "awards:dossier-submit": Row(method="post", pk="year"),
+    "awards:dossier-review": Row(pk="year"),
+    "awards:dossier-return": Row(method="post", pk="year"),
+    "awards:dossier-accept": Row(method="post", pk="year"),
+    "awards:decision-record": Row(method="post", pk="year"),
+    "awards:province-view": Row(),
+    "awards:province-export": Row(),
+    "awards:history-import": Row(),
 }
+MATRIX: dict[str, Row] = {name: replace(row, expected=EXPECTED.get(name, {})) for name, row in ROWS.items()}
 
 
 def url_parameters() -> dict[str, set[str]]:
@@ -214,6 +215,12 @@ URLS = url_parameters()
 def test_every_url_name_is_in_the_matrix():
     missing = sorted(set(URLS) - set(MATRIX) - COVERED_ELSEWHERE)
     assert not missing, f"Add a row to MATRIX for each new URL name: {missing}"
+
+
+def test_every_url_of_the_matrices_has_its_statuses_and_no_status_is_stale():
+    rows = set(MATRIX) | COVERED_ELSEWHERE
+    assert sorted(rows - set(EXPECTED)) == [], "Add these URL names to the status table (tests/permission_matrix.py)"
+    assert sorted({name.partition("@")[0] for name in EXPECTED} - rows) == [], "Rows of the status table no matrix asks"
 
 
 def test_every_row_of_the_matrix_is_a_url():
@@ -251,7 +258,11 @@ def objects(world, settings, tmp_path):  # noqa: ANN001, ANN201
                                   max_choices=1, title="Bầu Trưởng khối năm 2023")
     for order, unit in enumerate((world.head.unit, world.member.unit)):
         Candidate.objects.create(round=round_, unit=unit, order=order)
-    return {"bloc": bloc_year.bloc, "year": bloc_year, "unit": world.member.unit,
+    representative = world.users["representative"]
+    return {"grant": RoleGrant.objects.get(user=representative), "person": representative,
+            "role": SimpleNamespace(pk="secretariat"), "uid": SimpleNamespace(pk="MTIzNDU"),
+            "token": SimpleNamespace(pk="ck0bhf-0123456789abcdef0123456789abcdef"),
+            "bloc": bloc_year.bloc, "year": bloc_year, "unit": world.member.unit,
             "membership": plain, "award": Award.objects.first(), "item": item, "evidence": evidence,
             "checker": world.member.unit, "checked": world.head.unit, "round": round_}
 
@@ -405,3 +416,48 @@ def test_units_in_no_bloc_stay_within_their_province(world, as_persona):
     add_member(neighbour, fresh_here)
     assert secretariat.get(reverse("blocs:unit-detail", args=[fresh_here.pk])).status_code == 404
     assert client_for(other_secretary).get(reverse("blocs:unit-detail", args=[fresh_here.pk])).status_code == 200
+
+
+# --- The {% can %} tag: every app's predicates by one name --------------------------------------------------
+
+
+def test_every_apps_predicates_are_known_to_the_can_tag():
+    import inspect
+
+    import awards.permissions
+    import blocs.permissions
+    import reports.permissions
+    from blocs.templatetags import blocs_tags  # noqa: F401 - loading the tag discovers every app's predicates
+
+    for module in (blocs.permissions, awards.permissions, reports.permissions):
+        own = [(name, function) for name, function in inspect.getmembers(module, inspect.isfunction)
+               if name.startswith("can_") and function.__module__ == module.__name__]
+        assert own, module.__name__
+        for name, function in own:
+            assert blocs.permissions.predicate(name.removeprefix("can_")) is function, name
+
+
+@pytest.mark.parametrize(("persona", "allowed"), [
+    ("chair", ["adopt_report", "see_drafts", "open_close"]),
+    ("secretariat", ["write_report", "see_drafts", "open_close"]),
+    ("board", ["see_drafts"]), ("representative", []), ("outsider", [])])
+def test_a_template_asks_another_apps_predicate(world, rf, persona, allowed):
+    from django.template import Context, Template
+
+    request = rf.get("/")
+    request.user = world.users[persona]
+    asked = ["adopt_report", "write_report", "see_drafts", "open_close"]
+    template = Template("{% load blocs_tags %}" + "".join(
+        f'{{% can "{name}" y as allowed %}}{{% if allowed %}}{name} {{% endif %}}' for name in asked))
+    shown = template.render(Context({"request": request, "y": world.bloc_year})).split()
+    assert shown == [name for name in asked if name in allowed]
+
+
+def test_every_kind_of_role_is_described_once():
+    """roles_of reads grants by blocs.permissions.ROLES and the personas come from it: a kind left out would be
+    granted and never read."""
+    from blocs.permissions import ROLES
+
+    kinds = [role.kind for role in ROLES]
+    assert sorted(kinds) == sorted(RoleGrant.Kind.values)
+    assert all(str(kind) in PERSONAS for kind in kinds)

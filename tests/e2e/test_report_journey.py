@@ -17,8 +17,8 @@ from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from blocs.models import Award, User
-from reports import services
 from reports.models import Comment, ReportVersion
+from reports.services import report as services
 from tests.e2e.helpers import sign_in, url_of
 from tests.reports.test_report_seed import NARRATIVE, SeedYear, seed_year
 

@@ -32,8 +32,8 @@ from awards.services import ballots as ballot_services
 from awards.services import rounds as round_services
 from blocs import services as bloc_services
 from blocs.models import Award, BlocYear, Evidence, Registration, Scorecard, ScoringItem, Unit, User
-from reports import services as report_services
 from reports.models import Comment, ReportVersion
+from reports.services import report as report_services
 from tests.e2e.a11y import PAGES, PageAudit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -54,7 +54,7 @@ def seed_year() -> dict[str, Any]:
     from awards.services import ballots as ballot_services
     from awards.services import rounds as round_services
     from blocs import services as bloc_services
-    from reports import services as report_services
+    from reports.services import report as report_services
     from tests.awards.conftest import seed_meeting
     from tests.factories import round_closed, round_opened
 
@@ -82,7 +82,7 @@ def seed_year() -> dict[str, Any]:
 def _meeting_year() -> dict[str, Any]:
     from awards.services import rounds as round_services
     from blocs.models import BlocYear, Membership, RoleGrant
-    from reports import services as report_services
+    from reports.services import report as report_services
     from tests.factories import (
         COMMITTEE_COPY,
         add_member,

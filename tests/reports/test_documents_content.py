@@ -24,8 +24,10 @@ from awards.services import ballots as ballot_services
 from awards.services import nominations
 from awards.services import rounds as round_services
 from blocs.models import Award, Unit, User
-from reports import documents
 from reports.models import IssuedDocument
+from reports.queries import documents
+from reports.services.documents import issued_documents_set
+from reports.text import percent_text
 from tests.awards.conftest import Meeting, seed_meeting
 from tests.factories import round_closed, round_opened
 
@@ -189,11 +191,11 @@ def test_counting_minutes_state_every_count_percentage_base_note_and_the_committ
 
 
 def test_percentages_come_from_the_exact_fraction_rounded_half_up():
-    assert documents.percent_text(5, 9) == "55,56"
-    assert documents.percent_text(1, 2) == "50,00"
-    assert documents.percent_text(2, 3) == "66,67"
-    assert documents.percent_text(1, 32) == "3,13"  # 3.125: half up, where a float or half-even gives 3.12
-    assert documents.percent_text(0, 0) == "0,00"
+    assert percent_text(5, 9) == "55,56"
+    assert percent_text(1, 2) == "50,00"
+    assert percent_text(2, 3) == "66,67"
+    assert percent_text(1, 32) == "3,13"  # 3.125: half up, where a float or half-even gives 3.12
+    assert percent_text(0, 0) == "0,00"
 
 
 def test_tie_breaks_are_recorded_in_the_counting_minutes(db):
@@ -288,7 +290,7 @@ def test_a_nomination_outside_the_vote_is_marked_with_its_reason(year):
 
 
 def test_numbers_and_dates_appear_in_the_party_style(year):
-    documents.issued_documents_set(actor=year.secretariat, bloc_year=year.bloc_year, values={
+    issued_documents_set(actor=year.secretariat, bloc_year=year.bloc_year, values={
         IssuedDocument.Kind.COUNTING_MINUTES: (1, dt.date(2022, 12, 1)),
         IssuedDocument.Kind.MEETING_MINUTES: (2, dt.date(2022, 12, 1)),
         IssuedDocument.Kind.SUBMISSION: (12, dt.date(2023, 2, 5))})
@@ -384,7 +386,7 @@ def test_meeting_minutes_quote_the_comments_and_the_adopted_report(year):
 
 
 def test_the_legal_bases_follow_the_law_in_force_on_the_letters_date(year):
-    documents.issued_documents_set(actor=year.secretariat, bloc_year=year.bloc_year,
+    issued_documents_set(actor=year.secretariat, bloc_year=year.bloc_year,
                                    values={IssuedDocument.Kind.SUBMISSION: (1, dt.date(2024, 1, 10))})
     laws = documents.submission_context(year.bloc_year)["laws"]
     assert laws[0] == "Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15 tháng 6 năm 2022"

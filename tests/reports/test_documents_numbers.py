@@ -13,8 +13,10 @@ from django.test import Client
 from django.urls import reverse
 
 from blocs.models import AuditEntry, BlocYear
-from reports import documents
+from reports import rules
 from reports.models import IssuedDocument, ReportVersion
+from reports.queries import documents
+from reports.services.documents import issued_documents_set
 from tests.awards.conftest import Meeting, seed_meeting
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +89,7 @@ def test_a_bad_number_is_refused_on_the_form(meeting, value):
 
 def test_the_service_refuses_a_number_below_one(meeting):
     with pytest.raises(ValidationError) as error:
-        documents.issued_documents_set(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
+        issued_documents_set(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
                                        values={Kind.COUNTING_MINUTES: (0, None)})
     assert "counting_number" in error.value.message_dict
 
@@ -101,8 +103,8 @@ def test_a_closed_year_cannot_be_numbered(meeting):
 
 
 def test_number_clashes_rule():
-    taken = [documents.NumberUse("Báo cáo", 5, 2022)]
-    wanted = [documents.NumberUse("Tờ trình", 5, 2023), documents.NumberUse("Biên bản", 5, 2022)]
-    assert documents.number_clashes(wanted, taken) == [(wanted[1], taken[0])]  # numbers restart each year
-    assert documents.number_clashes([documents.NumberUse("A", 1, 2022), documents.NumberUse("B", 1, 2022)], []) \
-        == [(documents.NumberUse("B", 1, 2022), documents.NumberUse("A", 1, 2022))]
+    taken = [rules.NumberUse("Báo cáo", 5, 2022)]
+    wanted = [rules.NumberUse("Tờ trình", 5, 2023), rules.NumberUse("Biên bản", 5, 2022)]
+    assert rules.number_clashes(wanted, taken) == [(wanted[1], taken[0])]  # numbers restart each year
+    assert rules.number_clashes([rules.NumberUse("A", 1, 2022), rules.NumberUse("B", 1, 2022)], []) \
+        == [(rules.NumberUse("B", 1, 2022), rules.NumberUse("A", 1, 2022))]

@@ -12,17 +12,13 @@ from django.urls import reverse
 
 from awards.models import Round, RuleSet
 from tests.conftest import PERSONAS, client_for
+from tests.permission_matrix import EXPECTED
 
-# {url_name: {persona: status}} for a GET; `pk` is the first bloc's year (a round of it for ballot-paper).
-_VIEWERS = dict(zip(PERSONAS, (302, 200, 404, 200, 200, 200, 200), strict=True))
-DOCUMENT_URL_ROWS: dict[str, dict[str, int]] = {
-    "reports:documents": _VIEWERS,
-    "reports:counting-minutes": _VIEWERS,
-    "reports:meeting-minutes": _VIEWERS,
-    "reports:submission": _VIEWERS,
-    "reports:document-numbers": dict(zip(PERSONAS, (302, 403, 404, 200, 403, 403, 200), strict=True)),
-    "reports:ballot-paper": dict(zip(PERSONAS, (302, 403, 404, 200, 200, 403, 200), strict=True)),
-}
+# {url_name: {persona: status}} for a GET (tests/permission_matrix.py); `pk` is the first bloc's year (a round of
+# it for ballot-paper).
+DOCUMENT_URL_ROWS: dict[str, dict[str, int]] = {name: EXPECTED[name] for name in (
+    "reports:documents", "reports:counting-minutes", "reports:meeting-minutes", "reports:submission",
+    "reports:document-numbers", "reports:ballot-paper")}
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +50,7 @@ def test_pdf_and_word_follow_the_same_rules(world, persona):
 def test_only_the_secretariat_saves_numbers(world, persona):
     response = client_for(world.users[persona]).post(
         reverse("reports:document-numbers", args=[world.bloc_year.pk]), {"counting_number": "1"})
-    expected = {"anonymous": 302, "outsider": 404, "secretariat": 302, "admin": 302}.get(persona, 403)
-    assert response.status_code == expected
+    assert response.status_code == EXPECTED["reports:document-numbers@post"][persona]
 
 
 def test_an_outsider_cannot_print_another_blocs_ballot(world):

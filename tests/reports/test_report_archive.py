@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 
 from blocs.archive import archive_dumps, archive_import
 from blocs.models import BlocYear
-from reports import services
 from reports.models import Comment, ReportVersion
+from reports.services import report as services
 from tests.conftest import empty_the_database
 from tests.factories import make_user
 from tests.reports.test_report_seed import seed_adopted, seed_year

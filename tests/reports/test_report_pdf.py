@@ -20,7 +20,7 @@ from docx import Document
 from blocs.models import Unit
 from reports.common import html_to_docx
 from reports.pdf import html_to_pdf
-from reports.report_context import render_report
+from reports.queries.report import render_report
 from tests.conftest import client_for
 from tests.reports.test_report_seed import (
     CHAIR_NAME,

@@ -17,9 +17,10 @@ from awards.models import HistoryEntry, Round
 from awards.services import ballots as ballot_services
 from awards.services import rounds as round_services
 from blocs.models import Award, CovenantItem, Registration
-from reports import services
 from reports.models import ReportVersion
-from reports.report_context import count_label, report_data, section_diff, vn_number
+from reports.queries.report import count_label, report_data, section_diff
+from reports.services import report as services
+from reports.text import score_text
 from tests.awards.conftest import Meeting, seed_meeting
 from tests.factories import round_closed, round_opened
 
@@ -162,7 +163,7 @@ def test_count_labels_follow_the_seed(db, count, code, label):
 @pytest.mark.parametrize(("value", "text"), [(None, "—"), (96, "96"), ("95.50", "95,5"), ("77.78", "77,78")])
 def test_numbers_are_written_the_vietnamese_way(value, text):
     from decimal import Decimal
-    assert vn_number(Decimal(value) if isinstance(value, str) else value) == text
+    assert score_text(Decimal(value) if isinstance(value, str) else value) == text
 
 
 def test_section_diff_marks_paragraph_changes_and_escapes():

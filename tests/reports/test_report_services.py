@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 
 from blocs.models import AuditEntry, BlocYear
-from reports import services
 from reports.models import Comment, IssuedDocument, ReportVersion
-from reports.report_context import render_report
+from reports.queries.report import render_report
+from reports.services import report as services
 from tests.reports.test_report_seed import NARRATIVE, SeedYear, seed_adopted, seed_draft, seed_year
 
 pytestmark = pytest.mark.django_db

@@ -13,47 +13,37 @@ from django.urls import get_resolver, reverse
 from docx import Document
 
 from blocs.models import BlocYear, Scorecard, Unit
-from reports import services
 from reports.models import Comment, ReportVersion
-from reports.report_context import render_report
+from reports.queries.report import render_report
+from reports.services import report as services
 from tests.conftest import PERSONAS, World, client_for
+from tests.permission_matrix import EXPECTED
 from tests.reports.test_report_seed import NARRATIVE, SeedYear, seed_adopted, seed_draft, seed_year
 
 pytestmark = pytest.mark.django_db
 
 
-def codes(anonymous: int, representative: int, outsider: int, secretariat: int, chair: int, board: int,
-          admin: int) -> dict[str, int]:
-    return dict(zip(PERSONAS, (anonymous, representative, outsider, secretariat, chair, board, admin), strict=True))
-
-
-READERS = codes(302, 200, 404, 200, 200, 200, 200)
-DRAFT_READERS = codes(302, 403, 404, 200, 200, 200, 200)  # a draft not yet circulated
-SECRETARIAT = codes(302, 403, 404, 200, 403, 403, 200)
-SECRETARIAT_POST = codes(302, 403, 404, 302, 403, 403, 302)
-CHAIR = codes(302, 403, 404, 403, 200, 403, 200)
-REPRESENTATIVE_POST = codes(302, 302, 404, 403, 403, 403, 403)
-
-# url name → (method, which object its pk names, expected status per persona)
-MATRIX = {
-    "reports:report-home": ("get", "year", READERS),
-    "reports:report-compare": ("get", "year", READERS),
-    "reports:report-draft-create": ("post", "year", SECRETARIAT_POST),
-    "reports:report-version": ("get", "circulated", READERS),
-    "reports:report-edit": ("get", "draft", SECRETARIAT),
-    "reports:report-circulate": ("post", "draft", SECRETARIAT_POST),
-    "reports:report-adopt": ("get", "circulated", CHAIR),
-    "reports:report-correct": ("get", "adopted", SECRETARIAT),
-    "reports:report-comment-add": ("post", "circulated", REPRESENTATIVE_POST),
-    "reports:report-comment-answer": ("post", "comment", SECRETARIAT_POST),
-    "reports:report-html": ("get", "circulated", READERS),
-    "reports:report-pdf": ("get", "adopted", READERS),
-    "reports:report-docx": ("get", "circulated", READERS),
-}
-EXTRA = [  # the same names on other objects, where the answer differs
-    ("reports:report-version", "get", "draft", DRAFT_READERS),
-    ("reports:report-html", "get", "draft", DRAFT_READERS),
-]
+# url name → (method, which object its pk names, expected status per persona: tests/permission_matrix.py)
+MATRIX = {name: (method, target, EXPECTED[name]) for name, method, target in [
+    ("reports:report-home", "get", "year"),
+    ("reports:report-compare", "get", "year"),
+    ("reports:report-draft-create", "post", "year"),
+    ("reports:report-version", "get", "circulated"),
+    ("reports:report-edit", "get", "draft"),
+    ("reports:report-circulate", "post", "draft"),
+    ("reports:report-adopt", "get", "circulated"),
+    ("reports:report-correct", "get", "adopted"),
+    ("reports:report-comment-add", "post", "circulated"),
+    ("reports:report-comment-answer", "post", "comment"),
+    ("reports:report-html", "get", "circulated"),
+    ("reports:report-pdf", "get", "adopted"),
+    ("reports:report-docx", "get", "circulated"),
+]}
+EXTRA = [(name, method, target, EXPECTED[f"{name}@{target}"]) for name, method, target in [
+    # the same names on other objects, where the answer differs
+    ("reports:report-version", "get", "draft"),
+    ("reports:report-html", "get", "draft"),
+]]
 
 
 def _objects(world: World) -> dict[str, int]:

@@ -17,7 +17,7 @@ MINIMAL_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 
 @pytest.fixture
 def fast_pdf(monkeypatch):  # noqa: ANN001, ANN201
     """Adoption stores a PDF; where the PDF's content is not what is tested, skip WeasyPrint's seconds."""
-    monkeypatch.setattr("reports.services.html_to_pdf", lambda html: MINIMAL_PDF)
+    monkeypatch.setattr("reports.services.report.html_to_pdf", lambda html: MINIMAL_PDF)
 
 
 @pytest.fixture

@@ -35,8 +35,8 @@ from blocs.models import (
     Unit,
     User,
 )
-from reports import services as report_services
 from reports.models import NARRATIVE_SECTIONS, ReportVersion
+from reports.services import report as report_services
 from tests.factories import grant, make_user
 from tests.reports.test_report_seed import MERIT, SeedYear, seed_draft, seed_year
 

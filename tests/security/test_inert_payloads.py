@@ -25,7 +25,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from awards.models import Round
-from reports import services as report_services
+from reports.services import report as report_services
 from tests.conftest import client_for
 from tests.security.outputs import docx_text, parse_dom, pdf_text, squeeze, workbook_cells
 from tests.security.payload_world import FORMULA_PAYLOADS, PayloadWorld, build

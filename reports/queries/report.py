@@ -4,12 +4,12 @@ The parts built from data (members and leadership, registration and covenant, th
 ballot results, the proposals, next year's head and deputies, the commendations of the year) fill
 themselves in; the narrative parts come from the version, escaped and marked up by
 `reports.rules.narrative_html`. The document is always Vietnamese, so its words are written here in
-Vietnamese rather than through the screen's translation catalogue.
+Vietnamese rather than through the screen's translation catalogue. Reads only: the report's
+writes are in reports/services/report.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import html
 import re
@@ -28,34 +28,17 @@ from blocs.scoring import score_table_rows
 from reports import rules
 from reports.common import ISSUER_CODE, DocumentFrame, frame, render_document
 from reports.models import NARRATIVE_SECTIONS, ReportVersion
+from reports.text import BASE_WORDS, score_text, vn_date
 
 TEMPLATE = "reports/documents/report.html"
 TYPE_CODE = "BC"
 RECIPIENTS = ("Ban Thi đua – Khen thưởng tỉnh (Sở Nội vụ)", "Các đơn vị thành viên", "Lưu: VT")
 POSITION_WORDS = {Membership.Position.HEAD: "Trưởng khối", Membership.Position.DEPUTY: "Phó khối",
                   Membership.Position.MEMBER: "Thành viên"}
-# The base of a percentage, as the counting minutes state it (domain.md §3).
-BASE_WORDS = {"members": "tổng số đơn vị thành viên", "present": "số đơn vị có mặt", "issued": "số phiếu phát ra",
-              "returned": "số phiếu thu vào", "valid": "số phiếu hợp lệ"}
 
 
 def title_summary(year: int) -> str:
     return f"Tổng kết công tác thi đua năm {year} và phương hướng nhiệm vụ năm {year + 1}"
-
-
-# --- Plain formatting --------------------------------------------------------------------------------------
-
-
-def vn_number(value: Decimal | int | None) -> str:
-    """96 → "96", 95.50 → "95,5": Vietnamese write a decimal comma and no trailing zeros."""
-    if value is None:
-        return "—"
-    text = format(Decimal(value).normalize(), "f")
-    return text.replace(".", ",")
-
-
-def vn_date(day: dt.date | None) -> str:
-    return f"{day.day:02d}/{day.month:02d}/{day.year}" if day else ""
 
 
 def count_label(count: int, award: Award) -> str:
@@ -96,7 +79,7 @@ def _scores(bloc_year: BlocYear) -> list[dict[str, Any]]:
         if row["disqualified"]:
             reason = card.disqualification_note or (card.disqualifier.text if card.disqualifier else "")
             note = "Không xét" + (f": {reason}" if reason else "")
-        rows.append({"rank": row["rank"], "unit": row["unit"].name, "total": vn_number(row["total"]),
+        rows.append({"rank": row["rank"], "unit": row["unit"].name, "total": score_text(row["total"]),
                      "disqualified": row["disqualified"], "note": note})
     return rows
 
@@ -128,7 +111,7 @@ def _ballots(bloc_year: BlocYear) -> list[dict[str, Any]]:
         if stored is None:
             continue
         names = dict(Unit.objects.filter(pk__in=[r.unit for r in stored.candidates]).values_list("pk", "name"))
-        rows = [{"unit": names.get(r.unit, "—"), "votes": r.votes, "percent": vn_number(r.percent),
+        rows = [{"unit": names.get(r.unit, "—"), "votes": r.votes, "percent": score_text(r.percent),
                  "note": _note(r, round_.kind)} for r in stored.candidates]
         results.append({"title": _round_title(round_, bloc_year.year), "counts": stored.to_json()["counts"],
                         "base": BASE_WORDS.get(round_.base, round_.base), "rows": rows})
@@ -146,8 +129,8 @@ def _proposals(bloc_year: BlocYear) -> list[dict[str, Any]]:
     for award_id, nominations in grouped.items():
         award = awards[award_id]
         label = count_label(len(nominations), award)
-        units = [{"name": n.unit.name, "score": vn_number(n.final_score),
-                  "votes": "" if n.votes is None else f"{n.votes} ({vn_number(_percent(n))}%)",
+        units = [{"name": n.unit.name, "score": score_text(n.final_score),
+                  "votes": "" if n.votes is None else f"{n.votes} ({score_text(_percent(n))}%)",
                   "outside_vote": n.is_outside_vote} for n in nominations]
         categories.append({"award": award.name, "count": label,
                            "phrase": f"{label} đơn vị đề nghị tặng {award.name}", "units": units})

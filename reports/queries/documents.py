@@ -1,188 +1,58 @@
-"""The year-end meeting's other documents, built from the data already entered (issue 5, item 3):
-the counting minutes, the meeting minutes, the submission letter and the ballot papers, and their numbers.
+"""What the year-end meeting's other documents say, read from the data already entered (issue 5, item 3):
+the counting minutes, the meeting minutes, the submission letter and the ballot papers.
 
 Each `*_context` function reads the database and returns what one template needs; the template serves
 the screen, print, PDF and Word alike (reports.common). Results come from each closed round's stored
-`result` (awards/services.py `result_json`), never recounted; percentages are printed from its exact
-fraction. The numbering service lives here because the numbers belong to these documents.
+`result` (awards/services/rounds.py `round_close`), never recounted; percentages are printed from its exact
+fraction. Reads only: the documents' numbers are set in reports/services/documents.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
-from awards import results, selectors
+from awards import selectors
 from awards.models import Attendance, Ballot, HistoryEntry, Meeting, Nomination, PaperCount, Round
 from awards.results import Result, Row, result_of
 from awards.rules import BASES, TieBreak
 from awards.services import rounds as round_services
-from blocs.audit import audit
-from blocs.models import BlocYear, Covenant, Unit, User
+from blocs.models import BlocYear, Covenant, Unit
 from blocs.rules import vietnamese_key
 from blocs.scoring import score_table_rows
-from blocs.writable import ensure_writable
 from reports import rules
 from reports.common import DocumentFrame, frame, head_unit
 from reports.models import Comment, IssuedDocument, ReportVersion
+from reports.text import (
+    BASE_WORDS,
+    clock_text,
+    day_text,
+    legal_bases,
+    mark_text,
+    number_inline,
+    percent_text,
+    score_text,
+)
 
 Kind = IssuedDocument.Kind
 TYPE_CODES = {Kind.REPORT: "BC", Kind.COUNTING_MINUTES: "BB", Kind.MEETING_MINUTES: "BB", Kind.SUBMISSION: "TTr"}
 NUMBERED = (Kind.COUNTING_MINUTES, Kind.MEETING_MINUTES, Kind.SUBMISSION)  # the report is numbered at adoption
-BLANK = "....."
 TOP_SCORES = 5  # the meeting minutes quote the top of the score table; the full table is attached
 
-BASE_WORDS = {"members": "tổng số đơn vị thành viên", "present": "số đơn vị có mặt", "issued": "số phiếu phát ra",
-              "returned": "số phiếu thu vào", "valid": "số phiếu hợp lệ"}
 SECTION_WORDS = {"situation": "Đặc điểm tình hình", "political_tasks": "Kết quả thực hiện nhiệm vụ chính trị",
                  "leadership": "Công tác lãnh đạo, chỉ đạo, tổ chức phong trào thi đua", "strengths": "Ưu điểm",
                  "shortcomings": "Hạn chế, nguyên nhân", "lessons": "Bài học kinh nghiệm",
                  "orientation": "Phương hướng, nhiệm vụ năm tới", "proposals": "Đề xuất, kiến nghị"}
 ANSWER_WORDS = {"accepted": "Tiếp thu", "partly": "Tiếp thu một phần", "not": "Không tiếp thu", "": "Chưa trả lời"}
 
-# The law in force on the document's date (domain-research.md §7.1: the pre-2024 and Law 2022 eras).
-LEGAL_BASES = [
-    (dt.date(2024, 1, 1), ("Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15 tháng 6 năm 2022",
-                           "Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023 của Chính phủ quy định chi tiết "
-                           "thi hành một số điều của Luật Thi đua, khen thưởng")),
-    (dt.date(2017, 9, 15), ("Luật Thi đua, khen thưởng ngày 26 tháng 11 năm 2003; Luật sửa đổi, bổ sung một số "
-                            "điều của Luật Thi đua, khen thưởng ngày 14 tháng 6 năm 2005 và ngày 16 tháng 11 năm 2013",
-                            "Nghị định số 91/2017/NĐ-CP ngày 31 tháng 7 năm 2017 của Chính phủ quy định chi tiết "
-                            "thi hành một số điều của Luật Thi đua, khen thưởng")),
-    (dt.date(1900, 1, 1), ("Luật Thi đua, khen thưởng ngày 26 tháng 11 năm 2003 và các Luật sửa đổi, bổ sung",)),
-]
-
-
-# --- Plain values to text (pure) ------------------------------------------------------------------------------
-
-
-def percent_text(numerator: int, denominator: int) -> str:
-    """A share as the documents print it (awards/results.py `percent`, with a decimal comma): 7/9 → "77,78"."""
-    return results.percent_text(Fraction(numerator, denominator) if denominator > 0 else Fraction(0))
-
-
-def mark_text(fraction: Fraction, comparator: str, base: str) -> str:
-    """"trên 50% tổng số đơn vị thành viên", "từ 70% số phiếu hợp lệ trở lên", "trên 2/3 …"."""
-    hundred = fraction * 100
-    amount = f"{hundred.numerator}%" if hundred.denominator == 1 else f"{fraction.numerator}/{fraction.denominator}"
-    words = BASE_WORDS.get(base, base)
-    return f"trên {amount} {words}" if comparator == ">" else f"từ {amount} {words} trở lên"
-
-
-def score_text(score: Decimal | None) -> str:
-    """96 → "96", 95.50 → "95,5" (Vietnamese decimal comma)."""
-    if score is None:
-        return "—"
-    text = format(score.normalize(), "f")
-    return text.replace(".", ",")
-
-
-def day_text(day: dt.date | None) -> str:
-    """"ngày 01 tháng 12 năm 2022" inside a sentence (leading zeros as on the date line)."""
-    if day is None:
-        return f"ngày {BLANK} tháng {BLANK} năm {BLANK}"
-    text = rules.date_line(day)
-    return text[0].lower() + text[1:]
-
-
-def clock_text(moment: dt.time | None) -> str:
-    return f"{moment.hour:02d} giờ {moment.minute:02d} phút" if moment else f"{BLANK} giờ {BLANK} phút"
-
-
-def legal_bases(day: dt.date) -> tuple[str, ...]:
-    return next(bases for since, bases in LEGAL_BASES if day >= since)
-
-
-def number_inline(number: int | None, type_code: str, style: str) -> str:
-    """"số 05-BC/KTĐ" (Party) or "số 05/BC-KTĐ" (state) inside a sentence; "" without a number."""
-    if not number:
-        return ""
-    line = rules.document_number(number, type_code, "KTĐ", style=style)
-    return "số " + line.split(" ", 1)[1]
-
-
-@dataclass(frozen=True)
-class NumberUse:
-    """A number given to a document of a bloc, in the calendar year of its date (numbers restart on 1 January)."""
-
-    label: str
-    number: int
-    year: int
-
-
-def number_clashes(wanted: Sequence[NumberUse], taken: Iterable[NumberUse]) -> list[tuple[NumberUse, NumberUse]]:
-    """The bloc's administrative documents share one sequence of numbers per calendar year (Decree 30/2020,
-    Art. 15): a number is refused when another document of the same year already holds it."""
-    clashes = []
-    seen = list(taken)
-    for use in wanted:
-        other = next((s for s in seen if s.number == use.number and s.year == use.year), None)
-        if other is not None:
-            clashes.append((use, other))
-        seen.append(use)
-    return clashes
-
-
-# --- Numbers -----------------------------------------------------------------------------------------------
-
 
 def issued(bloc_year: BlocYear) -> dict[str, IssuedDocument]:
     return {d.kind: d for d in IssuedDocument.objects.filter(bloc_year=bloc_year)}
-
-
-def _number_uses(bloc_year: BlocYear, exclude_kinds: Sequence[str]) -> list[NumberUse]:
-    """Numbers already used by the bloc: other documents' numbers and the adopted reports' numbers."""
-    uses = [NumberUse(f"{Kind(d.kind).label} {d.bloc_year.year}", d.number,
-                      d.issued_on.year if d.issued_on else d.bloc_year.year)
-            for d in IssuedDocument.objects.filter(bloc_year__bloc=bloc_year.bloc_id, number__isnull=False)
-            .select_related("bloc_year") if not (d.bloc_year_id == bloc_year.pk and d.kind in exclude_kinds)]
-    uses += [NumberUse(f"{Kind.REPORT.label} {v.bloc_year.year}", v.doc_number,
-                       v.doc_date.year if v.doc_date else v.bloc_year.year)
-             for v in ReportVersion.objects.filter(bloc_year__bloc=bloc_year.bloc_id, doc_number__isnull=False)
-             .select_related("bloc_year")]
-    return uses
-
-
-@transaction.atomic
-def issued_documents_set(*, actor: User | None, bloc_year: BlocYear,
-                         values: Mapping[str, tuple[int | None, dt.date | None]]) -> list[IssuedDocument]:
-    """Set the number and date of the meeting's documents; a number below 1 or already used is refused."""
-    bloc_year = BlocYear.objects.select_for_update().select_related("bloc").get(pk=bloc_year.pk)
-    ensure_writable(bloc_year)
-    errors: dict[str, list[str]] = {}
-    for kind, (number, _day) in values.items():
-        if kind not in NUMBERED:
-            raise ValidationError(f"{kind} is not numbered here")
-        if number is not None and number < 1:
-            errors.setdefault(f"{kind}_number", []).append(_("A document number is a whole number from 1 up."))
-    wanted = [NumberUse(kind, number, day.year if day else bloc_year.year)
-              for kind, (number, day) in values.items() if number]
-    taken = _number_uses(bloc_year, exclude_kinds=list(values))
-    for use, other in number_clashes(wanted, taken):
-        label = str(Kind(other.label).label) if other.label in Kind.values else other.label
-        errors.setdefault(f"{use.label}_number", []).append(
-            _("Number %(number)s of %(year)s is already given to: %(document)s.")
-            % {"number": rules.two_digits(use.number), "year": use.year, "document": label})
-    if errors:
-        raise ValidationError(errors)
-    saved = []
-    for kind, (number, day) in values.items():
-        document, _created = IssuedDocument.objects.update_or_create(
-            bloc_year=bloc_year, kind=kind, defaults={"number": number, "issued_on": day})
-        saved.append(document)
-    audit(actor=actor, action="reports.document.numbered", bloc_year=bloc_year, obj=bloc_year,
-          changes={kind: [number, day.isoformat() if day else None] for kind, (number, day) in values.items()})
-    return saved
 
 
 def header_style(bloc_year: BlocYear) -> str:

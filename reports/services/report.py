@@ -26,7 +26,7 @@ from blocs.models import BlocYear, Unit, User
 from blocs.writable import lock_year
 from reports.models import SECTION_KEYS, Comment, IssuedDocument, ReportVersion
 from reports.pdf import html_to_pdf
-from reports.report_context import render_report
+from reports.queries.report import render_report
 
 # Delegates may also comment on the parts built from the data, or on the report as a whole.
 COMMENT_SECTIONS = [*SECTION_KEYS, "figures", "general"]
