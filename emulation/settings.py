@@ -193,7 +193,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
 
-# Government-flag proposals of a province: at most this share of the bloc leaders (domain.md §2).
+# The Government's emulation flag: its award code in the catalogue (blocs Award), which the rule sets may require
+# to go to the bloc's first in the score table, and its proposals of a province: at most this share of the bloc
+# leaders (domain.md §2).
+GOV_FLAG_AWARD = "co-thi-dua-chinh-phu"
 GOV_FLAG_CAP_RATE = os.environ.get("EMULATION_GOV_FLAG_CAP_RATE", "1/5")
 
 # Sign-in throttling (blocs/signin.py, docs/deployment.md §2): failures of one account from one address, of one

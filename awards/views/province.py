@@ -17,8 +17,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from awards import history_excel
-from awards.nominations import province_overview
+from awards import history_excel, selectors
 from awards.results import percent_of
 from blocs import permissions as perms
 from blocs.forms import XlsxUploadForm
@@ -51,7 +50,7 @@ def _province_and_year(request: HttpRequest) -> tuple[Province | None, int, list
 def _overview(province: Province | None, year: int) -> dict[str, Any]:
     if province is None or not year:
         return {"rows": [], "gov_flag": 0, "cap": 0, "rate": 0, "over_cap": False}
-    overview = province_overview(province.pk, year)
+    overview = selectors.province_overview(province.pk, year)
     for _bloc_year, _dossier, nominations in overview["rows"]:
         for nomination in nominations:
             nomination.percent_text = percent_of(nomination.share_numerator, nomination.share_denominator)

@@ -51,7 +51,8 @@ def seed_year() -> dict[str, Any]:
     adopted with its PDF, and a signed covenant scan."""
     from django.core.files.base import ContentFile
 
-    from awards import services
+    from awards.services import ballots as ballot_services
+    from awards.services import rounds as round_services
     from blocs import services as bloc_services
     from reports.services import report as report_services
     from tests.awards.conftest import seed_meeting
@@ -59,12 +60,12 @@ def seed_year() -> dict[str, Any]:
 
     meeting = seed_meeting()
     voters = list(meeting.units)
-    rounds = services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
+    rounds = round_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
     for round_ in rounds:
         round_opened(actor=meeting.chair, round_=round_)
         for voter, choice in zip(voters, SEED_VOTES[round_.award.code if round_.award else round_.kind], strict=True):
-            services.ballot_cast(actor=meeting.reps[voter], round_=round_, unit=meeting.units[voter],
-                                 choices=[meeting.units[code].pk for code in choice])
+            ballot_services.ballot_cast(actor=meeting.reps[voter], round_=round_, unit=meeting.units[voter],
+                                        choices=[meeting.units[code].pk for code in choice])
         round_closed(actor=meeting.chair, round_=round_, ballots_issued=len(voters))
     draft = report_services.report_draft_create(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
     report_services.report_narrative_update(actor=meeting.secretariat, version=draft, narrative=NARRATIVE)
@@ -79,7 +80,7 @@ def seed_year() -> dict[str, Any]:
 
 
 def _meeting_year() -> dict[str, Any]:
-    from awards import services
+    from awards.services import rounds as round_services
     from blocs.models import BlocYear, Membership, RoleGrant
     from reports.services import report as report_services
     from tests.factories import (
@@ -111,10 +112,10 @@ def _meeting_year() -> dict[str, Any]:
     grant(secretariat, RoleGrant.Kind.SECRETARIAT, bloc=bloc_year.bloc)
     chair = make_user("vh_truong_khoi", unit=units[0])
     grant(chair, RoleGrant.Kind.CHAIR, bloc_year=bloc_year)
-    services.meeting_save(actor=secretariat, bloc_year=bloc_year, present=units,
-                          data={"held_on": dt.date(2022, 12, 1), "place": "Hội trường"},
-                          committee=[("Nguyễn Văn A", None), ("Trần Thị B", None), ("Lê Văn C", None)])
-    rounds = services.rounds_generate(actor=secretariat, bloc_year=bloc_year)[:3]
+    round_services.meeting_save(actor=secretariat, bloc_year=bloc_year, present=units,
+                                data={"held_on": dt.date(2022, 12, 1), "place": "Hội trường"},
+                                committee=[("Nguyễn Văn A", None), ("Trần Thị B", None), ("Lê Văn C", None)])
+    rounds = round_services.rounds_generate(actor=secretariat, bloc_year=bloc_year)[:3]
     for round_ in rounds:
         round_opened(actor=chair, round_=round_)
     draft = report_services.report_draft_create(actor=secretariat, bloc_year=bloc_year)
