@@ -284,8 +284,11 @@ def province_xlsx(*, province: str, year: int, overview: dict[str, Any]) -> byte
     rate = overview["rate"] * 100
     percent = format_number(Decimal(f"{rate.numerator / rate.denominator:g}"))  # "12,5", as the readers write it
     append_row(sheet, [])
-    append_row(sheet, [f"Cờ thi đua của Chính phủ: {overview['gov_flag']} đề nghị; giới hạn {overview['cap']} "
-                       f"({percent}% của {len(overview['rows'])} khối, cụm)"
+    drafts = (f" ({overview['gov_flag_draft']} đề nghị trong hồ sơ chưa gửi tỉnh không tính)"
+              if overview["gov_flag_draft"] else "")
+    append_row(sheet, [f"Cờ thi đua của Chính phủ: {overview['gov_flag']} đề nghị trong hồ sơ đã gửi tỉnh{drafts}; "
+                       f"giới hạn {overview['cap']} ({percent}% của {len(overview['rows'])} khối, cụm là "
+                       f"{format_number(overview['cap_exact'])}, làm tròn xuống)"
                        + (" — VƯỢT GIỚI HẠN" if overview["over_cap"] else "")])
     for letter, width in zip("ABCDEFGH", (6, 40, 34, 40, 8, 10, 9, 30), strict=True):
         sheet.column_dimensions[letter].width = width

@@ -263,7 +263,14 @@ def province_overview(province_id: int, year: int) -> dict[str, Any]:
     for n in (Nomination.objects.filter(bloc_year__in=years, status=Nomination.Status.PROPOSED)
               .select_related("award", "unit").order_by("award__order", "rank", "unit__name")):
         nominations[n.bloc_year_id].append(n)
-    gov = sum(1 for rows in nominations.values() for n in rows if n.award.code == settings.GOV_FLAG_AWARD)
-    cap = rules.gov_flag_cap(leaders=len(years), rate=gov_flag_rate())
+    # The cap weighs what the blocs have sent to the province: a draft dossier's proposals are shown, not counted.
+    sent = {pk for pk, dossier in dossiers.items() if dossier.status != Dossier.Status.DRAFT}
+    gov = sum(1 for pk, rows in nominations.items() if pk in sent
+              for n in rows if n.award.code == settings.GOV_FLAG_AWARD)
+    gov_draft = sum(1 for pk, rows in nominations.items() if pk not in sent
+                    for n in rows if n.award.code == settings.GOV_FLAG_AWARD)
+    rate = gov_flag_rate()
+    cap = rules.gov_flag_cap(leaders=len(years), rate=rate)
     return {"rows": [(y, dossiers.get(y.pk), nominations[y.pk]) for y in years], "gov_flag": gov, "cap": cap,
-            "rate": gov_flag_rate(), "over_cap": gov > cap}
+            "rate": rate, "over_cap": gov > cap, "gov_flag_draft": gov_draft, "leaders": len(years),
+            "cap_exact": Decimal(rate.numerator * len(years)) / Decimal(rate.denominator)}
