@@ -139,6 +139,7 @@ KEY_LABELS = {
     "role": gettext_lazy("role"),
     "rounds": gettext_lazy("rounds"),
     "rows": gettext_lazy("rows"),
+    "runoff": gettext_lazy("units to vote on again"),
     "rule_sets": gettext_lazy("rule sets"),
     "scope": gettext_lazy("where"),
     "scorecards": gettext_lazy("scorecards"),

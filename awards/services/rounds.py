@@ -315,9 +315,10 @@ def round_sealed_discard(*, actor: User | None, round_: Round, reason: str) -> R
 
 @transaction.atomic
 def round_close(*, actor: User | None, round_: Round, ballots_issued: int | None = None,
-                passphrase: str | None = None) -> Round:
+                passphrase: str | None = None, reason: str = "") -> Round:
     """Close, open the sealed ballots, count and rank; the round's key is forgotten. A tie still level after
-    final scores opens a runoff round (draft). Casts in flight finish before the close takes its lock."""
+    final scores opens a runoff round (draft). Casts in flight finish before the close takes its lock.
+    `reason`: why the chair closes with ballots still out (the close screen asks for it), recorded."""
     round_ = lock_round(round_, status=Round.Status.OPEN)
     if round_.paper_entries.exists():
         raise ValidationError(_("Reconcile the two paper entries before closing the round."))
@@ -342,7 +343,7 @@ def round_close(*, actor: User | None, round_: Round, ballots_issued: int | None
         nominations.nominations_from_round(round_, stored)
     audit(actor=actor, action="awards.round.closed", bloc_year=round_.bloc_year, obj=round_,
           changes={"returned": counts.returned, "valid": counts.valid, "elected": len(result.elected),
-                   "runoff": len(result.runoff)})
+                   "runoff": len(result.runoff), **({"reason": " ".join(reason.split())} if reason.strip() else {})})
     return round_
 
 

@@ -83,11 +83,11 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     counts, _votes = selectors.round_counts(round_) if round_.is_open else (None, None)
     sealed = round_.sealed_ballots.count() if round_.is_open else 0
     form = CloseForm(request.POST or None, initial={"ballots_issued": counts.issued if counts else 0},
-                     needs_passphrase=sealed > 0)
+                     needs_passphrase=sealed > 0, returned=counts.returned if counts else 0)
     if request.method == "POST" and form.is_valid():
         if run_service(request, lambda: rounds.round_close(
                 actor=request.user, round_=round_, passphrase=form.cleaned_data.get("passphrase"),
-                ballots_issued=form.cleaned_data["ballots_issued"]),
+                ballots_issued=form.cleaned_data["ballots_issued"], reason=form.cleaned_data["reason"]),
                 form=form, success=_("The round is closed and counted.")):
             return redirect(round_)
     return render(request, "awards/round_close.html", {"round": round_, "form": form, "counts": counts,
