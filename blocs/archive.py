@@ -34,7 +34,6 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from blocs import services
 from blocs.audit import audit
 from blocs.models import (
     Award,
@@ -55,6 +54,9 @@ from blocs.models import (
     Unit,
     User,
 )
+from blocs.services.bloc_years import bloc_year_create
+from blocs.services.registration import covenant_update
+from blocs.services.units import award_save, bloc_save, province_get_or_create, unit_save
 from blocs.text import without_control
 from blocs.uploads import check_attachment
 
@@ -696,7 +698,7 @@ def _bloc_for(actor: User | None, province: Province, entry: dict[str, Any]) -> 
     if bloc is not None:
         _refuse_other_name("bloc", bloc.code, bloc.name, entry["name"])
         return bloc
-    return services.bloc_save(actor=actor, data={**entry, "province": province})
+    return bloc_save(actor=actor, data={**entry, "province": province})
 
 
 def _units_for(actor: User | None, province: Province,
@@ -716,7 +718,7 @@ def _units_for(actor: User | None, province: Province,
         for code in ready:
             links = {link: done.get(entries[code][link]) for link in UNIT_LINKS}
             data = {**entries[code], **links, "province": province}
-            done[code] = services.unit_save(actor=actor, data=data)
+            done[code] = unit_save(actor=actor, data=data)
             created.append(code)
         pending = [code for code in pending if code not in done]
     return done, created
@@ -727,7 +729,7 @@ def _awards_for(actor: User | None, entries: dict[str, dict[str, Any]]) -> tuple
     for code, award in done.items():
         _refuse_other_name("award", code, award.name, entries[code]["name"])
     created = [code for code in sorted(entries) if code not in done]
-    done.update({code: services.award_save(actor=actor, data=entries[code]) for code in created})
+    done.update({code: award_save(actor=actor, data=entries[code]) for code in created})
     return done, created
 
 
@@ -851,20 +853,20 @@ def _import(*, actor: User | None, data: Mapping[str, Any], provinces: Collectio
     taken from the archive (historical data), so the year does not walk through its steps again.
     """
     archive = _read(data)
-    province = services.province_get_or_create(name=archive.province)
+    province = province_get_or_create(name=archive.province)
     bloc = _bloc_for(actor, province, archive.bloc)
     if bloc.years.filter(year=archive.year["year"]).exists():
         raise ValidationError(_("The bloc %(bloc)s already has a year %(year)s; it was not imported again.")
                               % {"bloc": bloc.name, "year": archive.year["year"]})
     units, new_units = _units_for(actor, province, archive.units)
     awards, new_awards = _awards_for(actor, archive.awards)
-    bloc_year = services.bloc_year_create(
+    bloc_year = bloc_year_create(
         actor=actor, bloc=bloc, year=archive.year["year"], place_name=archive.year["place_name"],
         registration_deadline=archive.year["registration_deadline"])
     _add_memberships(bloc_year, archive.memberships, units)
     _add_registrations(bloc_year, archive.registrations, units, awards)
     covenant = archive.covenant
-    services.covenant_update(actor=actor, bloc_year=bloc_year, signed_on=covenant["signed_on"],
+    covenant_update(actor=actor, bloc_year=bloc_year, signed_on=covenant["signed_on"],
                              signed_place=covenant["signed_place"], items=covenant["items"],
                              scan=covenant["scan"])
     context = ImportContext(actor=actor, bloc_year=bloc_year, units=units, awards=awards,

@@ -100,8 +100,8 @@ GRAPH = import_graph()
 
 def test_the_graph_sees_the_apps():
     """A check that reads nothing cannot fail: the known edges are there."""
-    assert "blocs.models" in GRAPH["blocs.services"]
-    assert "blocs.scoring" in GRAPH["blocs.services"]
+    assert "blocs.models" in GRAPH["blocs.services.units"]
+    assert "blocs.services.scoring" in GRAPH["blocs.services.bloc_years"]
     assert "blocs.models" in GRAPH["awards.services.rounds"]
     assert "awards.selectors" in GRAPH["awards.services.rounds"]
 

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from blocs import permissions as perms
-from blocs import scoring
+from blocs import selectors
 from blocs.models import CheckAssignment, Scorecard, ScoringTable
 from blocs.scoring_forms import DisqualifyForm, ScoresForm
+from blocs.services import scoring
 from blocs.view_helpers import attach_errors, run_service
 from blocs.views.scores import _lines_by_item, _managed, _member_unit, _scorable_items
 from blocs.xlsx import append_row
@@ -95,7 +96,7 @@ def score_table(request: HttpRequest, pk: int) -> HttpResponse:
     roles = perms.roles_of(request.user)
     perms.require(perms.can_view_scores(roles, bloc_year, is_published=bool(table and table.published_at)))
     return render(request, "blocs/score_table.html", {
-        "bloc_year": bloc_year, "table": table, "rows": scoring.score_table_rows(bloc_year),
+        "bloc_year": bloc_year, "table": table, "rows": selectors.score_table_rows(bloc_year),
         "manager": perms.can_manage_bloc_year(roles, bloc_year)})
 
 
@@ -121,7 +122,7 @@ def score_table_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = book.active
     sheet.title = str(bloc_year.year)
     append_row(sheet, [_("Rank"), _("Unit"), _("Final score"), _("Note")])
-    for row in scoring.score_table_rows(bloc_year):
+    for row in selectors.score_table_rows(bloc_year):
         note = _("Disqualified") if row["disqualified"] else ""
         append_row(sheet, [row["rank"], row["unit"].name, row["total"], note])
     buffer = BytesIO()

@@ -16,10 +16,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from blocs import excel, imports, rules
+from blocs import excel, rules
 from blocs import permissions as perms
 from blocs.forms import XlsxUploadForm
 from blocs.models import BlocYear
+from blocs.services.imports import members_import_apply
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -72,7 +73,7 @@ def member_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("There is nothing to import: upload the file and check the preview first."))
         return redirect("blocs:member-import", pk=bloc_year.pk)
     try:
-        result = imports.members_import_apply(actor=request.user, bloc_year=bloc_year, rows=rows)
+        result = members_import_apply(actor=request.user, bloc_year=bloc_year, rows=rows)
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)

@@ -11,9 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from blocs import permissions as perms
-from blocs import rules, services
+from blocs import rules
 from blocs.forms import AwardForm, BlocForm, UnitForm
 from blocs.models import Award, BlocYear, Membership, Province
+from blocs.services.units import award_save, bloc_save, unit_save
 from blocs.view_helpers import attach_errors, paginate, run_service
 from blocs.views.home import years_with_progress
 
@@ -61,7 +62,7 @@ def _save_unit(request: HttpRequest, form: UnitForm, unit=None) -> HttpResponse 
     if request.method != "POST" or not form.is_valid():
         return None
     try:
-        saved = services.unit_save(actor=request.user, unit=unit, data=form.cleaned_data)
+        saved = unit_save(actor=request.user, unit=unit, data=form.cleaned_data)
     except ValidationError as error:
         attach_errors(form, error)
         return None
@@ -113,7 +114,7 @@ def _bloc_form_page(request: HttpRequest, bloc=None) -> HttpResponse:  # noqa: A
         form.fields["province"].queryset = Province.objects.filter(pk__in=roles.board_provinces | (
             {bloc.province_id} if bloc else set()))
     if request.method == "POST" and form.is_valid():
-        done = run_service(request, lambda: services.bloc_save(actor=request.user, bloc=bloc, data=form.cleaned_data),
+        done = run_service(request, lambda: bloc_save(actor=request.user, bloc=bloc, data=form.cleaned_data),
                            form=form, success=lambda saved: _("Bloc “%(name)s” saved.") % {"name": saved.name})
         if done:
             return redirect(done.value)
@@ -148,7 +149,7 @@ def _award_form_page(request: HttpRequest, award=None) -> HttpResponse:  # noqa:
     perms.require(perms.can_manage_catalogue(perms.roles_of(request.user)))
     form = AwardForm(request.POST or None, instance=award)
     if request.method == "POST" and form.is_valid():
-        if run_service(request, lambda: services.award_save(actor=request.user, award=award, data=form.cleaned_data),
+        if run_service(request, lambda: award_save(actor=request.user, award=award, data=form.cleaned_data),
                        form=form, success=lambda saved: _("Award “%(name)s” saved.") % {"name": saved.name}):
             return redirect("blocs:award-list")
     title = _("Edit award") if award else _("New award")

@@ -53,7 +53,7 @@ def seed_year() -> dict[str, Any]:
 
     from awards.services import ballots as ballot_services
     from awards.services import rounds as round_services
-    from blocs import services as bloc_services
+    from blocs.services.registration import covenant_update
     from reports.services import report as report_services
     from tests.awards.conftest import seed_meeting
     from tests.factories import round_closed, round_opened
@@ -70,7 +70,7 @@ def seed_year() -> dict[str, Any]:
     draft = report_services.report_draft_create(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
     report_services.report_narrative_update(actor=meeting.secretariat, version=draft, narrative=NARRATIVE)
     adopted = report_services.report_adopt(actor=meeting.chair, version=draft, doc_date=dt.date(2022, 12, 1))
-    bloc_services.covenant_update(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
+    covenant_update(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
                                   signed_on=dt.date(2022, 3, 15), signed_place="Hội trường Tỉnh ủy",
                                   items=[("Hoàn thành xuất sắc nhiệm vụ chính trị", "100% đơn vị")],
                                   scan=ContentFile(SCAN_PDF, name="giao-uoc-2022.pdf"))

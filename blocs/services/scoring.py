@@ -28,6 +28,7 @@ from blocs.models import (
     Unit,
     User,
 )
+from blocs.selectors import scorecard_get
 from blocs.writable import ensure_writable
 
 ITEM_FIELDS = ("kind", "group", "code", "text", "max_points", "evidence_required", "guidance", "order")
@@ -169,11 +170,6 @@ def _check_values(items: Mapping[int, ScoringItem], entries: Entries) -> None:
                 problems.append(f"{item.code}: {text}")
     if problems:
         raise ValidationError(problems)
-
-
-def scorecard_get(bloc_year: BlocYear, unit: Unit) -> Scorecard:
-    scorecard, _created = Scorecard.objects.get_or_create(bloc_year=bloc_year, unit=unit)
-    return scorecard
 
 
 @transaction.atomic
@@ -337,15 +333,3 @@ def scores_publish(*, actor: User | None, bloc_year: BlocYear) -> ScoringTable:
     table.save(update_fields=["published_at"])
     audit(actor=actor, action="blocs.scores.published", bloc_year=bloc_year, obj=table)
     return table
-
-
-def score_table_rows(bloc_year: BlocYear) -> list[dict[str, Any]]:
-    """The ranking: every member with its final score and rank; disqualified units unranked."""
-    cards = {c.unit_id: c for c in Scorecard.objects.filter(bloc_year=bloc_year).select_related("disqualifier")}
-    units = list(Unit.objects.filter(memberships__bloc_year=bloc_year))
-    totals = {u.pk: cards[u.pk].final_total if u.pk in cards else None for u in units}
-    disqualified = {pk for pk, card in cards.items() if card.is_disqualified}
-    ranks = rules.score_ranks(totals, disqualified)
-    rows = [{"unit": u, "scorecard": cards.get(u.pk), "total": totals[u.pk], "rank": ranks.get(u.pk),
-             "disqualified": u.pk in disqualified} for u in units]
-    return sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["unit"].name))
