@@ -31,8 +31,8 @@ from awards.results import percent_of
 from blocs.audit import audit
 from blocs.excel import RowError, clean_text
 from blocs.models import Award, Unit, User
-from blocs.numbers import format_number
-from blocs.xlsx import append_row
+from emulation.kernel.numbers import format_number
+from emulation.kernel.xlsx import append_row
 
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 10

@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from blocs import rules
 from blocs.models import BlocYear, Membership, Unit
-from blocs.xlsx import append_row
+from emulation.kernel.xlsx import append_row
 
 MAX_ROWS = 500
 HEADER_SEARCH_ROWS = 10  # a title line or two above the header is tolerated

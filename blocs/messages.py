@@ -3,8 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from blocs.numbers import shown
-from blocs.rules import Issue
+from emulation.kernel.issues import Issue
+from emulation.kernel.numbers import shown
 
 MESSAGES = {
     "year_before_bloc": _("Year %(year)s is before the bloc was founded (%(founded)s)."),

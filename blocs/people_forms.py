@@ -9,8 +9,8 @@ from django.core.validators import validate_email
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from blocs.forms import NFCMixin
 from blocs.models import User
+from emulation.kernel.forms import NFCMixin
 
 
 class PersonChoiceField(forms.ModelChoiceField):

@@ -11,11 +11,11 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
-from blocs.fields import NUMBER_MESSAGES
 from blocs.models import ScoringTable
-from blocs.numbers import NumberError, cell_number
 from blocs.rules import search_key
-from blocs.xlsx import append_row
+from emulation.kernel.fields import NUMBER_MESSAGES
+from emulation.kernel.numbers import NumberError, cell_number
+from emulation.kernel.xlsx import append_row
 
 COLUMNS = {
     "kind": "Loại",

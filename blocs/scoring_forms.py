@@ -8,11 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from blocs.fields import NumberField, WholeNumberField, number_formfield
-from blocs.forms import NFCMixin, nfc
 from blocs.models import ScoringItem, ScoringTable
-from blocs.uploads import check_attachment
 from emulation.constraints import ReadableConstraintsMixin
+from emulation.kernel.fields import NumberField, WholeNumberField, number_formfield
+from emulation.kernel.forms import NFCMixin, nfc
+from emulation.kernel.uploads import check_attachment
 
 
 class ScoresForm(forms.Form):

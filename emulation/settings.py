@@ -143,7 +143,7 @@ STORAGES = {
 # Attachments (covenant scans, evidence) are checked by content and capped at 10 MB (domain.md, issue 2).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
-# Excel workbooks are refused before parsing beyond these (blocs/uploads.py, docs/deployment.md §2): the
+# Excel workbooks are refused before parsing beyond these (emulation/kernel/uploads.py, docs/deployment.md §2): the
 # importers read at most 5,000 rows of a few columns; 20 MB unpacked is far more than that needs.
 XLSX_MAX_UNPACKED_BYTES = int(os.environ.get("EMULATION_XLSX_MAX_UNPACKED_MB", "20")) * 1024 * 1024
 XLSX_MAX_ROWS = 10_000

@@ -17,9 +17,9 @@ from blocs import selectors
 from blocs.models import CheckAssignment, Scorecard, ScoringTable
 from blocs.scoring_forms import DisqualifyForm, ScoresForm
 from blocs.services import scoring
-from blocs.view_helpers import attach_errors, run_service
 from blocs.views.scores import _lines_by_item, _managed, _member_unit, _scorable_items
-from blocs.xlsx import append_row
+from emulation.kernel.view_helpers import attach_errors, run_service
+from emulation.kernel.xlsx import append_row
 
 
 @login_required

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from blocs import excel, rules
 from blocs import permissions as perms
-from blocs.forms import XlsxUploadForm
 from blocs.models import BlocYear
 from blocs.services.imports import members_import_apply
+from emulation.kernel.forms import XlsxUploadForm
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

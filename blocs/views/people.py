@@ -18,7 +18,7 @@ from blocs import people
 from blocs import permissions as perms
 from blocs.models import Bloc, Membership, RoleGrant, Unit, User
 from blocs.people_forms import NamePersonForm
-from blocs.view_helpers import run_service
+from emulation.kernel.view_helpers import run_service
 
 OFFICER_KINDS = {"secretariat": RoleGrant.Kind.SECRETARIAT, "chair": RoleGrant.Kind.CHAIR}
 

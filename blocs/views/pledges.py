@@ -14,9 +14,9 @@ from blocs import permissions as perms
 from blocs.forms import CovenantForm, RegistrationForm
 from blocs.models import Covenant, Registration, Unit
 from blocs.services import registration as registration_services
-from blocs.uploads import attachment_response
-from blocs.view_helpers import run_service
 from blocs.views.years import registration_rows
+from emulation.kernel.uploads import attachment_response
+from emulation.kernel.view_helpers import run_service
 
 
 @login_required

@@ -15,8 +15,8 @@ from blocs import rules
 from blocs.forms import AwardForm, BlocForm, UnitForm
 from blocs.models import Award, BlocYear, Membership, Province
 from blocs.services.units import award_save, bloc_save, unit_save
-from blocs.view_helpers import attach_errors, paginate, run_service
 from blocs.views.home import years_with_progress
+from emulation.kernel.view_helpers import attach_errors, paginate, run_service
 
 # --- Units -------------------------------------------------------------------------------------------------
 

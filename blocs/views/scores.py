@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from blocs import permissions as perms
-from blocs.forms import XlsxUploadForm
 from blocs.models import BlocYear, CheckAssignment, Evidence, Scorecard, ScoringItem, ScoringTable, Unit
 from blocs.scoring_excel import parse_scoring_xlsx, scoring_xlsx
 from blocs.scoring_forms import EvidenceForm, ScoresForm, ScoringItemForm, ScoringTableForm
 from blocs.services import scoring
-from blocs.uploads import attachment_response
-from blocs.view_helpers import run_service
+from emulation.kernel.forms import XlsxUploadForm
+from emulation.kernel.uploads import attachment_response
+from emulation.kernel.view_helpers import run_service
 
 
 def _managed(request: HttpRequest, pk: int) -> BlocYear:

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from blocs import archive
 from blocs import permissions as perms
 from blocs.forms import ArchiveUploadForm
-from blocs.view_helpers import attach_errors
+from emulation.kernel.archive import archive_loads
+from emulation.kernel.view_helpers import attach_errors
 
 
 @login_required
@@ -40,7 +41,7 @@ def archive_import(request: HttpRequest) -> HttpResponse:
         try:
             # The province board imports years of its own province only; the administrator any.
             bloc_year = archive.archive_import(
-                actor=request.user, data=archive.archive_loads(form.cleaned_data["file"].read()),
+                actor=request.user, data=archive_loads(form.cleaned_data["file"].read()),
                 provinces=None if roles.is_admin else roles.board_provinces)
         except ValidationError as error:
             attach_errors(form, error)

@@ -14,8 +14,8 @@ from blocs.forms import BlocYearEditForm, BlocYearForm, LeadershipForm, MemberAd
 from blocs.models import AuditEntry, BlocYear, Membership, Registration, ScoringTable, Unit
 from blocs.services.bloc_years import bloc_year_advance, bloc_year_create, bloc_year_open_next, bloc_year_update
 from blocs.services.membership import leadership_set, membership_add, membership_remove
-from blocs.view_helpers import paginate, run_service
 from blocs.views.home import progress_of, years_with_progress
+from emulation.kernel.view_helpers import paginate, run_service
 
 
 def _managed_year(request: HttpRequest, pk: int) -> BlocYear:

@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from blocs.text import writable
+from emulation.kernel.text import writable
 
 
 def append_row(sheet: Worksheet, values: Sequence[Any]) -> None:

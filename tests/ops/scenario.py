@@ -26,7 +26,7 @@ from typing import Any
 
 MEETING_UNITS = 6
 PASSWORD_PREFIX = "pw-"  # tests.factories.make_user: the password of user X is "pw-X"
-# The smallest file the upload check accepts as a PDF (blocs/uploads.py reads the leading bytes).
+# The smallest file the upload check accepts as a PDF (emulation/kernel/uploads.py reads the leading bytes).
 SCAN_PDF = b"%PDF-1.4\n% ops test scan\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -143,8 +143,9 @@ def archive_export(year: int, out: Path, users: Path) -> None:
 
 def archive_roundtrip(archive: Path, users: Path, out: Path) -> None:
     """Give this (empty) database the same user accounts, import the archive, export what was imported."""
-    from blocs.archive import archive_dumps, archive_import, archive_loads
+    from blocs.archive import archive_dumps, archive_import
     from blocs.models import User
+    from emulation.kernel.archive import archive_loads
 
     User.objects.bulk_create(User(username=name, password="!") for name in json.loads(users.read_text()))
     bloc_year = archive_import(actor=None, data=archive_loads(archive.read_bytes()))
