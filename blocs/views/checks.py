@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +17,7 @@ from blocs.models import CheckAssignment, Scorecard, ScoringTable
 from blocs.scoring_forms import DisqualifyForm, ScoresForm
 from blocs.services import scoring
 from blocs.views.scores import _lines_by_item, _managed, _member_unit, _scorable_items
-from emulation.kernel.view_helpers import attach_errors, run_service
+from emulation.kernel.view_helpers import run_service
 from emulation.kernel.xlsx import append_row
 
 
@@ -74,15 +73,13 @@ def verify_scores(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
         "disqualifier": scorecard.disqualifier_id if scorecard else None,
         "disqualification_note": scorecard.disqualification_note if scorecard else ""})
     if request.method == "POST" and form.is_valid() and dq_form.is_valid():
-        try:
+        def verify() -> Scorecard:
             if scorecard is None:
                 raise ValidationError(_("The unit has not submitted its self-scores yet."))
-            scoring.scorecard_verify(actor=request.user, scorecard=scorecard, entries=form.entries(),
-                                     **dq_form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Scores of %(unit)s verified.") % {"unit": unit.name})
+            return scoring.scorecard_verify(actor=request.user, scorecard=scorecard, entries=form.entries(),
+                                            **dq_form.cleaned_data)
+
+        if run_service(request, verify, form=form, success=_("Scores of %(unit)s verified.") % {"unit": unit.name}):
             return redirect("blocs:score-table", pk=bloc_year.pk)
     return render(request, "blocs/verify_scores.html", {"bloc_year": bloc_year, "unit": unit, "table": table,
                                                         "scorecard": scorecard, "form": form,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -98,13 +97,10 @@ def registration_submit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResp
     if registration is None:
         messages.error(request, _("Save the registration before submitting it."))
     else:
-        try:
-            registration = registration_services.registration_submit(actor=request.user, registration=registration)
-        except ValidationError as error:
-            for text in error.messages:
-                messages.error(request, text)
-        else:
-            if registration.is_late:
+        done = run_service(request, lambda: registration_services.registration_submit(
+            actor=request.user, registration=registration))
+        if done:
+            if done.value.is_late:
                 messages.warning(request, _("Registration submitted after the deadline; it is accepted and "
                                             "marked late."))
             else:

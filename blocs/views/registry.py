@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +14,7 @@ from blocs.forms import AwardForm, BlocForm, UnitForm
 from blocs.models import Award, BlocYear, Membership, Province
 from blocs.services.units import award_save, bloc_save, unit_save
 from blocs.views.home import years_with_progress
-from emulation.kernel.view_helpers import attach_errors, paginate, run_service
+from emulation.kernel.view_helpers import paginate, run_service
 
 # --- Units -------------------------------------------------------------------------------------------------
 
@@ -61,13 +59,9 @@ def _unit_form(request: HttpRequest, unit=None) -> UnitForm:  # noqa: ANN001
 def _save_unit(request: HttpRequest, form: UnitForm, unit=None) -> HttpResponse | None:  # noqa: ANN001
     if request.method != "POST" or not form.is_valid():
         return None
-    try:
-        saved = unit_save(actor=request.user, unit=unit, data=form.cleaned_data)
-    except ValidationError as error:
-        attach_errors(form, error)
-        return None
-    messages.success(request, _("Unit “%(name)s” saved.") % {"name": saved.name})
-    return redirect(saved)
+    done = run_service(request, lambda: unit_save(actor=request.user, unit=unit, data=form.cleaned_data),
+                       form=form, success=lambda saved: _("Unit “%(name)s” saved.") % {"name": saved.name})
+    return redirect(done.value) if done else None
 
 
 @login_required

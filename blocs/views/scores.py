@@ -127,15 +127,13 @@ def self_scores_submit(request: HttpRequest, pk: int, unit_pk: int) -> HttpRespo
     unit = _member_unit(bloc_year, unit_pk)
     perms.require(perms.can_self_score(perms.roles_of(request.user), bloc_year, unit))
     scorecard = Scorecard.objects.filter(bloc_year=bloc_year, unit=unit).first()
-    try:
+
+    def submit() -> Scorecard:
         if scorecard is None:
             raise ValidationError(_("Save the self-scores before submitting them."))
-        scoring.self_scores_submit(actor=request.user, scorecard=scorecard)
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-    else:
-        messages.success(request, _("Self-scores submitted."))
+        return scoring.self_scores_submit(actor=request.user, scorecard=scorecard)
+
+    run_service(request, submit, success=_("Self-scores submitted."))
     return redirect("blocs:self-scores", pk=bloc_year.pk, unit_pk=unit.pk)
 
 
