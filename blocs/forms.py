@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from blocs.models import Award, Bloc, Unit
 from emulation.constraints import ReadableConstraintsMixin
 from emulation.kernel.fields import WholeNumberField, number_formfield
-from emulation.kernel.forms import BoundedModelMultipleChoiceField, DateInput, NFCMixin, nfc
+from emulation.kernel.forms import BoundedModelMultipleChoiceField, DateInput, NFCMixin, UniqueByService, nfc
 from emulation.kernel.uploads import check_attachment
 
 
-class UnitForm(ReadableConstraintsMixin, NFCMixin, forms.ModelForm):
+class UnitForm(ReadableConstraintsMixin, NFCMixin, UniqueByService, forms.ModelForm):
     class Meta:
         model = Unit
         fields = ["name", "short_code", "parent_body", "kind", "province", "is_active", "renamed_from", "merged_into"]
@@ -34,18 +34,13 @@ class UnitForm(ReadableConstraintsMixin, NFCMixin, forms.ModelForm):
             raise forms.ValidationError(_("Use letters, digits, “-” or “_” only."))
         return code
 
-    def validate_unique(self) -> None:
-        """Uniqueness is checked by the service, with a message that names the clash."""
 
 
-class BlocForm(ReadableConstraintsMixin, NFCMixin, forms.ModelForm):
+class BlocForm(ReadableConstraintsMixin, NFCMixin, UniqueByService, forms.ModelForm):
     class Meta:
         model = Bloc
         fields = ["name", "code", "kind", "province", "founding_decision", "founded_year"]
         formfield_callback = number_formfield
-
-    def validate_unique(self) -> None:
-        """Checked by the service."""
 
 
 def _year_field(label: str) -> WholeNumberField:
@@ -138,14 +133,11 @@ class RegistrationForm(NFCMixin, forms.Form):
                                              widget=forms.CheckboxSelectMultiple)
 
 
-class AwardForm(ReadableConstraintsMixin, NFCMixin, forms.ModelForm):
+class AwardForm(ReadableConstraintsMixin, NFCMixin, UniqueByService, forms.ModelForm):
     class Meta:
         model = Award
         fields = ["name", "code", "kind", "level", "for_collectives", "for_individuals", "order", "is_active"]
         formfield_callback = number_formfield
-
-    def validate_unique(self) -> None:
-        """Checked by the service."""
 
 
 class ArchiveUploadForm(forms.Form):

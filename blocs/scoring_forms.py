@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from blocs.models import ScoringItem, ScoringTable
 from emulation.constraints import ReadableConstraintsMixin
 from emulation.kernel.fields import NumberField, WholeNumberField, number_formfield
-from emulation.kernel.forms import NFCMixin, nfc
+from emulation.kernel.forms import NFCMixin, UniqueByService, nfc
 from emulation.kernel.uploads import check_attachment
 
 
@@ -53,14 +53,11 @@ class DisqualifyForm(NFCMixin, forms.Form):
         self.fields["disqualifier"].queryset = table.items.filter(kind=ScoringItem.Kind.DISQUALIFIER)
 
 
-class ScoringItemForm(ReadableConstraintsMixin, NFCMixin, forms.ModelForm):
+class ScoringItemForm(ReadableConstraintsMixin, NFCMixin, UniqueByService, forms.ModelForm):
     class Meta:
         model = ScoringItem
         fields = ["kind", "group", "code", "text", "max_points", "evidence_required", "guidance", "order"]
         formfield_callback = number_formfield
-
-    def validate_unique(self) -> None:
-        """Checked by the service."""
 
 
 class ScoringTableForm(ReadableConstraintsMixin, forms.ModelForm):

@@ -172,6 +172,15 @@ def _check_values(items: Mapping[int, ScoringItem], entries: Entries) -> None:
         raise ValidationError(problems)
 
 
+def _scorable_items(bloc_year: BlocYear, entries: Entries) -> dict[int, ScoringItem]:
+    """The year's lines that take a value (not the disqualifiers), by id, once every entry is checked
+    against them."""
+    items = {i.pk: i for i in ScoringItem.objects.filter(table__bloc_year=bloc_year).exclude(
+        kind=ScoringItem.Kind.DISQUALIFIER)}
+    _check_values(items, entries)
+    return items
+
+
 @transaction.atomic
 def self_scores_save(*, actor: User | None, bloc_year: BlocYear, unit: Unit, entries: Entries) -> Scorecard:
     """Save a unit's self-scores and comments, criterion by criterion; refused once submitted."""
@@ -181,9 +190,7 @@ def self_scores_save(*, actor: User | None, bloc_year: BlocYear, unit: Unit, ent
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard_get(bloc_year, unit).pk)
     if scorecard.submitted_at:
         raise ValidationError(_("The self-scores have been submitted and are locked."))
-    items = {i.pk: i for i in ScoringItem.objects.filter(table__bloc_year=bloc_year).exclude(
-        kind=ScoringItem.Kind.DISQUALIFIER)}
-    _check_values(items, entries)
+    items = _scorable_items(bloc_year, entries)
     lines = {line.item_id: line for line in scorecard.lines.all()}
     for item_id, (value, comment) in entries.items():
         line = lines.get(item_id) or ScoreLine(scorecard=scorecard, item_id=item_id)
@@ -262,9 +269,7 @@ def check_scores_save(*, actor: User | None, bloc_year: BlocYear, checker: Unit,
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard_get(bloc_year, checked).pk)
     if not scorecard.submitted_at or scorecard.verified_at:
         raise ValidationError(_("A scorecard is checked after its unit submits it and before it is verified."))
-    items = {i.pk: i for i in ScoringItem.objects.filter(table__bloc_year=bloc_year).exclude(
-        kind=ScoringItem.Kind.DISQUALIFIER)}
-    _check_values(items, entries)
+    items = _scorable_items(bloc_year, entries)
     lines = {line.item_id: line for line in scorecard.lines.all()}
     for item_id, (value, comment) in entries.items():
         line = lines.get(item_id) or ScoreLine.objects.create(scorecard=scorecard, item_id=item_id)
@@ -297,8 +302,7 @@ def scorecard_verify(*, actor: User | None, scorecard: Scorecard, entries: Entri
         raise ValidationError(_("Choose a disqualifier from this year's table."))
     if disqualifier is not None and not disqualification_note.strip():
         raise ValidationError(_("Say why the unit is disqualified."))
-    items = {i.pk: i for i in table.items.exclude(kind=ScoringItem.Kind.DISQUALIFIER)}
-    _check_values(items, entries)
+    items = _scorable_items(bloc_year, entries)
     lines = {line.item_id: line for line in scorecard.lines.all()}
     for item_id, (value, note) in entries.items():
         line = lines.get(item_id) or ScoreLine.objects.create(scorecard=scorecard, item_id=item_id)

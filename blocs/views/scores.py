@@ -30,6 +30,14 @@ def _member_unit(bloc_year: BlocYear, unit_pk: int) -> Unit:
     return get_object_or_404(Unit, pk=unit_pk, memberships__bloc_year=bloc_year)
 
 
+def _self_scoring(request: HttpRequest, pk: int, unit_pk: int) -> tuple[BlocYear, Unit]:
+    """The year and the member unit whose self-scores the user may enter."""
+    bloc_year = perms.get_bloc_year(request.user, pk)
+    unit = _member_unit(bloc_year, unit_pk)
+    perms.require(perms.can_self_score(perms.roles_of(request.user), bloc_year, unit))
+    return bloc_year, unit
+
+
 def _scorable_items(bloc_year: BlocYear) -> list[ScoringItem]:
     return list(ScoringItem.objects.filter(table__bloc_year=bloc_year).exclude(
         kind=ScoringItem.Kind.DISQUALIFIER).order_by("order", "pk"))
@@ -101,9 +109,7 @@ def _lines_by_item(scorecard: Scorecard | None) -> dict:
 
 @login_required
 def self_scores(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
-    bloc_year = perms.get_bloc_year(request.user, pk)
-    unit = _member_unit(bloc_year, unit_pk)
-    perms.require(perms.can_self_score(perms.roles_of(request.user), bloc_year, unit))
+    bloc_year, unit = _self_scoring(request, pk, unit_pk)
     scorecard = Scorecard.objects.filter(bloc_year=bloc_year, unit=unit).first()
     lines = _lines_by_item(scorecard)
     items = _scorable_items(bloc_year)
@@ -123,9 +129,7 @@ def self_scores(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def self_scores_submit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
-    bloc_year = perms.get_bloc_year(request.user, pk)
-    unit = _member_unit(bloc_year, unit_pk)
-    perms.require(perms.can_self_score(perms.roles_of(request.user), bloc_year, unit))
+    bloc_year, unit = _self_scoring(request, pk, unit_pk)
     scorecard = Scorecard.objects.filter(bloc_year=bloc_year, unit=unit).first()
 
     def submit() -> Scorecard:
@@ -140,9 +144,7 @@ def self_scores_submit(request: HttpRequest, pk: int, unit_pk: int) -> HttpRespo
 @login_required
 @require_POST
 def evidence_add(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
-    bloc_year = perms.get_bloc_year(request.user, pk)
-    unit = _member_unit(bloc_year, unit_pk)
-    perms.require(perms.can_self_score(perms.roles_of(request.user), bloc_year, unit))
+    bloc_year, unit = _self_scoring(request, pk, unit_pk)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         run_service(request, lambda: scoring.evidence_attach(

@@ -68,6 +68,14 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class UniqueByService:
+    """For a model form whose service checks uniqueness, with a message that names the clash: the form does
+    not ask the database first."""
+
+    def validate_unique(self) -> None:
+        pass
+
+
 class XlsxUploadForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))
 
