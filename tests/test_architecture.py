@@ -121,6 +121,15 @@ def test_imports_run_one_way(app, forbidden):
     assert wrong == []
 
 
+def test_the_kernel_imports_no_app():
+    """emulation/kernel/ is what every app may import; it reaches back into none of them."""
+    assert any(module.startswith("emulation.kernel.") for module in GRAPH)
+    wrong = sorted(f"{module} -> {target}" for module, targets in GRAPH.items()
+                   if module.startswith("emulation.kernel") for target in targets
+                   if _app(target) in {"blocs", "awards", "reports"})
+    assert wrong == []
+
+
 def test_no_app_imports_another_apps_views():
     wrong = sorted(f"{module} -> {target}" for module, targets in GRAPH.items() for target in targets
                    if target.split(".")[1:2] == ["views"] and _app(target) != _app(module)
