@@ -35,9 +35,9 @@ def covenant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CovenantForm(request.POST or None, request.FILES or None, initial={
         "signed_on": covenant.signed_on, "signed_place": covenant.signed_place, "items": lines})
     if request.method == "POST" and form.is_valid():
-        if run_service(request, lambda: registration_services.covenant_update(actor=request.user, bloc_year=bloc_year,
-                                                                 **form.cleaned_data),
-                       form=form, success=_("Covenant saved.")):
+        if run_service(request, lambda: registration_services.covenant_update(
+                actor=request.user, bloc_year=bloc_year, **form.cleaned_data),
+                form=form, success=_("Covenant saved.")):
             return redirect("blocs:covenant-detail", pk=bloc_year.pk)
     return render(request, "blocs/form_page.html", {"form": form, "title": _("Covenant"), "back": bloc_year,
                                                     "multipart": True})

@@ -33,7 +33,7 @@ def year_create(request: HttpRequest, bloc_pk: int) -> HttpResponse:
                                                       "place_name": latest.place_name if latest else ""})
     if request.method == "POST" and form.is_valid():
         done = run_service(request, lambda: bloc_year_create(actor=request.user, bloc=bloc,
-                                                                      **form.cleaned_data), form=form,
+                                                             **form.cleaned_data), form=form,
                            success=lambda year: _("Year %(year)s created. Add its member units next.")
                            % {"year": year.year})
         if done:
@@ -85,7 +85,7 @@ def year_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def year_advance(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = _managed_year(request, pk)
     run_service(request, lambda: bloc_year_advance(actor=request.user, bloc_year=bloc_year,
-                                                            expected_status=request.POST.get("status")),
+                                                   expected_status=request.POST.get("status")),
                 success=lambda year: _("The year is now at: %(status)s.") % {"status": year.get_status_display()})
     return redirect(bloc_year)
 

@@ -105,7 +105,7 @@ def test_a_file_without_positions_keeps_the_current_head(world):
     rows = [("VPTU", "Văn phòng Tỉnh ủy", "Tỉnh ủy", "Đảng", "")]
     with translation.override("en"):
         members_import_apply(actor=world.users["secretariat"], bloc_year=world.bloc_year,
-                                     rows=excel.parse_members_xlsx(io.BytesIO(xlsx_bytes(rows))).rows)
+                             rows=excel.parse_members_xlsx(io.BytesIO(xlsx_bytes(rows))).rows)
     assert Membership.objects.get(bloc_year=world.bloc_year, position="head") == world.head
     assert Unit.objects.get(short_code="VPTU").memberships.get().position == "member"
 
@@ -285,7 +285,7 @@ def test_export_then_import_round_trips(world):
                         for m in world.bloc_year.memberships.select_related("unit")}
     before = counts()
     result = members_import_apply(actor=world.users["secretariat"], bloc_year=world.bloc_year,
-                                          rows=sheet.rows)
+                                  rows=sheet.rows)
     assert (result.units_created, result.members_added, result.leadership_changed) == (0, 0, False)
     assert counts() == before
 

@@ -93,7 +93,7 @@ def prepare_table(bloc_year: BlocYear, *, check_mode: str = "leadership",
                   items: list[dict] | None = None) -> ScoringTable:
     table = scoring_table_ensure(actor=None, bloc_year=bloc_year)
     scoring_table_settings(actor=None, table=table, max_total=Decimal(100), bonus_cap=Decimal(5),
-                                   check_mode=check_mode)
+                           check_mode=check_mode)
     for data in ITEMS if items is None else items:
         scoring_item_save(actor=None, table=table, item=None, data=dict(data))
     return table
@@ -175,7 +175,7 @@ def test_moving_to_scoring_locks_the_table_and_assigns_the_checks(world):
     table = prepare_table(world.bloc_year)
     assert not table.is_locked
     bloc_year_advance(actor=world.users["secretariat"], bloc_year=world.bloc_year,
-                               expected_status=BlocYear.Status.REGISTRATION)
+                      expected_status=BlocYear.Status.REGISTRATION)
     table.refresh_from_db()
     assert table.is_locked
     assert AuditEntry.objects.filter(action="blocs.scoring.opened", bloc_year=world.bloc_year).exists()
@@ -215,7 +215,7 @@ def test_a_locked_table_cannot_be_edited():
         lambda: scoring_item_delete(actor=None, item=item),
         lambda: scoring_items_replace(actor=None, table=year.table, items=[]),
         lambda: scoring_table_settings(actor=None, table=year.table, max_total=Decimal(50),
-                                               bonus_cap=Decimal(0), check_mode="all_to_all"),
+                                       bonus_cap=Decimal(0), check_mode="all_to_all"),
     ]
     for attempt in attempts:
         with translation.override("en"), pytest.raises(ValidationError, match="locked"):
@@ -253,7 +253,7 @@ def test_a_self_score_outside_zero_to_the_maximum_is_refused(value, message):
     year = scoring_year()
     with translation.override("en"), pytest.raises(ValidationError) as refused:
         self_scores_save(actor=None, bloc_year=year.bloc_year, unit=year.units["C"],
-                                 entries=dict([year.line("2.1", Decimal(30)), year.line("1.1", value)]))
+                         entries=dict([year.line("2.1", Decimal(30)), year.line("1.1", value)]))
     assert any(text.startswith("1.1: ") and message in text for text in refused.value.messages)
     assert not ScoreLine.objects.exists()  # all or nothing: 2.1 was not saved either
 
@@ -287,28 +287,28 @@ def test_submitting_needs_every_criterion_and_the_required_evidence_then_locks(w
     year = scoring_year(items=items)
     unit = year.units["C"]
     card = self_scores_save(actor=None, bloc_year=year.bloc_year, unit=unit,
-                                    entries=dict([year.line("1.1", Decimal(50))]))
+                            entries=dict([year.line("1.1", Decimal(50))]))
     with translation.override("en"), pytest.raises(ValidationError) as refused:
         self_scores_submit(actor=None, scorecard=card)
     assert refused.value.messages == ["Criteria without a score: 2.1.", "Criteria that need evidence: 1.1."]
 
     self_scores_save(actor=None, bloc_year=year.bloc_year, unit=unit,
-                             entries=dict([year.line("2.1", Decimal(35))]))
+                     entries=dict([year.line("2.1", Decimal(35))]))
     with translation.override("en"), pytest.raises(ValidationError, match="need evidence: 1.1"):
         self_scores_submit(actor=None, scorecard=card)
 
     line = card.lines.get(item=year.items["1.1"])
     evidence_add(actor=year.secretariat, line=line,
-                         upload=SimpleUploadedFile("bao-cao.pdf", PDF, content_type="application/pdf"))
+                 upload=SimpleUploadedFile("bao-cao.pdf", PDF, content_type="application/pdf"))
     submitted = self_scores_submit(actor=None, scorecard=card)  # bonus and penalty may stay empty
     assert submitted.submitted_at is not None
 
     with translation.override("en"), pytest.raises(ValidationError, match="submitted and are locked"):
         self_scores_save(actor=None, bloc_year=year.bloc_year, unit=unit,
-                                 entries=dict([year.line("2.1", Decimal(40))]))
+                         entries=dict([year.line("2.1", Decimal(40))]))
     with pytest.raises(ValidationError):
         evidence_add(actor=year.secretariat, line=line,
-                             upload=SimpleUploadedFile("them.pdf", PDF, content_type="application/pdf"))
+                     upload=SimpleUploadedFile("them.pdf", PDF, content_type="application/pdf"))
     assert card.lines.get(item=year.items["2.1"]).self_value == 35
     assert line.evidence.count() == 1
 
@@ -367,7 +367,7 @@ def test_evidence_is_hidden_from_a_member_that_does_not_check_the_unit(world):
     card = scorecard_get(world.bloc_year, world.member.unit)
     line = card.lines.create(item=table.items.get(code="1.1"))
     evidence = evidence_add(actor=world.users["representative"], line=line,
-                                    upload=SimpleUploadedFile("bao-cao.pdf", PDF))
+                            upload=SimpleUploadedFile("bao-cao.pdf", PDF))
     url = reverse("blocs:evidence-download", args=[world.bloc_year.pk, evidence.pk])
     plain = world.bloc_year.memberships.exclude(unit__in=[world.head.unit, world.member.unit]).first().unit
     neighbour = make_user(unit=plain)
@@ -391,17 +391,17 @@ def test_only_an_assigned_checker_enters_a_cross_check():
     for checker in ("B", "D", "C"):  # not assigned to C, a peer, C itself
         with translation.override("en"), pytest.raises(ValidationError, match="is not assigned to check"):
             check_scores_save(actor=None, bloc_year=year.bloc_year, checker=year.units[checker],
-                                      checked=year.units["C"], entries=entries)
+                              checked=year.units["C"], entries=entries)
     assert not CheckValue.objects.exists()
     card = check_scores_save(actor=None, bloc_year=year.bloc_year, checker=year.units["A"],
-                                     checked=year.units["C"], entries=entries)
+                             checked=year.units["C"], entries=entries)
     assert card.lines.get(item=year.items["1.1"]).checked_value == 45
 
 
 def test_a_card_is_checked_after_submission_and_before_verification():
     year = scoring_year()
     self_scores_save(actor=None, bloc_year=year.bloc_year, unit=year.units["C"],
-                             entries=dict([year.line("1.1", Decimal(50))]))
+                     entries=dict([year.line("1.1", Decimal(50))]))
     check = {"actor": None, "bloc_year": year.bloc_year, "checker": year.units["A"], "checked": year.units["C"],
              "entries": dict([year.line("1.1", Decimal(45))])}
     with translation.override("en"), pytest.raises(ValidationError, match="after its unit submits"):
@@ -429,7 +429,7 @@ def test_checked_values_are_the_mean_of_the_checkers_each_with_its_comment():
     self_score(year, "D", **{"1_1": "58", "2_1": "39"})
     for checker, value, comment in (("A", "50", "Thiếu minh chứng"), ("B", "52", ""), ("C", "55", "Đạt")):
         check_scores_save(actor=None, bloc_year=year.bloc_year, checker=year.units[checker],
-                                  checked=year.units["D"], entries=dict([year.line("1.1", Decimal(value), comment)]))
+                          checked=year.units["D"], entries=dict([year.line("1.1", Decimal(value), comment)]))
     line = ScoreLine.objects.get(scorecard__unit=year.units["D"], item=year.items["1.1"])
     assert line.checked_value == Decimal("52.33")  # (50 + 52 + 55) / 3, to two decimals
     assert line.self_value == 58  # the unit's own value is kept beside it
@@ -437,7 +437,7 @@ def test_checked_values_are_the_mean_of_the_checkers_each_with_its_comment():
         ("A", 50, "Thiếu minh chứng"), ("B", 52, ""), ("C", 55, "Đạt")}
     # A checker changes its mind: only its own value changes, and the mean follows.
     check_scores_save(actor=None, bloc_year=year.bloc_year, checker=year.units["A"],
-                              checked=year.units["D"], entries=dict([year.line("1.1", Decimal(56), "Đã bổ sung")]))
+                      checked=year.units["D"], entries=dict([year.line("1.1", Decimal(56), "Đã bổ sung")]))
     line.refresh_from_db()
     assert line.checked_value == Decimal("54.33")
     assert line.checks.get(checker=year.units["A"]).comment == "Đã bổ sung"
@@ -488,14 +488,14 @@ def test_disqualification_needs_a_reason_and_leaves_the_unit_out_of_the_ranking(
     disqualifier = year.items["K1"]
     with translation.override("en"), pytest.raises(ValidationError, match="Say why the unit is disqualified"):
         scorecard_verify(actor=None, scorecard=cards["C"], entries={}, disqualifier=disqualifier,
-                                 disqualification_note="  ")
+                         disqualification_note="  ")
     with translation.override("en"), pytest.raises(ValidationError, match="Choose a disqualifier"):
         scorecard_verify(actor=None, scorecard=cards["C"], entries={}, disqualifier=year.items["1.1"],
-                                 disqualification_note="Không phải tiêu chí loại")
+                         disqualification_note="Không phải tiêu chí loại")
     assert not Scorecard.objects.get(pk=cards["C"].pk).is_disqualified
 
     card = scorecard_verify(actor=None, scorecard=cards["C"], entries={}, disqualifier=disqualifier,
-                                    disqualification_note="Quyết định khởi tố số 12/QĐ")
+                            disqualification_note="Quyết định khởi tố số 12/QĐ")
     assert card.is_disqualified and card.disqualification_note == "Quyết định khởi tố số 12/QĐ"
 
     rows = [(r["unit"].name[-1], r["rank"], r["disqualified"]) for r in score_table_rows(year.bloc_year)]
@@ -509,7 +509,7 @@ def test_a_disqualifier_of_another_years_table_is_refused():
     card = self_score(year, "C", **{"1_1": "50", "2_1": "30"})
     with pytest.raises(ValidationError):
         scorecard_verify(actor=None, scorecard=card, entries={}, disqualifier=other.items["K1"],
-                                 disqualification_note="Nhầm bảng")
+                         disqualification_note="Nhầm bảng")
     assert Scorecard.objects.get(pk=card.pk).verified_at is None
 
 

@@ -54,7 +54,7 @@ def positions(bloc_year: BlocYear) -> dict[int, str]:
 
 def test_unit_save_creates_a_unit_with_an_upper_case_code_and_audits(actor):
     unit = unit_save(actor=actor, data={"name": "Ban Tuyên giáo Tỉnh ủy", "short_code": "  btg-tu ",
-                                                 "province": make_province(), "kind": Unit.Kind.PARTY})
+                                        "province": make_province(), "kind": Unit.Kind.PARTY})
     assert Unit.objects.get(pk=unit.pk).short_code == "BTG-TU"
     entry = AuditEntry.objects.get(action="blocs.unit.created")
     assert entry.actor == actor and entry.object_id == str(unit.pk)
@@ -65,12 +65,12 @@ def test_unit_save_refuses_a_short_code_in_use_and_names_it(actor):
     make_unit(short_code="BTG")
     with pytest.raises(ValidationError) as caught:
         unit_save(actor=actor, data={"name": "Ban khác", "short_code": "btg",
-                                              "province": make_province()})
+                                     "province": make_province()})
     assert "BTG" in caught.value.message_dict["short_code"][0]
     with translation.override("en"):
         with pytest.raises(ValidationError) as caught:
             unit_save(actor=actor, data={"name": "Ban khác", "short_code": "btg",
-                                                  "province": make_province()})
+                                         "province": make_province()})
     assert caught.value.message_dict["short_code"] == ["Another unit already uses the short code BTG."]
     assert Unit.objects.filter(short_code="BTG").count() == 1
     assert not AuditEntry.objects.filter(action="blocs.unit.created").exists()
@@ -100,7 +100,7 @@ def test_unit_save_refuses_a_unit_merged_into_or_renamed_from_itself(actor, fiel
 def test_bloc_year_create_makes_the_year_its_covenant_and_an_audit_entry(actor):
     bloc = make_bloc(founded_year=2010)
     bloc_year = bloc_year_create(actor=actor, bloc=bloc, year=2010,
-                                          registration_deadline=dt.date(2010, 3, 31), place_name="Quảng Trị")
+                                 registration_deadline=dt.date(2010, 3, 31), place_name="Quảng Trị")
     assert bloc_year.status == BlocYear.Status.SETUP
     assert Covenant.objects.filter(bloc_year=bloc_year).exists()
     entry = AuditEntry.objects.get(action="blocs.bloc_year.created")
@@ -189,7 +189,7 @@ def _leadership(bloc_year, actor, units):  # noqa: ANN001, ANN202
 
 def _covenant(bloc_year, actor, units):  # noqa: ANN001, ANN202
     covenant_update(actor=actor, bloc_year=bloc_year, signed_on=None, signed_place="",
-                             items=[("A", "")])
+                    items=[("A", "")])
 
 
 def _register(bloc_year, actor, units):  # noqa: ANN001, ANN202
@@ -198,7 +198,7 @@ def _register(bloc_year, actor, units):  # noqa: ANN001, ANN202
 
 def _submit(bloc_year, actor, units):  # noqa: ANN001, ANN202
     registration_submit(actor=actor, registration=Registration.objects.get(bloc_year=bloc_year,
-                                                                                    unit=units[0]))
+                                                                           unit=units[0]))
 
 
 WRITES = [_update, _advance, _add, _remove, _leadership, _covenant, _register, _submit]
@@ -329,9 +329,9 @@ def meeting_year(actor):  # noqa: ANN001, ANN201
     bloc_year = year_with_members(5, status=BlocYear.Status.MEETING,
                                   registration_deadline=dt.date(2022, 3, 31), place_name="Quảng Trị")
     covenant_update(actor=actor, bloc_year=bloc_year, signed_on=dt.date(2022, 2, 15),
-                             signed_place="Đông Hà",
-                             items=[("Cải cách hành chính", "100% thủ tục trực tuyến"),
-                                    ("Xây dựng Đảng", "")])
+                    signed_place="Đông Hà",
+                    items=[("Cải cách hành chính", "100% thủ tục trực tuyến"),
+                           ("Xây dựng Đảng", "")])
     return bloc_year
 
 
@@ -340,7 +340,7 @@ def test_open_next_copies_members_deadline_covenant_and_sets_the_new_leadership(
     retired = units[4]
     Unit.objects.filter(pk=retired.pk).update(is_active=False)
     next_year = bloc_year_open_next(actor=actor, bloc_year=meeting_year, head=units[1],
-                                             deputies=[units[2], units[3]])
+                                    deputies=[units[2], units[3]])
     assert (next_year.bloc_id, next_year.year, next_year.status) == (meeting_year.bloc_id, 2023, "setup")
     assert next_year.registration_deadline == dt.date(2023, 3, 31)
     assert next_year.place_name == "Quảng Trị"
@@ -395,7 +395,7 @@ def test_covenant_update_replaces_items_and_audits(actor):
     covenant_update(actor=actor, bloc_year=bloc_year, signed_on=None, signed_place="",
                              items=[("A", "a"), ("B", ""), ("C", "c")])
     covenant = covenant_update(actor=actor, bloc_year=bloc_year, signed_on=dt.date(2022, 2, 1),
-                                        signed_place="Đông Hà", items=[("D", "d")])
+                               signed_place="Đông Hà", items=[("D", "d")])
     covenant.refresh_from_db()
     assert (covenant.signed_on, covenant.signed_place) == (dt.date(2022, 2, 1), "Đông Hà")
     assert list(covenant.items.values_list("order", "content", "target")) == [(1, "D", "d")]
@@ -408,7 +408,7 @@ def test_covenant_update_stores_the_scan(actor):
     bloc_year = year_with_members(2)
     scan = SimpleUploadedFile("giao-uoc.pdf", PDF, content_type="application/pdf")
     covenant = covenant_update(actor=actor, bloc_year=bloc_year, signed_on=None, signed_place="",
-                                        items=[], scan=scan)
+                               items=[], scan=scan)
     covenant = Covenant.objects.get(pk=covenant.pk)
     assert covenant.scan.name.startswith("attachments/covenant/giao-uoc")
     with covenant.scan.open("rb") as stored:
@@ -428,7 +428,7 @@ def test_registration_save_stores_targets_and_awards(actor, open_year):
     unit = units_of(open_year)[0]
     flag = Award.objects.get(code="co-thi-dua-ubnd-tinh")
     registration = registration_save(actor=actor, bloc_year=open_year, unit=unit,
-                                              targets="100% chi bộ vững mạnh", awards=[flag])
+                                     targets="100% chi bộ vững mạnh", awards=[flag])
     assert list(registration.awards.all()) == [flag]
     registration_save(actor=actor, bloc_year=open_year, unit=unit, targets="Mới", awards=[])
     registration.refresh_from_db()
@@ -449,13 +449,13 @@ def test_registration_save_refuses_outside_the_registration_period(actor, status
     bloc_year = year_with_members(2, status=status)
     with pytest.raises(ValidationError):
         registration_save(actor=actor, bloc_year=bloc_year, unit=units_of(bloc_year)[0], targets="x",
-                                   awards=[])
+                          awards=[])
     assert not Registration.objects.exists()
 
 
 def _draft(bloc_year: BlocYear, actor, unit: Unit | None = None, targets: str = "Mục tiêu") -> Registration:  # noqa: ANN001
     return registration_save(actor=actor, bloc_year=bloc_year, unit=unit or units_of(bloc_year)[0],
-                                      targets=targets, awards=[])
+                             targets=targets, awards=[])
 
 
 def test_registration_submit_records_who_and_when(actor, open_year):
@@ -468,10 +468,10 @@ def test_registration_submit_records_who_and_when(actor, open_year):
 
 def test_submitting_twice_is_refused(actor, open_year):
     registration = registration_submit(actor=actor, registration=_draft(open_year, actor),
-                                                now=dt.datetime(2022, 3, 1, tzinfo=HCM))
+                                       now=dt.datetime(2022, 3, 1, tzinfo=HCM))
     with translation.override("en"), pytest.raises(ValidationError) as caught:
         registration_submit(actor=actor, registration=registration,
-                                     now=dt.datetime(2022, 3, 2, tzinfo=HCM))
+                            now=dt.datetime(2022, 3, 2, tzinfo=HCM))
     assert caught.value.messages == ["This registration has already been submitted."]
     registration.refresh_from_db()
     assert registration.submitted_at == dt.datetime(2022, 3, 1, tzinfo=HCM)
@@ -481,7 +481,7 @@ def test_submitting_twice_is_refused(actor, open_year):
 def test_a_saved_registration_cannot_be_changed_after_submission(actor, open_year):
     registration = _draft(open_year, actor)
     registration_submit(actor=actor, registration=registration,
-                                 now=dt.datetime(2022, 3, 1, tzinfo=HCM))
+                        now=dt.datetime(2022, 3, 1, tzinfo=HCM))
     with pytest.raises(ValidationError):
         _draft(open_year, actor, targets="Sửa sau khi nộp")
     registration.refresh_from_db()
@@ -506,7 +506,7 @@ def test_late_flag_uses_the_clock_when_no_time_is_given(actor, open_year):
         late = registration_submit(actor=actor, registration=_draft(open_year, actor))
     with time_machine.travel(dt.datetime(2022, 3, 31, 23, 30, tzinfo=HCM), tick=False):
         on_time = registration_submit(actor=actor,
-                                               registration=_draft(open_year, actor, units_of(open_year)[1]))
+                                      registration=_draft(open_year, actor, units_of(open_year)[1]))
     assert (late.is_late, on_time.is_late) == (True, False)
     assert AuditEntry.objects.filter(action="blocs.registration.submitted",
                                      changes={"is_late": True}).count() == 1
@@ -515,7 +515,7 @@ def test_late_flag_uses_the_clock_when_no_time_is_given(actor, open_year):
 def test_no_deadline_is_never_late(actor):
     bloc_year = year_with_members(2)
     registration = registration_submit(actor=actor, registration=_draft(bloc_year, actor),
-                                                now=dt.datetime(2030, 1, 1, tzinfo=HCM))
+                                       now=dt.datetime(2030, 1, 1, tzinfo=HCM))
     assert not registration.is_late
 
 
@@ -529,7 +529,7 @@ def test_an_empty_registration_cannot_be_submitted(actor, open_year):
 
 def test_a_registration_with_only_a_title_can_be_submitted(actor, open_year):
     registration = registration_save(actor=actor, bloc_year=open_year, unit=units_of(open_year)[0],
-                                              targets="", awards=[Award.objects.first()])
+                                     targets="", awards=[Award.objects.first()])
     assert registration_submit(actor=actor, registration=registration).is_submitted
 
 

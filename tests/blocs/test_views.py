@@ -64,7 +64,7 @@ def test_audit_page_shows_a_change_whose_key_is_items(world, as_persona):
     from blocs.services.registration import covenant_update
 
     covenant_update(actor=world.users["secretariat"], bloc_year=world.bloc_year, signed_on=None,
-                             signed_place="Hội trường", items=[("Cải cách hành chính", "100%")])
+                    signed_place="Hội trường", items=[("Cải cách hành chính", "100%")])
     response = as_persona("secretariat").get(reverse("blocs:year-audit", args=[world.bloc_year.pk]))
     assert response.status_code == 200
     assert "Cải cách hành chính" in response.content.decode()

@@ -71,9 +71,9 @@ def seed_year() -> dict[str, Any]:
     report_services.report_narrative_update(actor=meeting.secretariat, version=draft, narrative=NARRATIVE)
     adopted = report_services.report_adopt(actor=meeting.chair, version=draft, doc_date=dt.date(2022, 12, 1))
     covenant_update(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
-                                  signed_on=dt.date(2022, 3, 15), signed_place="Hội trường Tỉnh ủy",
-                                  items=[("Hoàn thành xuất sắc nhiệm vụ chính trị", "100% đơn vị")],
-                                  scan=ContentFile(SCAN_PDF, name="giao-uoc-2022.pdf"))
+                    signed_on=dt.date(2022, 3, 15), signed_place="Hội trường Tỉnh ủy",
+                    items=[("Hoàn thành xuất sắc nhiệm vụ chính trị", "100% đơn vị")],
+                    scan=ContentFile(SCAN_PDF, name="giao-uoc-2022.pdf"))
     return {"bloc_year": meeting.bloc_year.pk, "adopted_version": adopted.pk, "pdf_sha256": adopted.pdf_sha256,
             "chair": meeting.chair.username, "rounds": [r.pk for r in rounds],
             "reps": [user.username for user in meeting.reps.values()]}
