@@ -1,4 +1,4 @@
-"""The shape of naming a person to a role: an existing account, or a new one (blocs/people.py)."""
+"""The shape of naming a person to a role: an existing account, or a new one (blocs/services/people.py)."""
 
 from __future__ import annotations
 

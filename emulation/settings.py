@@ -216,7 +216,7 @@ if "DJANGO_TRUST_X_FORWARDED_FOR" in os.environ:
 # (256 MiB, about a second, once per close) unless the environment says otherwise; the test suite uses "min".
 BALLOT_BOX_KDF = os.environ.get("EMULATION_BALLOT_BOX_KDF", "moderate")
 
-# One-time sign-in links (blocs/people.py): a new account's first password, or a reset started by the
+# One-time sign-in links (blocs/services/people.py): a new account's first password, or a reset started by the
 # secretariat, the board or the administrator. Django's password-reset token: one use, this many days.
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("EMULATION_SIGNIN_LINK_DAYS", "7")) * 86400
 # Email is optional: with no host, sign-in links are printed and handed over instead of sent.

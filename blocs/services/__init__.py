@@ -7,6 +7,7 @@ one audit entry (style.md). Reads that write nothing are in blocs/selectors.py.
 - `registration`: the covenant and the units' registrations.
 - `scoring`: the scoring table, self-scores, cross-checks, verification, publication.
 - `imports`: applying an Excel import of units and memberships.
+- `people`: accounts and roles named without the Django admin, and one-time sign-in links.
 
 Views, the importers, the archive and the demo loader all write through these functions.
 """
