@@ -36,9 +36,9 @@ from awards.models import (
     Turnout,
 )
 from awards.results import Result, ResultShapeError, reasons_from_json, reasons_json, result_of
-from blocs.archive import (
-    ExportRefs,
-    ImportContext,
+from blocs.archive import ExportRefs, ImportContext, register_export_guard, register_section
+from blocs.models import Award, BlocYear, Unit
+from emulation.kernel.archive import (
     read_code,
     read_fields,
     read_key,
@@ -46,11 +46,8 @@ from blocs.archive import (
     read_list,
     read_object,
     read_refusal,
-    register_export_guard,
-    register_section,
     values_of,
 )
-from blocs.models import Award, BlocYear, Unit
 
 SECTION = "voting"
 PASS_FIELDS = ("voters", "allow_self", "pass_numerator", "pass_denominator", "comparator", "base",

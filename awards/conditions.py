@@ -19,7 +19,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from awards.rules import Condition, UnitFacts, streak
-from blocs.rules import Issue
+from emulation.kernel.issues import Issue
 
 Check = Callable[[Condition, UnitFacts, Hashable, int], Issue | None]  # condition, facts, award, year
 

@@ -8,11 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import Ballot, CategoryRule, Meeting, Round, RuleSet
-from blocs.fields import NumberInput, WholeNumberField, number_formfield
-from blocs.forms import BoundedModelMultipleChoiceField, DateInput, NFCMixin
 from blocs.models import Unit
 from blocs.rules import MAX_DEPUTIES
 from emulation.constraints import ReadableConstraintsMixin
+from emulation.kernel.fields import NumberInput, WholeNumberField, number_formfield
+from emulation.kernel.forms import BoundedModelMultipleChoiceField, DateInput, NFCMixin
 
 # The largest count the database stores in a PositiveIntegerField everywhere (PostgreSQL's integer); a larger
 # one was sent to it and refused with a server error (found by tests/security/test_form_fuzz.py).

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from awards import conditions, rules
 from awards.models import Nomination, Rating
-from blocs.fields import NumberField, WholeNumberField
-from blocs.forms import DateInput, NFCMixin
 from blocs.models import Award, Unit
+from emulation.kernel.fields import NumberField, WholeNumberField
+from emulation.kernel.forms import DateInput, NFCMixin
 
 
 class ConditionAddForm(forms.Form):

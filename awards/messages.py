@@ -5,8 +5,8 @@ from collections.abc import Mapping
 from django.utils.translation import gettext_lazy as _
 
 from awards import conditions
-from blocs.numbers import shown
-from blocs.rules import Issue
+from emulation.kernel.issues import Issue
+from emulation.kernel.numbers import shown
 
 MESSAGES = {
     "negative_count": _("Counts cannot be negative."),

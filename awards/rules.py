@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from blocs.rules import MAX_DEPUTIES, Issue
+from blocs.rules import MAX_DEPUTIES
+from emulation.kernel.issues import Issue
 
 # --- Pass mark, quorum, quota ------------------------------------------------------------------------------
 

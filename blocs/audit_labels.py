@@ -21,7 +21,7 @@ from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from blocs.numbers import format_number
+from emulation.kernel.numbers import format_number
 
 APPS = ("blocs", "awards", "reports")
 DECIMAL = re.compile(r"-?\d+\.\d+")

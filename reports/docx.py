@@ -18,7 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from blocs.text import writable
+from emulation.kernel.text import writable
 
 FONT = "Times New Roman"
 BLOCKS = {"p", "h1", "h2", "h3", "h4", "li", "div", "td", "th"}

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from awards import selectors
 from blocs.models import BlocYear, User
-from blocs.services import bloc_year_open_next
+from blocs.services.bloc_years import bloc_year_open_next
 
 
 def next_year_open_from_election(*, actor: User | None, bloc_year: BlocYear) -> BlocYear:

@@ -21,7 +21,7 @@ from awards.services import rounds
 from awards.views.common import chaired_round, managed_round, visible_round
 from blocs import permissions as perms
 from blocs.models import Unit
-from blocs.view_helpers import run_service
+from emulation.kernel.view_helpers import run_service
 
 
 def _candidates(round_: Round) -> list[Unit]:

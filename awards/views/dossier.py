@@ -36,7 +36,7 @@ from awards.services import rule_sets
 from awards.views.common import managed_year
 from blocs import permissions as perms
 from blocs.models import BlocYear, Unit
-from blocs.view_helpers import run_service
+from emulation.kernel.view_helpers import run_service
 
 EDITABLE = (Dossier.Status.DRAFT, Dossier.Status.RETURNED)
 

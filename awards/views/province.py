@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from awards import history_excel, selectors
 from awards.results import percent_of
 from blocs import permissions as perms
-from blocs.forms import XlsxUploadForm
 from blocs.models import BlocYear, Province
-from blocs.numbers import format_number
 from blocs.permissions import can_read_province
+from emulation.kernel.forms import XlsxUploadForm
+from emulation.kernel.numbers import format_number
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -21,7 +21,7 @@ from awards.services import rule_sets as rule_set_services
 from awards.views.common import managed_round, managed_year
 from blocs import permissions as perms
 from blocs.models import Unit
-from blocs.view_helpers import run_service
+from emulation.kernel.view_helpers import run_service
 
 CategoryFormSet = formset_factory(CategoryRuleForm, extra=1, can_delete=True)
 

@@ -17,7 +17,7 @@ from awards.services import ballots
 from awards.views.common import visible_round
 from blocs import permissions as perms
 from blocs.models import Unit
-from blocs.view_helpers import run_service
+from emulation.kernel.view_helpers import run_service
 
 
 def _voting_unit(request: HttpRequest, round_: Round) -> Unit:

@@ -24,7 +24,7 @@ from awards.rules import BASES, TieBreak
 from awards.services import rounds as round_services
 from blocs.models import BlocYear, Covenant, Unit
 from blocs.rules import vietnamese_key
-from blocs.scoring import score_table_rows
+from blocs.selectors import score_table_rows
 from reports import rules
 from reports.common import DocumentFrame, frame, head_unit
 from reports.models import Comment, IssuedDocument, ReportVersion

@@ -24,7 +24,7 @@ from awards.models import HistoryEntry, Meeting, Nomination, Round
 from awards.results import Row, percent_of, result_of
 from blocs.models import Award, BlocYear, Covenant, Membership, Registration, RoleGrant, Unit
 from blocs.rules import vietnamese_key
-from blocs.scoring import score_table_rows
+from blocs.selectors import score_table_rows
 from reports import rules
 from reports.common import ISSUER_CODE, DocumentFrame, frame, render_document
 from reports.models import NARRATIVE_SECTIONS, ReportVersion

@@ -30,8 +30,8 @@ from awards.management.commands.load_demo import DEMO_PASSPHRASE
 from awards.models import Ballot, Dossier, HistoryEntry, Meeting, Nomination, Round
 from awards.services import ballots as ballot_services
 from awards.services import rounds as round_services
-from blocs import services as bloc_services
 from blocs.models import Award, BlocYear, Evidence, Registration, Scorecard, ScoringItem, Unit, User
+from blocs.services.bloc_years import bloc_year_advance
 from reports.models import Comment, ReportVersion
 from reports.services import report as report_services
 from tests.e2e.a11y import PAGES, PageAudit
@@ -272,7 +272,7 @@ def test_representative_registers_self_scores_votes_on_a_phone_and_comments(
     assert registration.is_submitted and registration.targets == targets
 
     # 2. The secretariat opens scoring (last year's table is copied); the unit self-scores with evidence.
-    bloc_services.bloc_year_advance(actor=demo.user("thuky"), bloc_year=party)
+    bloc_year_advance(actor=demo.user("thuky"), bloc_year=party)
     page.goto(live_server.url + reverse("blocs:home"))
     self_url = reverse("blocs:self-scores", args=[party.pk, unit.pk])
     _link(page, self_url)
