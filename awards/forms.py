@@ -184,7 +184,7 @@ class CloseForm(forms.Form):
         help_text=_("The 16 characters shown when the first round of the meeting was opened; dashes and spaces "
                     "may be typed or left out."))
 
-    reason = forms.CharField(
+    close_reason = forms.CharField(
         label=_("Reason to close before every ballot is back (recorded)"), max_length=500, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed only when fewer ballots came back than were issued."))
@@ -199,8 +199,8 @@ class CloseForm(forms.Form):
         """Closing with ballots still out is allowed, with its reason recorded (issue 10, item 8)."""
         cleaned = super().clean()
         issued = cleaned.get("ballots_issued")
-        if issued is not None and self.returned < issued and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", _(
+        if issued is not None and self.returned < issued and not (cleaned.get("close_reason") or "").strip():
+            self.add_error("close_reason", _(
                 "Only %(returned)s of the %(issued)s ballots issued have come back: wait for the others, or write "
                 "why the round closes now (it is recorded).") % {"returned": self.returned, "issued": issued})
         return cleaned

@@ -87,7 +87,7 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if run_service(request, lambda: rounds.round_close(
                 actor=request.user, round_=round_, passphrase=form.cleaned_data.get("passphrase"),
-                ballots_issued=form.cleaned_data["ballots_issued"], reason=form.cleaned_data["reason"]),
+                ballots_issued=form.cleaned_data["ballots_issued"], reason=form.cleaned_data["close_reason"]),
                 form=form, success=_("The round is closed and counted.")):
             return redirect(round_)
     return render(request, "awards/round_close.html", {"round": round_, "form": form, "counts": counts,

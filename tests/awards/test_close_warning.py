@@ -35,7 +35,7 @@ def test_three_ballots_of_nine_ask_for_a_reason_before_the_close(meeting):
     assert round_.status == Round.Status.OPEN and round_.sealed_ballots.count() == 3  # nothing opened
 
     done = chair.post(url, {"ballots_issued": "9", "passphrase": passphrase,
-                            "reason": "Ba đơn vị xin vắng giữa giờ, Ban kiểm phiếu thống nhất kết thúc"})
+                            "close_reason": "Ba đơn vị xin vắng giữa giờ, Ban kiểm phiếu thống nhất kết thúc"})
     assert done.status_code == 302
     round_.refresh_from_db()
     assert round_.status == Round.Status.CLOSED

@@ -55,7 +55,7 @@ def close_via_view(meeting: Meeting, round_: Round, issued: int = 9) -> Round:
     response = english(meeting.chair).post(reverse("awards:round-close", args=[round_.pk]),
                                            {"ballots_issued": issued,
                                             "passphrase": COMMITTEE_COPY[meeting.bloc_year.pk],
-                                            "reason": "Các đơn vị còn lại không bỏ phiếu"})
+                                            "close_reason": "Các đơn vị còn lại không bỏ phiếu"})
     assert response.status_code == 302 and response["Location"] == round_.get_absolute_url()
     round_.refresh_from_db()
     assert round_.status == Round.Status.CLOSED

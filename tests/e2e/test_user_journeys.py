@@ -387,6 +387,8 @@ def test_chair_closes_and_opens_rounds_adopts_the_report_and_downloads_its_pdf(
     _link(page, reverse("awards:round-close", args=[gov.pk]))
     page.fill("#id_ballots_issued", "6")
     page.fill("#id_passphrase", DEMO_PASSPHRASE)  # the committee's, which the demo publishes
+    expect(page.locator("#ballots-missing")).to_contain_text("2 trong 6")
+    page.fill("#id_close_reason", "Bốn đơn vị vắng mặt khi bỏ phiếu")
     step(page, "gov-round-close-form")
     page.locator("main form:has(#id_ballots_issued) button[type=submit]").click()
     page.wait_for_url(live_server.url + gov.get_absolute_url())
@@ -416,6 +418,7 @@ def test_chair_closes_and_opens_rounds_adopts_the_report_and_downloads_its_pdf(
     _link(page, reverse("awards:round-close", args=[flag.pk]))
     page.fill("#id_ballots_issued", "6")
     page.fill("#id_passphrase", DEMO_PASSPHRASE)
+    page.fill("#id_close_reason", "Một đơn vị không nộp phiếu")
     step(page, "province-flag-round-close-form")
     page.locator("main form:has(#id_ballots_issued) button[type=submit]").click()
     page.wait_for_url(live_server.url + flag.get_absolute_url())
