@@ -5,8 +5,11 @@ followed and must open (no 403, 404 or 500), and every POST form a page shows mu
 send: its action's URL name must not be refused to that persona by the status table
 (tests/permission_matrix.py). The forms are not sent: the table already says, per URL name, who may.
 
-The world is the permission matrix's (tests/blocs/test_permissions.py `objects`): a year at scoring with a
-locked scoring table, a scorecard with evidence, a cross-check, a draft round with candidates.
+The world is the permission matrix's (tests/blocs/test_permissions.py `objects`: a year at scoring with a
+locked scoring table, a scorecard with evidence, a cross-check, a draft round with candidates), with the
+report's versions in every state and a comment (tests/reports/test_report_views.py), nominations
+(tests/awards/test_dossier_views.py `proposals`), registrations, and the year before at its meeting with a
+round open to the vote.
 """
 
 from __future__ import annotations
@@ -19,9 +22,15 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 
+from awards import services as awards_services
+from awards.models import Candidate, Round
+from blocs.models import BlocYear, Registration
+from tests.awards.test_dossier_views import proposals  # noqa: F401 - nominations, a fixture
 from tests.blocs.test_permissions import objects  # noqa: F401 - the matrix's world, a fixture
-from tests.conftest import PERSONAS, client_for
+from tests.conftest import PERSONAS, World, client_for
+from tests.factories import add_member, make_bloc_year, round_opened
 from tests.permission_matrix import EXPECTED
 from tests.security.support import post_forms
 
@@ -72,10 +81,12 @@ class Walk:
     dead_links: list[tuple[str, str, str, int]] = field(default_factory=list)  # persona, page, link, status
     refused_forms: list[tuple[str, str, str, str, int]] = field(default_factory=list)  # ..., action, name, status
     seconds: float = 0.0
+    names: set[str] = field(default_factory=set)  # the URL names opened, to see how far the walk went
 
 
 def walk(persona: str, user) -> Walk:  # noqa: ANN001
     client = client_for(user)
+    client.raise_request_exception = False  # a 500 is one more dead link, listed with the others
     result = Walk(persona)
     start = time.perf_counter()
     queue: deque[tuple[str, str]] = deque([("/", "(start)")])
@@ -88,6 +99,7 @@ def walk(persona: str, user) -> Walk:  # noqa: ANN001
         url, referrer = queue.popleft()
         response = client.get(url)
         result.pages += 1
+        result.names.add(_url_name(url) or url)
         status = response.status_code
         if status in REFUSED:
             result.dead_links.append((persona, referrer, url, status))
@@ -131,10 +143,37 @@ def walk(persona: str, user) -> Walk:  # noqa: ANN001
     return result
 
 
+@pytest.fixture
+def rich_world(world: World, objects, proposals):  # noqa: ANN001, ANN201, F811
+    from tests.reports.test_report_views import _objects as report_versions
+
+    report_versions(world)
+    Registration.objects.create(bloc_year=world.bloc_year, unit=world.member.unit, targets="Hoàn thành.")
+    Registration.objects.create(bloc_year=world.bloc_year, unit=world.head.unit, targets="Hoàn thành.",
+                                submitted_at=timezone.now())
+    # The year before, at its meeting, with a round open to the vote.
+    before = make_bloc_year(bloc=world.bloc_year.bloc, year=world.bloc_year.year - 1, status=BlocYear.Status.MEETING)
+    for membership in world.bloc_year.memberships.select_related("unit"):
+        add_member(before, membership.unit, membership.position)
+    units = [m.unit for m in before.memberships.select_related("unit")]
+    secretariat = world.users["secretariat"]
+    awards_services.meeting_save(actor=secretariat, bloc_year=before,
+                                 data={"held_on": "2021-12-01", "place": "Hội trường"}, present=units,
+                                 committee=[("Nguyễn Văn A", None), ("Trần Thị B", None)])
+    rule_set = awards_services.rule_set_ensure(actor=secretariat, bloc_year=before)
+    round_ = Round.objects.create(bloc_year=before, rule_set=rule_set, kind=Round.Kind.HEAD, quota=1,
+                                  max_choices=1, title="Bầu Trưởng khối năm 2022")
+    for order, unit in enumerate(units[:2]):
+        Candidate.objects.create(round=round_, unit=unit, order=order)
+    round_opened(actor=secretariat, round_=round_)
+    return world
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_every_link_and_form_shown_may_be_used(world, objects, persona):  # noqa: F811
-    result = walk(persona, world.users[persona])
-    print(f"{persona}: {result.pages} pages in {result.seconds:.1f} s")  # noqa: T201 - crawl size with -s
+def test_every_link_and_form_shown_may_be_used(rich_world, persona):
+    result = walk(persona, rich_world.users[persona])
+    print(f"{persona}: {result.pages} pages, {len(result.names)} URL names, in {result.seconds:.1f} s")  # noqa: T201
+    print("  " + " ".join(sorted(result.names)))  # noqa: T201 - how far the walk went, with -s
     problems = [f"link {page} -> {link}: {status}" for _p, page, link, status in result.dead_links]
     problems += [f"form on {page} -> POST {action} ({name}): {status}"
                  for _p, page, action, name, status in result.refused_forms]
