@@ -30,7 +30,7 @@ from blocs.models import BlocYear, Registration
 from tests.awards.test_dossier_views import proposals  # noqa: F401 - nominations, a fixture
 from tests.blocs.test_permissions import objects  # noqa: F401 - the matrix's world, a fixture
 from tests.conftest import PERSONAS, World, client_for
-from tests.factories import add_member, make_bloc_year, round_opened
+from tests.factories import add_member, make_bloc_year, round_closed, round_opened
 from tests.permission_matrix import EXPECTED
 from tests.security.support import post_forms
 
@@ -161,11 +161,19 @@ def rich_world(world: World, objects, proposals):  # noqa: ANN001, ANN201, F811
                                  data={"held_on": "2021-12-01", "place": "Hội trường"}, present=units,
                                  committee=[("Nguyễn Văn A", None), ("Trần Thị B", None)])
     rule_set = awards_services.rule_set_ensure(actor=secretariat, bloc_year=before)
-    round_ = Round.objects.create(bloc_year=before, rule_set=rule_set, kind=Round.Kind.HEAD, quota=1,
-                                  max_choices=1, title="Bầu Trưởng khối năm 2022")
-    for order, unit in enumerate(units[:2]):
-        Candidate.objects.create(round=round_, unit=unit, order=order)
-    round_opened(actor=secretariat, round_=round_)
+    head = Round.objects.create(bloc_year=before, rule_set=rule_set, kind=Round.Kind.HEAD, quota=1,
+                                max_choices=1, title="Bầu Trưởng khối năm 2022")
+    deputies = Round.objects.create(bloc_year=before, rule_set=rule_set, kind=Round.Kind.DEPUTY, quota=1,
+                                    max_choices=1, title="Bầu Phó Trưởng khối năm 2022")
+    for round_ in (head, deputies):
+        for order, unit in enumerate(units[:2]):
+            Candidate.objects.create(round=round_, unit=unit, order=order)
+    # The head's round counted on paper and closed (its results, the receipt check), the deputies' open.
+    head = round_opened(actor=secretariat, round_=head)
+    awards_services.paper_count_set(actor=secretariat, round_=head, returned=len(units), valid=len(units),
+                                    votes={units[0].pk: len(units) - 1, units[1].pk: 1})
+    round_closed(actor=secretariat, round_=head, ballots_issued=len(units))
+    round_opened(actor=secretariat, round_=deputies)
     return world
 
 
