@@ -27,10 +27,10 @@ def check_list(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = perms.get_bloc_year(request.user, pk)
     roles = perms.roles_of(request.user)
     assignments = CheckAssignment.objects.filter(bloc_year=bloc_year).select_related("checker", "checked")
+    perms.require(perms.can_see_checks(roles, bloc_year))
     manager = perms.can_manage_bloc_year(roles, bloc_year)
     if not manager:
         assignments = assignments.filter(checker__in=roles.rep_units)
-        perms.require(bool(roles.rep_units) and bloc_year.bloc_id in roles.member_blocs)
     cards = {c.unit_id: c for c in Scorecard.objects.filter(bloc_year=bloc_year)}
     rows = [(a, cards.get(a.checked_id)) for a in assignments]
     return render(request, "blocs/check_list.html", {"bloc_year": bloc_year, "rows": rows, "manager": manager})

@@ -95,7 +95,7 @@ def officer_add(request: HttpRequest, pk: int, role: str) -> HttpResponse:
 @login_required
 def representative_add(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     bloc = _people_bloc(request, pk)
-    unit = get_object_or_404(Unit, pk=unit_pk, memberships__bloc_year__bloc=bloc)
+    unit = get_object_or_404(Unit.objects.filter(memberships__bloc_year__bloc=bloc).distinct(), pk=unit_pk)
     candidates = User.objects.filter(is_active=True, is_superuser=False, unit=unit)
     title = _("Add a representative of %(unit)s") % {"unit": unit.name}
     return _name_person(request, bloc, RoleGrant.Kind.REPRESENTATIVE, unit=unit, candidates=candidates, title=title)

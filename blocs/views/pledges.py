@@ -57,8 +57,7 @@ def covenant_scan(request: HttpRequest, pk: int) -> FileResponse:
 def registration_list(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = perms.get_bloc_year(request.user, pk)
     roles = perms.roles_of(request.user)
-    perms.require(perms.can_manage_bloc_year(roles, bloc_year) or perms.can_chair(roles, bloc_year)
-                  or bloc_year.bloc.province_id in roles.board_provinces)
+    perms.require(perms.can_see_registrations(roles, bloc_year))
     return render(request, "blocs/registration_list.html",
                   {"bloc_year": bloc_year, "rows": registration_rows(bloc_year)})
 
