@@ -24,8 +24,10 @@ import pytest
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from awards import services as awards_services
 from awards.models import Candidate, Round
+from awards.services import ballots as ballot_services
+from awards.services import rounds as round_services
+from awards.services import rule_sets as rule_set_services
 from blocs.models import BlocYear, Registration
 from tests.awards.test_dossier_views import proposals  # noqa: F401 - nominations, a fixture
 from tests.blocs.test_permissions import objects  # noqa: F401 - the matrix's world, a fixture
@@ -157,10 +159,10 @@ def rich_world(world: World, objects, proposals):  # noqa: ANN001, ANN201, F811
         add_member(before, membership.unit, membership.position)
     units = [m.unit for m in before.memberships.select_related("unit")]
     secretariat = world.users["secretariat"]
-    awards_services.meeting_save(actor=secretariat, bloc_year=before,
+    round_services.meeting_save(actor=secretariat, bloc_year=before,
                                  data={"held_on": "2021-12-01", "place": "Hội trường"}, present=units,
                                  committee=[("Nguyễn Văn A", None), ("Trần Thị B", None)])
-    rule_set = awards_services.rule_set_ensure(actor=secretariat, bloc_year=before)
+    rule_set = rule_set_services.rule_set_ensure(actor=secretariat, bloc_year=before)
     head = Round.objects.create(bloc_year=before, rule_set=rule_set, kind=Round.Kind.HEAD, quota=1,
                                 max_choices=1, title="Bầu Trưởng khối năm 2022")
     deputies = Round.objects.create(bloc_year=before, rule_set=rule_set, kind=Round.Kind.DEPUTY, quota=1,
@@ -170,7 +172,7 @@ def rich_world(world: World, objects, proposals):  # noqa: ANN001, ANN201, F811
             Candidate.objects.create(round=round_, unit=unit, order=order)
     # The head's round counted on paper and closed (its results, the receipt check), the deputies' open.
     head = round_opened(actor=secretariat, round_=head)
-    awards_services.paper_count_set(actor=secretariat, round_=head, returned=len(units), valid=len(units),
+    ballot_services.paper_count_set(actor=secretariat, round_=head, returned=len(units), valid=len(units),
                                     votes={units[0].pk: len(units) - 1, units[1].pk: 1})
     round_closed(actor=secretariat, round_=head, ballots_issued=len(units))
     round_opened(actor=secretariat, round_=deputies)
