@@ -12,3 +12,8 @@ class AwardsConfig(AppConfig):
 
         archive.register()
         archive_dossier.register()
+        # An open round is what is missing before the year goes to the province (blocs.selectors).
+        from awards.selectors import rounds_still_open
+        from blocs.selectors import register_advance_check
+
+        register_advance_check(rounds_still_open)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from awards import conditions, rules
 from awards.messages import RATING_PREFIX
@@ -274,3 +275,12 @@ def province_overview(province_id: int, year: int) -> dict[str, Any]:
     return {"rows": [(y, dossiers.get(y.pk), nominations[y.pk]) for y in years], "gov_flag": gov, "cap": cap,
             "rate": rate, "over_cap": gov > cap, "gov_flag_draft": gov_draft, "leaders": len(years),
             "cap_exact": Decimal(rate.numerator * len(years)) / Decimal(rate.denominator)}
+
+
+def rounds_still_open(bloc_year: BlocYear, new_status: str) -> list[str]:
+    """Before the year is submitted to the province: a round still open has not been counted."""
+    if new_status != BlocYear.Status.SUBMITTED:
+        return []
+    titles = list(Round.objects.filter(bloc_year=bloc_year, status=Round.Status.OPEN).order_by("order", "pk")
+                  .values_list("title", flat=True))
+    return [_("A round is still open, not counted: %(title)s.") % {"title": title} for title in titles]

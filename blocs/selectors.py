@@ -4,7 +4,10 @@ sight."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from blocs import rules
 from blocs.models import Bloc, BlocYear, Membership, RoleGrant, Scorecard, Unit
@@ -45,3 +48,37 @@ def officer_unit(bloc: Bloc) -> Unit | None:
     year = latest_year(bloc)
     head = year.memberships.filter(position=Membership.Position.HEAD).select_related("unit").first() if year else None
     return head.unit if head else None
+
+
+# --- Before a step that cannot be undone (issue 10, item 8) -------------------------------------------------
+
+AdvanceCheck = Callable[[BlocYear, str], list[str]]
+ADVANCE_CHECKS: list[AdvanceCheck] = []
+
+
+def register_advance_check(check: AdvanceCheck) -> AdvanceCheck:
+    """Other apps add what they know is missing before a year moves on (awards: open rounds; reports: the
+    report); blocs never imports them."""
+    if check not in ADVANCE_CHECKS:
+        ADVANCE_CHECKS.append(check)
+    return check
+
+
+def _unregistered(bloc_year: BlocYear, new_status: str) -> list[str]:
+    if new_status != BlocYear.Status.SCORING:
+        return []
+    members = list(bloc_year.memberships.select_related("unit").order_by("unit__name"))
+    submitted = set(bloc_year.registrations.filter(submitted_at__isnull=False).values_list("unit_id", flat=True))
+    missing = [m.unit.name for m in members if m.unit_id not in submitted]
+    if not missing:
+        return []
+    return [_("%(missing)s of the %(members)s member units have not submitted their registration: %(units)s.")
+            % {"missing": len(missing), "members": len(members), "units": ", ".join(missing)}]
+
+
+def advance_warnings(bloc_year: BlocYear) -> list[str]:
+    """What is still missing before the year moves to its next step, in sentences; empty when nothing is."""
+    new_status = rules.next_status(bloc_year.status)
+    if new_status is None:
+        return []
+    return [text for check in (_unregistered, *ADVANCE_CHECKS) for text in check(bloc_year, new_status)]

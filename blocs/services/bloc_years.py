@@ -49,8 +49,10 @@ def bloc_year_update(*, actor: User | None, bloc_year: BlocYear, registration_de
 
 
 @transaction.atomic
-def bloc_year_advance(*, actor: User | None, bloc_year: BlocYear, expected_status: str | None = None) -> BlocYear:
-    """Move the year one step forward (setup → registration → … → closed). Never backward."""
+def bloc_year_advance(*, actor: User | None, bloc_year: BlocYear, expected_status: str | None = None,
+                      reason: str = "") -> BlocYear:
+    """Move the year one step forward (setup → registration → … → closed). Never backward. `reason`: why it
+    moves on although something was missing (the year page lists what), recorded."""
     bloc_year = lock_year(bloc_year)
     if expected_status is not None and bloc_year.status != expected_status:
         raise ValidationError(_("The year has already moved on; reload the page."))
@@ -65,7 +67,7 @@ def bloc_year_advance(*, actor: User | None, bloc_year: BlocYear, expected_statu
     if new_status == BlocYear.Status.SCORING:
         scoring_open(actor=actor, bloc_year=bloc_year)
     audit(actor=actor, action="blocs.bloc_year.status_changed", bloc_year=bloc_year, obj=bloc_year,
-          changes={"status": [old_status, new_status]})
+          changes={"status": [old_status, new_status], **({"reason": reason} if reason else {})})
     return bloc_year
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from blocs import permissions as perms
-from blocs import rules
+from blocs import rules, selectors
 from blocs.forms import BlocYearEditForm, BlocYearForm, LeadershipForm, MemberAddForm
 from blocs.models import AuditEntry, BlocYear, Membership, Registration, ScoringTable, Unit
 from blocs.services.bloc_years import bloc_year_advance, bloc_year_create, bloc_year_open_next, bloc_year_update
@@ -58,6 +59,8 @@ def year_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if rules.next_status(bloc_year.status) else "",
         "membership_open": bloc_year.status in rules.MEMBERSHIP_OPEN_STATUSES,
         "next_year": BlocYear.objects.filter(bloc=bloc_year.bloc_id, year=bloc_year.year + 1).first(),
+        "advance_warnings": (selectors.advance_warnings(bloc_year)
+                             if perms.can_manage_bloc_year(perms.roles_of(request.user), bloc_year) else []),
         "my_memberships": [m for m in memberships if m.unit_id in perms.roles_of(request.user).rep_units],
         "scores_visible": perms.can_view_scores(perms.roles_of(request.user), bloc_year, is_published=ScoringTable
                                                 .objects.filter(bloc_year=bloc_year, published_at__isnull=False)
@@ -83,9 +86,20 @@ def year_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def year_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    """One step forward; what is still missing is listed on the year page, and the step goes on only with
+    the reason written beside it (recorded in the audit trail)."""
     bloc_year = _managed_year(request, pk)
+    reason = " ".join(request.POST.get("reason", "").split())[:500]
+    warnings = selectors.advance_warnings(bloc_year) if request.POST.get("status") == bloc_year.status else []
+    if warnings and not reason:
+        for text in warnings:
+            messages.warning(request, text)
+        messages.error(request, _("To move on anyway, write the reason in the box beside the button; it is "
+                                  "recorded."))
+        return redirect(bloc_year)
     run_service(request, lambda: bloc_year_advance(actor=request.user, bloc_year=bloc_year,
-                                                   expected_status=request.POST.get("status")),
+                                                   expected_status=request.POST.get("status"),
+                                                   reason=reason if warnings else ""),
                 success=lambda year: _("The year is now at: %(status)s.") % {"status": year.get_status_display()})
     return redirect(bloc_year)
 

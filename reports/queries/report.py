@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from awards import selectors
 from awards.models import HistoryEntry, Meeting, Nomination, Round
@@ -312,3 +313,12 @@ def narrative_diff(old: ReportVersion, new: ReportVersion) -> list[dict[str, Any
         sections.append({"key": key, "label": label, "rows": rows,
                          "changed": any(row["op"] != "equal" for row in rows)})
     return sections
+
+
+def report_not_adopted(bloc_year: BlocYear, new_status: str) -> list[str]:
+    """Before the year is submitted to the province: its year-end report goes with it."""
+    if new_status != BlocYear.Status.SUBMITTED:
+        return []
+    if ReportVersion.objects.filter(bloc_year=bloc_year, status=ReportVersion.Status.ADOPTED).exists():
+        return []
+    return [_("The year-end report has not been adopted.")]
