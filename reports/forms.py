@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -61,10 +62,23 @@ class AdoptForm(forms.Form):
     confirm_unanswered = forms.BooleanField(
         label=_("I confirm the adoption although some comments have not been answered."), required=False)
 
-    def __init__(self, *args: Any, unanswered: int = 0, **kwargs: Any) -> None:
+    adopt_reason = forms.CharField(label=_("Reason to adopt it as it is (recorded)"), max_length=500,
+                                   required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, unanswered: int = 0, warnings: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.warnings = list(warnings)
         if not unanswered:
             del self.fields["confirm_unanswered"]
+        if not self.warnings:
+            del self.fields["adopt_reason"]
+
+    def clean(self) -> dict[str, Any]:
+        """Empty sections or an open round do not stop the chair, who writes why (issue 12, item 6)."""
+        cleaned = super().clean()
+        if self.warnings and not " ".join((cleaned.get("adopt_reason") or "").split()):
+            self.add_error("adopt_reason", _("Complete the report first, or write why it is adopted as it is."))
+        return cleaned
 
 
 class CorrectionForm(NFCMixin, forms.Form):

@@ -322,3 +322,18 @@ def report_not_adopted(bloc_year: BlocYear, new_status: str) -> list[str]:
     if ReportVersion.objects.filter(bloc_year=bloc_year, status=ReportVersion.Status.ADOPTED).exists():
         return []
     return [_("The year-end report has not been adopted.")]
+
+
+def adoption_warnings(version: ReportVersion) -> list[str]:
+    """What the chair should know before adopting (issue 12, item 6): narrative sections left empty and
+    rounds still open. Unanswered comments have their own confirmation."""
+    narrative = version.narrative or {}
+    empty = [str(label) for key, label in NARRATIVE_SECTIONS if not str(narrative.get(key) or "").strip()]
+    warnings = []
+    if empty:
+        warnings.append(_("%(n)s sections of the report are empty: %(sections)s.")
+                        % {"n": len(empty), "sections": "; ".join(empty)})
+    open_rounds = Round.objects.filter(bloc_year=version.bloc_year, status=Round.Status.OPEN).order_by("order", "pk")
+    warnings += [_("A round is still open, not counted: %(title)s.") % {"title": title}
+                 for title in open_rounds.values_list("title", flat=True)]
+    return warnings

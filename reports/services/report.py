@@ -211,8 +211,9 @@ def _store_pdf(version: ReportVersion) -> None:
 
 @transaction.atomic
 def report_adopt(*, actor: User | None, version: ReportVersion, doc_date: dt.date | None = None,
-                 doc_number: int | None = None, confirm_unanswered: bool = False) -> ReportVersion:
-    """The chair adopts a draft or the circulated version: numbered, dated, frozen with its PDF."""
+                 doc_number: int | None = None, confirm_unanswered: bool = False, reason: str = "") -> ReportVersion:
+    """The chair adopts a draft or the circulated version: numbered, dated, frozen with its PDF. `reason`: why
+    it is adopted with empty sections or a round still open (the adoption screen asks), recorded."""
     version = _lock_version(version)
     _refuse_adopted(version)
     if version.status not in OPEN_STATUSES:
@@ -252,7 +253,8 @@ def report_adopt(*, actor: User | None, version: ReportVersion, doc_date: dt.dat
           changes={"version": version.number, "doc_number": version.doc_number, "doc_date": day.isoformat(),
                    "pdf_sha256": version.pdf_sha256, "unanswered": len(unanswered),
                    "unanswered_confirmed": version.unanswered_confirmed,
-                   "corrects": version.corrects.number if version.corrects else None})
+                   "corrects": version.corrects.number if version.corrects else None,
+                   **({"reason": reason} if reason else {})})
     return version
 
 

@@ -31,7 +31,7 @@ from reports.forms import (
 )
 from reports.models import Comment, ReportVersion
 from reports.permissions import can_adopt_report, can_see_drafts, can_write_report, commenting_units
-from reports.queries.report import narrative_diff, render_report, report_html
+from reports.queries.report import adoption_warnings, narrative_diff, render_report, report_html
 from reports.services import report as services
 
 # --- Fetching -----------------------------------------------------------------------------------------------
@@ -184,17 +184,20 @@ def report_adopt(request: HttpRequest, pk: int) -> HttpResponse:
     version, roles = _version(request, pk)
     perms.require(can_adopt_report(roles, version.bloc_year))
     unanswered = services.unanswered_comments(version)
+    warnings = adoption_warnings(version)
     form = AdoptForm(request.POST if request.method == "POST" else None, unanswered=len(unanswered),
-                     initial={"doc_date": services.default_date(version.bloc_year)})
+                     warnings=warnings, initial={"doc_date": services.default_date(version.bloc_year)})
     if request.method == "POST" and form.is_valid() and run_service(
             request, lambda: services.report_adopt(
                 actor=request.user, version=version, doc_date=form.cleaned_data["doc_date"],
                 doc_number=form.cleaned_data["doc_number"],
-                confirm_unanswered=form.cleaned_data.get("confirm_unanswered", False)),
+                confirm_unanswered=form.cleaned_data.get("confirm_unanswered", False),
+                reason=" ".join(form.cleaned_data.get("adopt_reason", "").split())),
             form=form, success=_("The report is adopted, numbered and frozen with its PDF.")):
         return redirect(version)
     return render(request, "reports/report_adopt.html", {"version": version, "bloc_year": version.bloc_year,
-                                                         "form": form, "unanswered": unanswered})
+                                                         "form": form, "unanswered": unanswered,
+                                                         "warnings": warnings})
 
 
 @login_required

@@ -441,6 +441,8 @@ def test_chair_closes_and_opens_rounds_adopts_the_report_and_downloads_its_pdf(
     _link(page, reverse("reports:report-adopt", args=[draft.pk]))
     page.fill("#id_doc_date", "2026-11-26")
     page.fill("#id_doc_number", "12")
+    expect(page.locator("#adoption-warnings")).to_be_visible()  # the demo's draft leaves sections empty
+    page.fill("#id_adopt_reason", "Hội nghị thống nhất thông qua; các phần còn trống bổ sung ở bản đính chính")
     step(page, "report-adopt-form")
     page.locator("#adopt-form button[type=submit]").click()
     page.wait_for_url(live_server.url + draft.get_absolute_url())
