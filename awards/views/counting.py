@@ -18,7 +18,7 @@ from awards.models import Ballot, Round
 from awards.results import Row, result_of
 from awards.services import ballots as ballot_services
 from awards.services import rounds
-from awards.views.common import chaired_round, managed_round, visible_round
+from awards.views.common import button_action, chaired_round, managed_round, visible_round
 from blocs import permissions as perms
 from blocs.models import Unit
 from emulation.kernel.view_helpers import run_service
@@ -134,9 +134,10 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def paper_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = managed_round(request, pk)
-    run_service(request, lambda: ballot_services.paper_entries_reconcile(actor=request.user, round_=round_),
-                success=lambda ballots: _("%(n)s paper ballots reconciled.") % {"n": len(ballots)}, joined=True)
-    return redirect("awards:paper-ballot", pk=round_.pk)
+    return button_action(
+        request, lambda: ballot_services.paper_entries_reconcile(actor=request.user, round_=round_),
+        success=lambda ballots: _("%(n)s paper ballots reconciled.") % {"n": len(ballots)},
+        to="awards:paper-ballot", pk=round_.pk)
 
 
 @login_required

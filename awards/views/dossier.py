@@ -8,6 +8,7 @@ redirects with a message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import groupby
 from typing import Any
 
@@ -33,7 +34,7 @@ from awards.results import percent_of
 from awards.services import dossier as dossier_services
 from awards.services import nominations as nomination_services
 from awards.services import rule_sets
-from awards.views.common import managed_year
+from awards.views.common import button_action, managed_year
 from blocs import permissions as perms
 from blocs.models import BlocYear, Unit
 from emulation.kernel.view_helpers import run_service
@@ -45,6 +46,14 @@ def _reviewed_year(request: HttpRequest, pk: int) -> BlocYear:
     bloc_year = perms.get_bloc_year(request.user, pk)
     perms.require(can_review_dossier(perms.roles_of(request.user), bloc_year))
     return bloc_year
+
+
+def _form_action(request: HttpRequest, form: forms.Form, call: Callable[[], Any], *, success: str, done: str,
+                 pk: int, page: Callable[[], HttpResponse]) -> HttpResponse:
+    """A form's action: when the form is valid and the service agrees, go to `done`; else `page` shows the errors."""
+    if form.is_valid() and run_service(request, call, form=form, success=success):
+        return redirect(done, pk=pk)
+    return page()
 
 
 def form_text(form: forms.Form) -> str:
@@ -68,12 +77,11 @@ def condition_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form_text(form))
         return redirect("awards:rule-set", pk=bloc_year.pk)
-    run_service(request, lambda: rule_sets.condition_change(
+    return button_action(request, lambda: rule_sets.condition_change(
         actor=request.user, bloc_year=bloc_year, award=form.cleaned_data["category"], condition=form.condition(),
         title=form.counted_award(), rating=form.counted_rating()),
         success=lambda revised: _("Condition added; the rules are saved as version %(v)s.") % {"v": revised.version},
-        joined=True)
-    return redirect("awards:rule-set", pk=bloc_year.pk)
+        to="awards:rule-set", pk=bloc_year.pk)
 
 
 @login_required
@@ -84,12 +92,11 @@ def condition_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("That condition does not exist."))
         return redirect("awards:rule-set", pk=bloc_year.pk)
-    run_service(request, lambda: rule_sets.condition_change(
+    return button_action(request, lambda: rule_sets.condition_change(
         actor=request.user, bloc_year=bloc_year, award=form.cleaned_data["category"], condition=None,
         remove_index=form.cleaned_data["index"]),
         success=lambda revised: _("Condition removed; the rules are saved as version %(v)s.") % {"v": revised.version},
-        joined=True)
-    return redirect("awards:rule-set", pk=bloc_year.pk)
+        to="awards:rule-set", pk=bloc_year.pk)
 
 
 # --- What every dossier page shows ------------------------------------------------------------------------------
@@ -154,12 +161,10 @@ def nomination_list(request: HttpRequest, pk: int) -> HttpResponse:
 def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = managed_year(request, pk)
     form = WithdrawForm(request.POST, nominations=Nomination.objects.filter(bloc_year=bloc_year))
-    if form.is_valid():
-        if run_service(request, lambda: nomination_services.nomination_withdraw(
-                actor=request.user, nomination=form.cleaned_data["nomination"], reason=form.cleaned_data["reason"]),
-                form=form, success=_("Nomination withdrawn; the reason is recorded.")):
-            return redirect("awards:nomination-list", pk=bloc_year.pk)
-    return _nomination_page(request, bloc_year, withdraw_form=form)
+    return _form_action(request, form, lambda: nomination_services.nomination_withdraw(
+        actor=request.user, nomination=form.cleaned_data["nomination"], reason=form.cleaned_data["reason"]),
+        success=_("Nomination withdrawn; the reason is recorded."), done="awards:nomination-list", pk=bloc_year.pk,
+        page=lambda: _nomination_page(request, bloc_year, withdraw_form=form))
 
 
 @login_required
@@ -167,32 +172,34 @@ def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def nomination_add(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = managed_year(request, pk)
     form = OutsideVoteForm(request.POST, members=Unit.objects.filter(memberships__bloc_year=bloc_year))
-    if form.is_valid():
-        if run_service(request, lambda: nomination_services.nomination_add_outside_vote(
-                actor=request.user, bloc_year=bloc_year, **form.cleaned_data),
-                form=form, success=_("Nomination added outside the vote; the reason is recorded.")):
-            return redirect("awards:nomination-list", pk=bloc_year.pk)
-    return _nomination_page(request, bloc_year, outside_form=form)
+    return _form_action(request, form, lambda: nomination_services.nomination_add_outside_vote(
+        actor=request.user, bloc_year=bloc_year, **form.cleaned_data),
+        success=_("Nomination added outside the vote; the reason is recorded."), done="awards:nomination-list",
+        pk=bloc_year.pk, page=lambda: _nomination_page(request, bloc_year, outside_form=form))
 
 
 @login_required
 @require_POST
 def dossier_submit(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = managed_year(request, pk)
-    run_service(request, lambda: dossier_services.dossier_submit(actor=request.user, bloc_year=bloc_year),
-                success=lambda dossier: _("Dossier (version %(v)s) submitted to the province board.")
-                % {"v": dossier.steps.filter(status=Dossier.Status.SUBMITTED).count()}, joined=True)
-    return redirect("awards:nomination-list", pk=bloc_year.pk)
+    return button_action(request, lambda: dossier_services.dossier_submit(actor=request.user, bloc_year=bloc_year),
+                         success=lambda dossier: _("Dossier (version %(v)s) submitted to the province board.")
+                         % {"v": dossier.steps.filter(status=Dossier.Status.SUBMITTED).count()},
+                         to="awards:nomination-list", pk=bloc_year.pk)
 
 
 # --- The province board's page -------------------------------------------------------------------------------
 
 
+def _pending(bloc_year: BlocYear) -> list[Nomination]:
+    """The proposed nominations that no decision has settled yet."""
+    return [n for n in nomination_rows(bloc_year) if n.status == Nomination.Status.PROPOSED and n.decided is None]
+
+
 def _review_page(request: HttpRequest, bloc_year: BlocYear, *, return_form: ReturnForm | None = None,
                  decision_form: DecisionForm | None = None) -> HttpResponse:
     dossier = dossier_of(bloc_year)
-    pending = [n for n in nomination_rows(bloc_year)
-               if n.status == Nomination.Status.PROPOSED and n.decided is None]
+    pending = _pending(bloc_year)
     return render(request, "awards/dossier_review.html", {
         **dossier_context(bloc_year, dossier), "return_form": return_form or ReturnForm(),
         "decision_form": decision_form or DecisionForm(nominations=pending), "pending": pending,
@@ -209,35 +216,27 @@ def dossier_review(request: HttpRequest, pk: int) -> HttpResponse:
 def dossier_return(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = _reviewed_year(request, pk)
     form = ReturnForm(request.POST)
-    if form.is_valid():
-        if run_service(request, lambda: dossier_services.dossier_return(
-                actor=request.user, bloc_year=bloc_year, reason=form.cleaned_data["reason"]),
-                form=form, success=_("Dossier returned to the bloc with the reason.")):
-            return redirect("awards:dossier-review", pk=bloc_year.pk)
-    return _review_page(request, bloc_year, return_form=form)
+    return _form_action(request, form, lambda: dossier_services.dossier_return(
+        actor=request.user, bloc_year=bloc_year, reason=form.cleaned_data["reason"]),
+        success=_("Dossier returned to the bloc with the reason."), done="awards:dossier-review", pk=bloc_year.pk,
+        page=lambda: _review_page(request, bloc_year, return_form=form))
 
 
 @login_required
 @require_POST
 def dossier_accept(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = _reviewed_year(request, pk)
-    run_service(request, lambda: dossier_services.dossier_accept(actor=request.user, bloc_year=bloc_year),
-                success=_("Dossier accepted."), joined=True)
-    return redirect("awards:dossier-review", pk=bloc_year.pk)
+    return button_action(request, lambda: dossier_services.dossier_accept(actor=request.user, bloc_year=bloc_year),
+                         success=_("Dossier accepted."), to="awards:dossier-review", pk=bloc_year.pk)
 
 
 @login_required
 @require_POST
 def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = _reviewed_year(request, pk)
-    pending = [n for n in nomination_rows(bloc_year)
-               if n.status == Nomination.Status.PROPOSED and n.decided is None]
-    form = DecisionForm(request.POST, nominations=pending)
-    if form.is_valid():
-        if run_service(request, lambda: dossier_services.decision_record(
-                actor=request.user, bloc_year=bloc_year, number=form.cleaned_data["number"],
-                issuer=form.cleaned_data["issuer"], signed_on=form.cleaned_data["signed_on"],
-                outcomes=form.outcomes()),
-                form=form, success=_("Decision recorded; the awards are in the units' history.")):
-            return redirect("awards:dossier-review", pk=bloc_year.pk)
-    return _review_page(request, bloc_year, decision_form=form)
+    form = DecisionForm(request.POST, nominations=_pending(bloc_year))
+    return _form_action(request, form, lambda: dossier_services.decision_record(
+        actor=request.user, bloc_year=bloc_year, number=form.cleaned_data["number"],
+        issuer=form.cleaned_data["issuer"], signed_on=form.cleaned_data["signed_on"], outcomes=form.outcomes()),
+        success=_("Decision recorded; the awards are in the units' history."), done="awards:dossier-review",
+        pk=bloc_year.pk, page=lambda: _review_page(request, bloc_year, decision_form=form))

@@ -18,7 +18,7 @@ from awards.models import Meeting, Round
 from awards.services import leadership as leadership_services
 from awards.services import rounds as round_services
 from awards.services import rule_sets as rule_set_services
-from awards.views.common import managed_round, managed_year
+from awards.views.common import button_action, managed_round, managed_year
 from blocs import permissions as perms
 from blocs.models import Unit
 from emulation.kernel.view_helpers import run_service
@@ -102,9 +102,10 @@ def round_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rounds_generate(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = managed_year(request, pk)
-    run_service(request, lambda: round_services.rounds_generate(actor=request.user, bloc_year=bloc_year),
-                success=lambda rounds: _("%(n)s rounds created from the rule set.") % {"n": len(rounds)}, joined=True)
-    return redirect("awards:round-list", pk=bloc_year.pk)
+    return button_action(
+        request, lambda: round_services.rounds_generate(actor=request.user, bloc_year=bloc_year),
+        success=lambda rounds: _("%(n)s rounds created from the rule set.") % {"n": len(rounds)},
+        to="awards:round-list", pk=bloc_year.pk)
 
 
 @login_required
@@ -148,9 +149,8 @@ def candidates_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def candidates_generate(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = managed_round(request, pk)
-    run_service(request, lambda: round_services.candidates_fill(actor=request.user, round_=round_),
-                success=_("Candidate list generated from the rules."), joined=True)
-    return redirect(round_)
+    return button_action(request, lambda: round_services.candidates_fill(actor=request.user, round_=round_),
+                         success=_("Candidate list generated from the rules."), to=round_)
 
 
 @login_required

@@ -195,14 +195,21 @@ def _ballot_forms(rounds: Sequence[Round]) -> str:
 # --- The documents -------------------------------------------------------------------------------------------
 
 
-def counting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
-    """Biên bản kiểm phiếu: one per meeting, covering all its closed rounds (domain-research.md §6.2)."""
+def _meeting_minutes(bloc_year: BlocYear, kind: str, *, title_type: str, title_summary: str) \
+        -> tuple[Meeting | None, list[Round], dict[int, str], DocumentFrame]:
+    """What both minutes start from: the meeting, its closed rounds, their names, and the frame dated by the meeting."""
     meeting = _meeting(bloc_year)
     rounds = closed_rounds(bloc_year)
-    names = _names(rounds)
-    doc = _frame(bloc_year, Kind.COUNTING_MINUTES, title_type="Biên bản kiểm phiếu",
-                 title_summary=f"Bình xét, suy tôn thi đua năm {bloc_year.year} – {bloc_year.bloc.name}",
+    doc = _frame(bloc_year, kind, title_type=title_type, title_summary=title_summary,
                  default_day=meeting.held_on if meeting else None)
+    return meeting, rounds, _names(rounds), doc
+
+
+def counting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
+    """Biên bản kiểm phiếu: one per meeting, covering all its closed rounds (domain-research.md §6.2)."""
+    meeting, rounds, names, doc = _meeting_minutes(
+        bloc_year, Kind.COUNTING_MINUTES, title_type="Biên bản kiểm phiếu",
+        title_summary=f"Bình xét, suy tôn thi đua năm {bloc_year.year} – {bloc_year.bloc.name}")
     committee = list(meeting.committee.select_related("unit")) if meeting else []
     return {"doc": doc, "bloc_year": bloc_year, "meeting": meeting, "committee": committee,
             "start": clock_text(meeting.starts_at if meeting else None),
@@ -234,12 +241,9 @@ def _adopted(bloc_year: BlocYear) -> ReportVersion | None:
 
 def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
     """Biên bản hội nghị tổng kết (domain-research.md §6.4)."""
-    meeting = _meeting(bloc_year)
-    rounds = closed_rounds(bloc_year)
-    names = _names(rounds)
-    doc = _frame(bloc_year, Kind.MEETING_MINUTES, title_type="Biên bản",
-                 title_summary=f"Hội nghị tổng kết công tác thi đua năm {bloc_year.year} – {bloc_year.bloc.name}",
-                 default_day=meeting.held_on if meeting else None)
+    meeting, rounds, names, doc = _meeting_minutes(
+        bloc_year, Kind.MEETING_MINUTES, title_type="Biên bản",
+        title_summary=f"Hội nghị tổng kết công tác thi đua năm {bloc_year.year} – {bloc_year.bloc.name}")
     present, absent = _attendance(meeting)
     adopted = _adopted(bloc_year)
     scores = score_table_rows(bloc_year)
