@@ -199,6 +199,7 @@ def _registration_entry(registration: Registration) -> dict[str, Any]:
         "submitted_at": iso(registration.submitted_at),
         "submitted_by": registration.submitted_by.username if registration.submitted_by else None,
         "is_late": registration.is_late,
+        **({"received_on": iso(registration.received_on)} if registration.received_on else {}),
     }
 
 
@@ -364,6 +365,10 @@ def _read_registration(item: Any, where: str, archive: dict[str, Any]) -> tuple[
                               % {"key": "submitted_by", "where": where, "problem": _("Text is expected.")})
     if entry["is_late"] and entry["submitted_at"] is None:
         raise ValidationError(_("“%(where)s” is marked late but has no submission time.") % {"where": where})
+    # A paper registration's day of arrival; archives written before it existed have no such key.
+    received = item.get("received_on")
+    entry["received_on"] = (read_fields(Registration, {"received_on": received}, ("received_on",), where)
+                            ["received_on"] if received is not None else None)
     return unit, entry
 
 
@@ -584,7 +589,7 @@ def _add_registrations(bloc_year: BlocYear, registrations: dict[str, dict[str, A
         registration = Registration.objects.create(
             bloc_year=bloc_year, unit=units[code], targets=entry["targets"],
             submitted_at=entry["submitted_at"], submitted_by=users.get(entry["submitted_by"]),
-            is_late=entry["is_late"])
+            is_late=entry["is_late"], received_on=entry["received_on"])
         registration.awards.set([awards[award] for award in entry["awards"]])
 
 

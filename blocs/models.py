@@ -314,6 +314,9 @@ class Registration(models.Model):
                                      verbose_name=_("submitted by"))
     # A fact fixed at submission: a later change of the deadline does not rewrite history.
     is_late = models.BooleanField(_("late"), default=False)
+    # A registration sent on paper and typed in by the secretariat: the day the paper arrived, which decides
+    # lateness (issue 10, item 2).
+    received_on = models.DateField(_("received on paper on"), null=True, blank=True)
 
     class Meta:
         ordering = ["unit__name"]

@@ -64,8 +64,9 @@ def registration_save(*, actor: User | None, bloc_year: BlocYear, unit: Unit, ta
 
 @transaction.atomic
 def registration_submit(*, actor: User | None, registration: Registration,
-                        now: dt.datetime | None = None) -> Registration:
-    """Submit and lock a registration; a late one is accepted and flagged."""
+                        now: dt.datetime | None = None, received_on: dt.date | None = None) -> Registration:
+    """Submit and lock a registration; a late one is accepted and flagged. `received_on`: the day a paper
+    registration arrived, when the secretariat types it in; lateness is judged on that day."""
     bloc_year = lock_year(registration.bloc_year)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     is_member = bloc_year.memberships.filter(unit=registration.unit_id).exists()
@@ -74,11 +75,15 @@ def registration_submit(*, actor: User | None, registration: Registration,
     if not registration.targets.strip() and not registration.awards.exists():
         raise ValidationError(_("Enter the targets or choose at least one title before submitting."))
     now = now or timezone.now()
+    if received_on is not None and received_on > timezone.localdate(now):
+        raise ValidationError({"received_on": _("The day the paper arrived cannot be in the future.")})
     registration.submitted_at = now
     registration.submitted_by = actor
-    registration.is_late = rules.is_late(submitted_on=timezone.localdate(now),
+    registration.received_on = received_on
+    registration.is_late = rules.is_late(submitted_on=received_on or timezone.localdate(now),
                                          deadline=bloc_year.registration_deadline)
-    registration.save(update_fields=["submitted_at", "submitted_by", "is_late"])
+    registration.save(update_fields=["submitted_at", "submitted_by", "is_late", "received_on"])
     audit(actor=actor, action="blocs.registration.submitted", bloc_year=bloc_year, obj=registration,
-          changes={"is_late": registration.is_late})
+          changes={"is_late": registration.is_late,
+                   **({"received_on": received_on.isoformat()} if received_on else {})})
     return registration

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -84,8 +87,25 @@ def registration_edit(request: HttpRequest, pk: int, unit_pk: int) -> HttpRespon
                 awards=list(form.cleaned_data["awards"])),
                 form=form, success=_("Registration saved as a draft. Submit it when it is complete.")):
             return redirect("blocs:registration-edit", pk=bloc_year.pk, unit_pk=unit.pk)
+    on_behalf = unit.pk not in perms.roles_of(request.user).rep_units
     return render(request, "blocs/registration_form.html",
-                  {"bloc_year": bloc_year, "unit": unit, "registration": registration, "form": form})
+                  {"bloc_year": bloc_year, "unit": unit, "registration": registration, "form": form,
+                   "on_behalf": on_behalf, "today": timezone.localdate()})
+
+
+def _received_on(request: HttpRequest, unit: Unit) -> dt.date | None | bool:
+    """The day a paper registration arrived, typed by the secretariat entering it on the unit's behalf;
+    False (with a message) when the typed day is not a date."""
+    text = request.POST.get("received_on", "").strip()
+    if not text or unit.pk in perms.roles_of(request.user).rep_units:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):  # the date box, or typed by hand
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    messages.error(request, _("The day the paper arrived is not a date: write it as dd/mm/yyyy."))
+    return False
 
 
 @login_required
@@ -96,8 +116,9 @@ def registration_submit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResp
     if registration is None:
         messages.error(request, _("Save the registration before submitting it."))
     else:
-        done = run_service(request, lambda: registration_services.registration_submit(
-            actor=request.user, registration=registration))
+        received = _received_on(request, unit)
+        done = received is not False and run_service(request, lambda: registration_services.registration_submit(
+            actor=request.user, registration=registration, received_on=received or None))
         if done:
             if done.value.is_late:
                 messages.warning(request, _("Registration submitted after the deadline; it is accepted and "
