@@ -36,6 +36,18 @@ def document_number(number: int | None, type_code: str, issuer_code: str, *, sty
     return f"Số: {shown}/{type_code}-{issuer_code}"
 
 
+def on_behalf(style: str) -> str:
+    """"On behalf of" before a collective's name: "TM." (Decree 30/2020), "T/M." (Guidance 36-HD/VPTW)."""
+    return "T/M." if style == PARTY else "TM."
+
+
+def signer_parts(text: str) -> tuple[str, str]:
+    """A signer typed as "Ngô Văn Liên, Trưởng Ban Tuyên giáo Tỉnh ủy" → (name, title): a signature block
+    prints the title above the room to sign and the name alone under it, never both on one line."""
+    name, _, title = (text or "").partition(",")
+    return " ".join(name.split()), " ".join(title.split())
+
+
 @dataclass(frozen=True)
 class Header:
     """The header cells: issuing body on the left, national or Party line on the right."""

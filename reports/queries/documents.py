@@ -266,6 +266,8 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
         "counting_ref": number_inline(counting.number, "BB", doc.header.style) if counting else "",
         "counting_day": day_text(counting.issued_on) if counting and counting.issued_on else "",
         "signer_chair": "CHỦ TRÌ HỘI NGHỊ" if doc.header.style == rules.PARTY else "CHỦ TỌA",
+        "chair": rules.signer_parts(meeting.chair_name if meeting else ""),
+        "secretary": rules.signer_parts(meeting.secretary_name if meeting else ""),
     }
 
 

@@ -204,13 +204,15 @@ def report_data(bloc_year: BlocYear) -> dict[str, Any]:
 
 
 def chair_name(bloc_year: BlocYear) -> str:
-    """The chair's full name (the year's chair user), else the name the meeting recorded."""
-    for grant in RoleGrant.objects.filter(kind=RoleGrant.Kind.CHAIR, bloc_year=bloc_year).select_related(
-            "user").order_by("pk"):
-        if grant.user.get_full_name():
-            return grant.user.get_full_name()
+    """The chair's full name (the year's chair user), else the name the meeting recorded; with the office the
+    meeting recorded ("Ngô Văn Liên, Trưởng Ban Tuyên giáo Tỉnh ủy"), which the signature prints above the room
+    to sign (rules.signer_parts)."""
     meeting = Meeting.objects.filter(bloc_year=bloc_year).first()
-    return meeting.chair_name if meeting else ""
+    recorded, office = rules.signer_parts(meeting.chair_name if meeting else "")
+    name = next((grant.user.get_full_name() for grant in RoleGrant.objects.filter(
+        kind=RoleGrant.Kind.CHAIR, bloc_year=bloc_year).select_related("user").order_by("pk")
+        if grant.user.get_full_name()), recorded)
+    return f"{name}, {office}" if office and name == recorded else name  # the office of that person only
 
 
 def report_frame(version: ReportVersion) -> DocumentFrame:

@@ -270,7 +270,7 @@ def test_submission_letter_lists_the_proposals_bases_and_attachments(year):
             "03 đơn vị được tặng Bằng khen của Chủ tịch UBND tỉnh") in text
     assert "Ban Tuyên giáo Tỉnh ủy 97 7/9 (77,78%)" in text
     assert "Báo cáo thành tích của các đơn vị được đề nghị khen thưởng (6 bộ)" in text
-    assert "TM. KHỐI THI ĐUA" in text and "TRƯỞNG KHỐI" in text and "Nguyễn Văn Trưởng" in text
+    assert "T/M. KHỐI THI ĐUA" in text and "TRƯỞNG KHỐI" in text and "Nguyễn Văn Trưởng" in text  # Guidance 36
     assert "Nơi nhận:" in text and "Lưu: VT, hồ sơ khen thưởng." in text
 
 
