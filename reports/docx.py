@@ -7,6 +7,7 @@ and footer tables, headings, paragraphs, lists, data tables, bold and italic.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from io import BytesIO
@@ -40,6 +41,7 @@ SIGNING_LINES = 4  # empty lines between the signer's title and name: room to si
 COLUMN_MM = {"stt": 12, "c-n": 12, "rank": 18, "c-rank": 19, "votes": 20, "c-votes": 20, "pct": 28, "note": 38,
              "c-note": 33, "unit": 34, "section": 28, "answer": 38, "score": 16, "c-score": 16, "share": 26,
              "c-share": 28, "c-position": 32, "c-count": 20, "c-award": 40, "box": 25}
+SPACES = re.compile(r"[ \t\n\r\f\v]+")
 THEME_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
@@ -94,7 +96,7 @@ def _runs(node: Node, bold: bool = False, italic: bool = False) -> list[tuple[st
     out: list[tuple[str, bool, bool]] = []
     for child in node.children:
         if isinstance(child, str):
-            text = " ".join(child.split())
+            text = " ".join(SPACES.split(child)).strip(" ")  # a non-breaking space stays one in Word
             if text:
                 out.append((text, bold, italic))
         elif child.tag == "br":

@@ -200,7 +200,8 @@ def counting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
     rounds = closed_rounds(bloc_year)
     names = _names(rounds)
     doc = _frame(bloc_year, Kind.COUNTING_MINUTES, title_type="Biên bản kiểm phiếu",
-                 title_summary=f"Bình xét, suy tôn thi đua năm {bloc_year.year} – {bloc_year.bloc.name}",
+                 title_summary=rules.no_widow(
+                     f"Bình xét, suy tôn thi đua năm {bloc_year.year} – {bloc_year.bloc.name}"),
                  default_day=meeting.held_on if meeting else None)
     committee = list(meeting.committee.select_related("unit")) if meeting else []
     return {"doc": doc, "bloc_year": bloc_year, "meeting": meeting, "committee": committee,
@@ -237,7 +238,8 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
     rounds = closed_rounds(bloc_year)
     names = _names(rounds)
     doc = _frame(bloc_year, Kind.MEETING_MINUTES, title_type="Biên bản",
-                 title_summary=f"Hội nghị tổng kết công tác thi đua năm {bloc_year.year} – {bloc_year.bloc.name}",
+                 title_summary=rules.no_widow(
+                     f"Hội nghị tổng kết công tác thi đua năm {bloc_year.year} – {bloc_year.bloc.name}"),
                  default_day=meeting.held_on if meeting else None)
     present, absent = _attendance(meeting)
     adopted = _adopted(bloc_year)

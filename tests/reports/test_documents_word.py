@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 
 from awards.models import Meeting as MeetingRecord
 from reports import rules
-from tests.reports.test_documents_content import DOC_URLS, fetch, pdf_text, seed_year
+from tests.reports.test_documents_content import DOC_URLS, fetch, pdf_text, pdf_tool, seed_year
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +139,7 @@ def test_the_minutes_sign_with_the_title_above_the_name_and_the_two_blocks_apart
     table = document.tables[-1]
     secretary, chair = (cell_lines(c) for c in table.rows[0].cells)
     assert chair[0] == "CHỦ TRÌ HỘI NGHỊ" and chair[1] == "Trưởng Ban Tuyên giáo Tỉnh ủy"
-    assert chair[-1] == "Ngô Văn Liên" and chair.count("") >= 3
+    assert chair[-1] == "Ngô Văn Liên" and sum(1 for line in chair if not line.strip()) >= 3  # room to sign
     assert secretary[0] == "THƯ KÝ" and secretary[-1] == "Lê Thị Thư"
     margins = table._tbl.find(f"{qn('w:tblPr')}/{qn('w:tblCellMar')}")
     assert all(int(m.get(qn("w:w"))) > 0 for m in margins)  # a gap between the two signature blocks
@@ -151,3 +151,38 @@ def test_party_documents_sign_on_behalf_as_guidance_36_writes_it():
     assert rules.signer_parts("Ngô Văn Liên, Trưởng Ban Tuyên giáo Tỉnh ủy") == ("Ngô Văn Liên",
                                                                                  "Trưởng Ban Tuyên giáo Tỉnh ủy")
     assert rules.signer_parts(" Lê  Thị Thư ") == ("Lê Thị Thư", "")
+
+
+# --- Line breaks (item 2) ---------------------------------------------------------------------------------------
+
+
+def pdf_lines(pdf: bytes, page: int = 1) -> list[str]:
+    return [" ".join(line.split()) for line in pdf_tool("pdftotext", pdf, "-raw", "-enc", "UTF-8", "-f", str(page),
+                                                         "-l", str(page)).splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("name", DOC_URLS)
+def test_the_party_header_keeps_co_quan_together(files, name):
+    lines = pdf_lines(files[name + ".pdf"])
+    assert "KHỐI THI ĐUA CÁC BAN," in lines and "CƠ QUAN CỦA ĐẢNG" in lines
+    assert not [line for line in lines if line.endswith(" CƠ") or line.startswith("QUAN ")]
+    left = word(files[name]).tables[0].rows[0].cells[0]
+    assert "KHỐI THI ĐUA CÁC BAN,\nCƠ QUAN CỦA ĐẢNG" in cell_lines(left)  # the same break in Word
+
+
+@pytest.mark.parametrize("name", ["reports:counting-minutes", "reports:meeting-minutes"])
+def test_a_minutes_title_never_leaves_one_word_alone_on_its_last_line(files, name):
+    lines = pdf_lines(files[name + ".pdf"])
+    start = next(i for i, line in enumerate(lines) if line.startswith(("Bình xét", "Hội nghị tổng kết")))
+    end = next(i for i, line in enumerate(lines) if i > start and line.startswith(("Vào hồi", "I. ")))
+    assert end - start >= 2 and len(lines[end - 1].split()) >= 2, lines[start:end]
+    title = next(p for p in word(files[name]).paragraphs if p.text.startswith(("Bình xét", "Hội nghị tổng kết")))
+    assert title.text.endswith("của\u00a0Đảng")
+
+
+def test_the_issuing_body_breaks_after_a_comma_and_never_inside_a_short_name():
+    assert rules.issuer_lines("KHỐI THI ĐUA CÁC BAN, CƠ QUAN CỦA ĐẢNG") == ("KHỐI THI ĐUA CÁC BAN,", "CƠ QUAN CỦA ĐẢNG")
+    assert rules.issuer_lines("KHỐI THI ĐUA SỐ 5") == ("KHỐI THI ĐUA SỐ 5",)
+    assert all(len(line) <= rules.ISSUER_LINE for line in rules.issuer_lines(
+        "KHỐI THI ĐUA CÁC CƠ QUAN NỘI CHÍNH VÀ TƯ PHÁP TỈNH QUẢNG TRỊ"))
+    assert rules.no_widow("Hội nghị của Đảng") == "Hội nghị của\u00a0Đảng"
