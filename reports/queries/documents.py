@@ -250,9 +250,10 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
     leadership = award_services.elected_leadership(bloc_year)
     return {
         "doc": doc, "bloc_year": bloc_year, "meeting": meeting, "present": present, "absent": absent,
-        "members": len(present) + len(absent), "guests": [g.strip() for g in (meeting.guests if meeting else "")
-                                                          .splitlines() if g.strip()],
+        "members": len(present) + len(absent), "enrolled": bloc_year.memberships.count(),
+        "guests": [g.strip() for g in (meeting.guests if meeting else "").splitlines() if g.strip()],
         "start": clock_text(meeting.starts_at if meeting else None),
+        "closing": clock_text(_closing_time(meeting, rounds)),  # the last round's close, as the counting minutes
         "day": day_text(meeting.held_on if meeting else None), "head": _head_name(bloc_year),
         "has_report": ReportVersion.objects.filter(bloc_year=bloc_year).exists(),
         "comments": _comments(bloc_year), "adopted": adopted,

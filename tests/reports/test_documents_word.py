@@ -8,16 +8,19 @@ the signer's title above the name, "T/M." in Party documents.
 
 from __future__ import annotations
 
+import datetime as dt
 from io import BytesIO
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from docx import Document
 from docx.oxml.ns import qn
 
+from awards.models import Attendance, Nomination, Round
 from awards.models import Meeting as MeetingRecord
 from reports import rules
-from tests.reports.test_documents_content import DOC_URLS, fetch, pdf_text, pdf_tool, seed_year
+from tests.reports.test_documents_content import DOC_URLS, docx_text, fetch, pdf_text, pdf_tool, seed_year
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +189,39 @@ def test_the_issuing_body_breaks_after_a_comma_and_never_inside_a_short_name():
     assert all(len(line) <= rules.ISSUER_LINE for line in rules.issuer_lines(
         "KHỐI THI ĐUA CÁC CƠ QUAN NỘI CHÍNH VÀ TƯ PHÁP TỈNH QUẢNG TRỊ"))
     assert rules.no_widow("Hội nghị của Đảng") == "Hội nghị của\u00a0Đảng"
+
+
+# --- Official words, not the software's (item 4) ---------------------------------------------------------------
+
+
+def _texts(meeting, name: str) -> dict[str, str]:  # noqa: ANN001
+    client = Client()
+    client.force_login(meeting.secretariat)
+    return {"pdf": pdf_text(fetch(client, name, meeting.bloc_year.pk, "pdf")),
+            "docx": docx_text(fetch(client, name, meeting.bloc_year.pk, "docx"))}
+
+
+def test_the_minutes_never_speak_of_the_system_and_end_when_the_last_round_closed(db):
+    meeting = seed_year()
+    closed = timezone.make_aware(dt.datetime(2022, 12, 1, 16, 35))
+    Round.objects.filter(bloc_year=meeting.bloc_year).update(closed_at=closed)
+    for fmt, text in _texts(meeting, "reports:meeting-minutes").items():
+        assert "hệ thống" not in text and "dự thảo chưa được lập" not in text, fmt
+        assert "Hội nghị kết thúc vào hồi 16 giờ 35 phút cùng ngày." in text, fmt
+    assert "Biên bản lập xong hồi 16 giờ 35 phút cùng ngày" in _texts(meeting, "reports:counting-minutes")["pdf"]
+
+
+def test_a_meeting_without_attendance_leaves_a_line_to_fill_in_by_hand(db):
+    meeting = seed_year()
+    Attendance.objects.filter(meeting__bloc_year=meeting.bloc_year).delete()
+    for fmt, text in _texts(meeting, "reports:meeting-minutes").items():
+        assert "0/0" not in text and "vắng mặt: không" not in text, fmt
+        assert "Đơn vị thành viên có mặt: ........./9 đơn vị" in text, fmt
+
+
+def test_a_letter_with_nothing_to_propose_says_so_in_one_sentence(db):
+    meeting = seed_year()
+    Nomination.objects.filter(bloc_year=meeting.bloc_year).delete()
+    for fmt, text in _texts(meeting, "reports:submission").items():
+        assert "Năm 2022, Khối thi đua các Ban, cơ quan của Đảng không có đơn vị đề nghị khen thưởng." in text, fmt
+        assert "(0 bộ)" not in text and "Tóm tắt thành tích" not in text, fmt
