@@ -18,6 +18,9 @@ from reports.pdf import html_to_pdf
 
 ISSUER_CODE = "KTĐ"  # Khối thi đua; the bloc's documents are numbered under it
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# Proposals in every document in one order: per award, voted before added outside the vote, by the vote's
+# rank (votes), then the final score (descending), then the name: the order of the counting minutes' tally.
+NOMINATION_ORDER = ("award__order", "is_outside_vote", "rank", "-final_score", "unit__name")
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,9 @@ from blocs.models import BlocYear, Covenant, Unit
 from blocs.rules import vietnamese_key
 from blocs.scoring import score_table_rows
 from reports import rules
-from reports.common import DocumentFrame, frame, head_unit
+from reports.common import NOMINATION_ORDER, DocumentFrame, frame, head_unit
 from reports.models import Comment, IssuedDocument, ReportVersion
+from reports.queries.report import count_label
 from reports.text import (
     BASE_WORDS,
     clock_text,
@@ -293,8 +294,7 @@ def submission_context(bloc_year: BlocYear) -> dict[str, Any]:
     """Tờ trình đề nghị khen thưởng to the provincial chairman via the board (domain-research.md §6.5)."""
     meeting = _meeting(bloc_year)
     nominations = list(Nomination.objects.filter(bloc_year=bloc_year, status=Nomination.Status.PROPOSED)
-                       .select_related("award", "unit", "round").order_by("award__order", "is_outside_vote", "rank",
-                                                                 "unit__name"))
+                       .select_related("award", "unit", "round").order_by(*NOMINATION_ORDER))
     awards = list(dict.fromkeys(n.award.name for n in nominations))
     summary_awards = (", ".join(awards[:-1]) + " và " + awards[-1]) if len(awards) > 1 else "".join(awards)
     numbers = issued(bloc_year)
@@ -317,7 +317,8 @@ def submission_context(bloc_year: BlocYear) -> dict[str, Any]:
                                if n.share_denominator else ""),
                      "outside": n.is_outside_vote, "reason": n.reason, "summary": summary + history.get(n.unit_id, [])})
     present, absent = _attendance(meeting)
-    counts = [(rules.two_digits(sum(1 for n in nominations if n.award.name == a)), a) for a in awards]
+    counts = [(count_label(sum(1 for n in nominations if n.award_id == a.pk), a), a.name)  # as the report writes it
+              for a in dict.fromkeys(n.award for n in nominations)]
     covenant = Covenant.objects.filter(bloc_year=bloc_year).first()
     style = doc.header.style
     minutes = numbers.get(Kind.MEETING_MINUTES)

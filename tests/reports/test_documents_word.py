@@ -9,6 +9,7 @@ the signer's title above the name, "T/M." in Party documents.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from io import BytesIO
 
 import pytest
@@ -20,6 +21,7 @@ from docx.oxml.ns import qn
 from awards.models import Attendance, Nomination, Round
 from awards.models import Meeting as MeetingRecord
 from reports import rules
+from reports.queries.report import report_data
 from tests.reports.test_documents_content import DOC_URLS, docx_text, fetch, pdf_text, pdf_tool, seed_year
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +227,32 @@ def test_a_letter_with_nothing_to_propose_says_so_in_one_sentence(db):
     for fmt, text in _texts(meeting, "reports:submission").items():
         assert "Năm 2022, Khối thi đua các Ban, cơ quan của Đảng không có đơn vị đề nghị khen thưởng." in text, fmt
         assert "(0 bộ)" not in text and "Tóm tắt thành tích" not in text, fmt
+
+
+# --- One style and one order in every document (item 5) --------------------------------------------------------
+
+
+def test_percentages_have_two_decimals_and_the_proposals_read_once_đề_nghị(db):
+    meeting = seed_year()
+    data = report_data(meeting.bloc_year)
+    percents = [row["percent"] for ballot in data["ballots"] for row in ballot["rows"]]
+    assert percents and all(re.fullmatch(r"\d{1,3},\d\d", p) for p in percents), percents  # "100,00", not "100"
+    votes = [unit["votes"] for category in data["proposals"] for unit in category["units"]]
+    assert all(re.fullmatch(r"\d+ \(\d{1,3},\d\d%\)", v) for v in votes), votes
+    assert [c["phrase"] for c in data["proposals"]][2] == "3 đơn vị được tặng Bằng khen của Chủ tịch UBND tỉnh"
+    letter = _texts(meeting, "reports:submission")["pdf"]
+    assert "3 đơn vị được tặng Bằng khen của Chủ tịch UBND tỉnh" in letter  # the report's and the seed's "3"
+
+
+def test_units_tied_on_votes_are_in_the_same_order_in_every_document(db):
+    """Ban Tổ chức and Ban Dân vận both have 8/9 for the certificate; Ban Tổ chức scored more (94 to 93)."""
+    meeting = seed_year()
+    first, second = "Ban Tổ chức Tỉnh ủy", "Ban Dân vận Tỉnh ủy"
+    texts = {name: _texts(meeting, name)["pdf"] for name in DOC_URLS}
+    texts["reports:counting-minutes"] = texts["reports:counting-minutes"].split("IV. KẾT LUẬN")[1]
+    texts["reports:meeting-minutes"] = texts["reports:meeting-minutes"].split("3. Kết quả bình xét")[1]
+    texts["reports:submission"] = texts["reports:submission"].split("II. DANH SÁCH")[1]
+    for name, text in texts.items():
+        assert text.index(first) < text.index(second), name
+    units = [u["name"] for c in report_data(meeting.bloc_year)["proposals"] for u in c["units"]]
+    assert units.index(first) < units.index(second)
