@@ -21,8 +21,12 @@ from docx.oxml.ns import qn
 from awards.models import Attendance, Nomination, Round
 from awards.models import Meeting as MeetingRecord
 from reports import rules
-from reports.queries.report import report_data
+from reports.docx import html_to_docx
+from reports.pdf import html_to_pdf
+from reports.queries.report import render_report, report_data
 from tests.reports.test_documents_content import DOC_URLS, docx_text, fetch, pdf_text, pdf_tool, seed_year
+from tests.reports.test_report_seed import CHAIR_NAME, seed_draft
+from tests.reports.test_report_seed import seed_year as report_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +260,17 @@ def test_units_tied_on_votes_are_in_the_same_order_in_every_document(db):
         assert text.index(first) < text.index(second), name
     units = [u["name"] for c in report_data(meeting.bloc_year)["proposals"] for u in c["units"]]
     assert units.index(first) < units.index(second)
+
+
+def test_the_report_leaves_room_to_sign_under_the_title_and_prints_the_chairs_office(db):
+    seed = report_seed()
+    MeetingRecord.objects.filter(bloc_year=seed.bloc_year).update(
+        chair_name=f"{CHAIR_NAME}, Trưởng Ban Tuyên giáo Tỉnh ủy")
+    html = render_report(seed_draft(seed))
+    signature = word(html_to_docx(html)).tables[-1].rows[0].cells[1]
+    lines = cell_lines(signature)
+    assert lines[:3] == ["T/M. KHỐI THI ĐUA", "TRƯỞNG KHỐI", "Trưởng Ban Tuyên giáo Tỉnh ủy"]
+    assert lines[-1] == CHAIR_NAME
+    assert len([line for line in lines[3:-1] if not line.strip()]) >= 3
+    text = " ".join(pdf_tool("pdftotext", html_to_pdf(html), "-raw", "-enc", "UTF-8").split())
+    assert f"TRƯỞNG KHỐI Trưởng Ban Tuyên giáo Tỉnh ủy {CHAIR_NAME}" in text
