@@ -204,10 +204,7 @@ def _rule(paragraph, width_mm: float, room_mm: float) -> None:  # noqa: ANN001
 
 def _widths(table, widths_mm: list[float]) -> None:  # noqa: ANN001
     """Fixed column widths, in the grid and in every cell (Word reads one, LibreOffice the other)."""
-    table.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
+    table.autofit = False  # w:tblLayout w:type="fixed"
     for index, width in enumerate(widths_mm):
         table.columns[index].width = Mm(width)
         for cell in table.columns[index].cells:
@@ -256,7 +253,8 @@ def _cell_margins(table, mm: float) -> None:  # noqa: ANN001
         edge.set(qn("w:w"), str(round(mm / 25.4 * 1440)))
         edge.set(qn("w:type"), "dxa")
         margins.append(edge)
-    table._tbl.tblPr.append(margins)
+    table._tbl.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription",
+                                           "w:tblPrChange")  # Word refuses elements out of the schema's order
 
 
 def _layout_table(document: Document, node: Node) -> None:
