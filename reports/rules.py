@@ -70,6 +70,12 @@ def issuer_lines(text: str, width: int = ISSUER_LINE) -> tuple[str, ...]:
     return (head, *issuer_lines(tail, width))
 
 
+def unbroken(name: str, longest: int = 50) -> str:
+    """A name short enough for one line of a title, with non-breaking spaces: the title breaks before it
+    rather than inside it ("… các Ban, cơ | quan của Đảng")."""
+    return NBSP.join(name.split()) if len(name) <= longest else name
+
+
 def no_widow(text: str) -> str:
     """A title's last two words tied by a non-breaking space: no word stands alone on the last line."""
     head, _, last = text.rstrip().rpartition(" ")

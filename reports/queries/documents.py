@@ -192,6 +192,11 @@ def _ballot_forms(rounds: Sequence[Round]) -> str:
     return "bỏ phiếu kín" + (f" ({' và '.join(words)})" if words else "")
 
 
+def _minutes_title(what: str, bloc_year: BlocYear) -> str:
+    """The title breaks before the bloc's name, never inside it, and leaves no word alone on its last line."""
+    return rules.no_widow(f"{what} năm {bloc_year.year} – {rules.unbroken(bloc_year.bloc.name)}")
+
+
 # --- The documents -------------------------------------------------------------------------------------------
 
 
@@ -201,8 +206,7 @@ def counting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
     rounds = closed_rounds(bloc_year)
     names = _names(rounds)
     doc = _frame(bloc_year, Kind.COUNTING_MINUTES, title_type="Biên bản kiểm phiếu",
-                 title_summary=rules.no_widow(
-                     f"Bình xét, suy tôn thi đua năm {bloc_year.year} – {bloc_year.bloc.name}"),
+                 title_summary=_minutes_title("Bình xét, suy tôn thi đua", bloc_year),
                  default_day=meeting.held_on if meeting else None)
     committee = list(meeting.committee.select_related("unit")) if meeting else []
     return {"doc": doc, "bloc_year": bloc_year, "meeting": meeting, "committee": committee,
@@ -239,8 +243,7 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
     rounds = closed_rounds(bloc_year)
     names = _names(rounds)
     doc = _frame(bloc_year, Kind.MEETING_MINUTES, title_type="Biên bản",
-                 title_summary=rules.no_widow(
-                     f"Hội nghị tổng kết công tác thi đua năm {bloc_year.year} – {bloc_year.bloc.name}"),
+                 title_summary=_minutes_title("Hội nghị tổng kết công tác thi đua", bloc_year),
                  default_day=meeting.held_on if meeting else None)
     present, absent = _attendance(meeting)
     adopted = _adopted(bloc_year)

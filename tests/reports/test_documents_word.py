@@ -185,6 +185,7 @@ def test_a_minutes_title_never_leaves_one_word_alone_on_its_last_line(files, nam
     start = next(i for i, line in enumerate(lines) if line.startswith(("Bình xét", "Hội nghị tổng kết")))
     end = next(i for i, line in enumerate(lines) if i > start and line.startswith(("Vào hồi", "I. ")))
     assert end - start >= 2 and len(lines[end - 1].split()) >= 2, lines[start:end]
+    assert lines[end - 1] == "Khối thi đua các Ban, cơ quan của Đảng", lines[start:end]  # the name kept whole
     title = next(p for p in word(files[name]).paragraphs if p.text.startswith(("Bình xét", "Hội nghị tổng kết")))
     assert title.text.endswith("của\u00a0Đảng")
 
@@ -195,6 +196,7 @@ def test_the_issuing_body_breaks_after_a_comma_and_never_inside_a_short_name():
     assert all(len(line) <= rules.ISSUER_LINE for line in rules.issuer_lines(
         "KHỐI THI ĐUA CÁC CƠ QUAN NỘI CHÍNH VÀ TƯ PHÁP TỈNH QUẢNG TRỊ"))
     assert rules.no_widow("Hội nghị của Đảng") == "Hội nghị của\u00a0Đảng"
+    assert rules.unbroken("Khối thi đua số 5") == "Khối\u00a0thi\u00a0đua\u00a0số\u00a05"
 
 
 # --- Official words, not the software's (item 4) ---------------------------------------------------------------
