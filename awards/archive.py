@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Field
 from django.utils.translation import gettext as _
 
-from awards import rules, services
+from awards import conditions, rules, selectors
 from awards.models import (
     Attendance,
     Ballot,
@@ -36,9 +36,9 @@ from awards.models import (
     Turnout,
 )
 from awards.results import Result, ResultShapeError, reasons_from_json, reasons_json, result_of
-from blocs.archive import (
-    ExportRefs,
-    ImportContext,
+from blocs.archive import ExportRefs, ImportContext, register_export_guard, register_section
+from blocs.models import Award, BlocYear, Unit
+from emulation.kernel.archive import (
     read_code,
     read_fields,
     read_key,
@@ -46,11 +46,8 @@ from blocs.archive import (
     read_list,
     read_object,
     read_refusal,
-    register_export_guard,
-    register_section,
     values_of,
 )
-from blocs.models import Award, BlocYear, Unit
 
 SECTION = "voting"
 PASS_FIELDS = ("voters", "allow_self", "pass_numerator", "pass_denominator", "comparator", "base",
@@ -218,10 +215,10 @@ def _award_or_none(context: ImportContext, value: Any, where: str) -> Award | No
 def _add_condition(context: ImportContext, category: CategoryRule, raw: Any, where: str) -> None:
     fields = read_fields(Condition, raw, CONDITION_FIELDS, where)
     award = _award_or_none(context, read_key(raw, "award", where), where)
-    if fields["kind"] == Condition.Kind.CONSECUTIVE and award is None and not fields["rating"]:
+    if conditions.counts(fields["kind"]) == "title_or_rating" and award is None and not fields["rating"]:
         raise read_refusal("award", where, _("Say which title, award or rating the consecutive years are "
                                              "counted for."))
-    if fields["kind"] not in (Condition.Kind.REGISTERED, Condition.Kind.NOT_DISQUALIFIED):
+    if fields["kind"] not in conditions.WITHOUT_NUMBER:
         _required(fields["number"], "number", where)
     Condition.objects.create(category=category, award=award, **fields)
 
@@ -423,7 +420,7 @@ def recount(round_: Round, scores: Mapping[int, Decimal | None]) -> Result:
     Eligibility is taken as the result recorded it at the close (it may rest on history kept elsewhere).
     """
     stored = result_of(round_)
-    counts, votes = services.round_counts(round_)
+    counts, votes = selectors.round_counts(round_)
     tally = rules.tally(votes=votes, counts=counts, mark=round_.pass_mark, quota=round_.quota, quorum=round_.quorum,
                         scores=scores, ineligible=stored.ineligible)
     return Result.from_tally(tally, rule_set_version=round_.rule_set.version, reasons=stored.reasons)
@@ -450,7 +447,7 @@ def _differences(stored: Result, fresh: Result) -> list[str]:
 
 def voting_verify(bloc_year: BlocYear) -> None:
     """Refuse the archive when a closed round's stored result disagrees with its ballots."""
-    scores = services.final_scores(bloc_year)
+    scores = selectors.final_scores(bloc_year)
     for round_ in bloc_year.rounds.filter(status=Round.Status.CLOSED).select_related("rule_set", "bloc_year"):
         differences = _differences(result_of(round_), recount(round_, scores))
         if differences:

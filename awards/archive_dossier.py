@@ -10,18 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from awards.models import Decision, DecisionLine, Dossier, DossierStep, HistoryEntry, Nomination
-from blocs.archive import (
-    ExportRefs,
-    ImportContext,
-    read_fields,
-    read_key,
-    read_list,
-    read_object,
-    read_refusal,
-    register_section,
-    values_of,
-)
+from blocs.archive import ExportRefs, ImportContext, register_section
 from blocs.models import BlocYear, User
+from emulation.kernel.archive import read_fields, read_key, read_list, read_object, read_refusal, values_of
 
 SECTION = "dossier"
 STEP_FIELDS = ("status", "at", "reason", "version")

@@ -8,11 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import Ballot, CategoryRule, Meeting, Round, RuleSet
-from blocs.fields import NumberInput, WholeNumberField, number_formfield
-from blocs.forms import BoundedModelMultipleChoiceField, DateInput, NFCMixin
 from blocs.models import Unit
 from blocs.rules import MAX_DEPUTIES
 from emulation.constraints import ReadableConstraintsMixin
+from emulation.kernel.fields import NumberInput, WholeNumberField, number_formfield
+from emulation.kernel.forms import BoundedModelMultipleChoiceField, DateInput, NFCMixin
 
 # The largest count the database stores in a PositiveIntegerField everywhere (PostgreSQL's integer); a larger
 # one was sent to it and refused with a server error (found by tests/security/test_form_fuzz.py).
@@ -184,10 +184,26 @@ class CloseForm(forms.Form):
         help_text=_("The 16 characters shown when the first round of the meeting was opened; dashes and spaces "
                     "may be typed or left out."))
 
-    def __init__(self, *args: Any, needs_passphrase: bool = False, **kwargs: Any) -> None:
+    close_reason = forms.CharField(
+        label=_("Reason to close before every ballot is back (recorded)"), max_length=500, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed only when fewer ballots came back than were issued."))
+
+    def __init__(self, *args: Any, needs_passphrase: bool = False, returned: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.returned = returned
         if not needs_passphrase:
             del self.fields["passphrase"]
+
+    def clean(self) -> dict[str, Any]:
+        """Closing with ballots still out is allowed, with its reason recorded (issue 10, item 8)."""
+        cleaned = super().clean()
+        issued = cleaned.get("ballots_issued")
+        if issued is not None and self.returned < issued and not (cleaned.get("close_reason") or "").strip():
+            self.add_error("close_reason", _(
+                "Only %(returned)s of the %(issued)s ballots issued have come back: wait for the others, or write "
+                "why the round closes now (it is recorded).") % {"returned": self.returned, "issued": issued})
+        return cleaned
 
 
 class DiscardSealedForm(forms.Form):

@@ -12,21 +12,18 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from awards import rules
-from awards.models import Condition, Nomination, Rating
-from blocs.fields import NumberField, WholeNumberField
-from blocs.forms import DateInput, NFCMixin
+from awards import conditions, rules
+from awards.models import Nomination, Rating
 from blocs.models import Award, Unit
-
-WHOLE_NUMBER_KINDS = ("max_rank", "consecutive", "not_recent")
-NUMBER_KINDS = ("min_score", *WHOLE_NUMBER_KINDS)
+from emulation.kernel.fields import NumberField, WholeNumberField
+from emulation.kernel.forms import DateInput, NFCMixin
 
 
 class ConditionAddForm(forms.Form):
     """A condition of one award category: kind, number, and what a history condition counts."""
 
     category = forms.ModelChoiceField(label=_("Award category"), queryset=Award.objects.all())
-    kind = forms.ChoiceField(label=_("Condition"), choices=Condition.Kind.choices)
+    kind = forms.ChoiceField(label=_("Condition"), choices=conditions.CHOICES)
     number = NumberField(label=_("Number"), required=False, max_digits=7, decimal_places=2,
                                 help_text=_("The score, rank or number of years the condition needs."))
     title = forms.ModelChoiceField(label=_("Title or award (consecutive years, not recently)"),
@@ -37,17 +34,17 @@ class ConditionAddForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         kind, number = cleaned.get("kind"), cleaned.get("number")
-        if kind in NUMBER_KINDS and number is None:
+        if conditions.needs_number(kind) and number is None:
             self.add_error("number", _("This condition needs a number."))
-        if kind in WHOLE_NUMBER_KINDS and number is not None and number != number.to_integral_value():
+        if conditions.whole_number(kind) and number is not None and number != number.to_integral_value():
             self.add_error("number", _("Give a whole number."))
         if cleaned.get("title") and cleaned.get("rating"):
             self.add_error("rating", _("Choose a title or award, or a rating, not both."))
-        if kind == "consecutive" and not (cleaned.get("title") or cleaned.get("rating")):
+        if conditions.counts(kind) == "title_or_rating" and not (cleaned.get("title") or cleaned.get("rating")):
             self.add_error("title", _("Say which title, award or rating the consecutive years are counted for."))
-        if kind == "not_recent" and cleaned.get("rating"):
+        if conditions.counts(kind) == "award" and cleaned.get("rating"):
             self.add_error("rating", _("“Not given recently” counts an award, not a rating."))
-        if kind not in NUMBER_KINDS:
+        if not conditions.needs_number(kind):
             cleaned["number"] = None
         return cleaned
 
@@ -61,12 +58,14 @@ class ConditionAddForm(forms.Form):
 
     def counted_award(self) -> Award | None:
         data = self.cleaned_data
-        if data["kind"] == "not_recent":
+        counted = conditions.counts(data["kind"])
+        if counted == "award":
             return data.get("title") or data["category"]
-        return data.get("title") if data["kind"] == "consecutive" else None
+        return data.get("title") if counted == "title_or_rating" else None
 
     def counted_rating(self) -> str:
-        return self.cleaned_data.get("rating", "") if self.cleaned_data["kind"] == "consecutive" else ""
+        counted = conditions.counts(self.cleaned_data["kind"])
+        return self.cleaned_data.get("rating", "") if counted == "title_or_rating" else ""
 
 
 class ConditionRemoveForm(forms.Form):

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -31,8 +30,8 @@ from awards.results import percent_of
 from blocs.audit import audit
 from blocs.excel import RowError, clean_text
 from blocs.models import Award, Unit, User
-from blocs.numbers import format_number
-from blocs.xlsx import append_row
+from emulation.kernel.numbers import format_number
+from emulation.kernel.xlsx import append_row, read_first_sheet
 
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 10
@@ -129,16 +128,7 @@ def _read(sheet: Worksheet) -> tuple[list[HistoryRow], list[RowError]]:
 
 
 def read_history_xlsx(fileobj: IO[bytes]) -> tuple[list[HistoryRow], list[RowError]]:
-    try:
-        workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds on a damaged file; all mean the same to the user
-        raise ValidationError(_("The file could not be read as an Excel workbook (.xlsx).")) from error
-    try:
-        return _read(workbook.worksheets[0])
-    except Exception as error:  # damaged sheet XML surfaces only while iterating
-        raise ValidationError(_("The file could not be read as an Excel workbook (.xlsx).")) from error
-    finally:
-        workbook.close()
+    return read_first_sheet(fileobj, _read)
 
 
 # --- Checking ----------------------------------------------------------------------------------------------
@@ -284,8 +274,11 @@ def province_xlsx(*, province: str, year: int, overview: dict[str, Any]) -> byte
     rate = overview["rate"] * 100
     percent = format_number(Decimal(f"{rate.numerator / rate.denominator:g}"))  # "12,5", as the readers write it
     append_row(sheet, [])
-    append_row(sheet, [f"Cờ thi đua của Chính phủ: {overview['gov_flag']} đề nghị; giới hạn {overview['cap']} "
-                       f"({percent}% của {len(overview['rows'])} khối, cụm)"
+    drafts = (f" ({overview['gov_flag_draft']} đề nghị trong hồ sơ chưa gửi tỉnh không tính)"
+              if overview["gov_flag_draft"] else "")
+    append_row(sheet, [f"Cờ thi đua của Chính phủ: {overview['gov_flag']} đề nghị trong hồ sơ đã gửi tỉnh{drafts}; "
+                       f"giới hạn {overview['cap']} ({percent}% của {len(overview['rows'])} khối, cụm là "
+                       f"{format_number(overview['cap_exact'])}, làm tròn xuống)"
                        + (" — VƯỢT GIỚI HẠN" if overview["over_cap"] else "")])
     for letter, width in zip("ABCDEFGH", (6, 40, 34, 40, 8, 10, 9, 30), strict=True):
         sheet.column_dimensions[letter].width = width

@@ -4,8 +4,9 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext_lazy as _
 
-from blocs.numbers import shown
-from blocs.rules import Issue
+from awards import conditions
+from emulation.kernel.issues import Issue
+from emulation.kernel.numbers import shown
 
 MESSAGES = {
     "negative_count": _("Counts cannot be negative."),
@@ -23,18 +24,13 @@ MESSAGES = {
     "choice_off_list": _("The ballot names a unit that is not a candidate."),
     "too_many_choices": _("Choose at most %(max)s units."),
     "self_choice": _("In this round a unit may not choose itself."),
-    "not_registered": _("Did not register for this award in the year's registration."),
-    "disqualified": _("Disqualified this year."),
-    "score_below": _("Final score %(score)s is below the required %(min)s."),
-    "rank_above": _("Rank %(rank)s in the score table; the award needs rank %(max)s or better."),
-    "too_few_years": _("Needs %(n)s consecutive years of “%(what)s”; has %(held)s."),
-    "awarded_recently": _("Already received “%(what)s” in %(year)s (within the last %(n)s years)."),
     "unknown_condition": _("Unknown eligibility condition."),
     "condition_number": _("This condition needs a number (a score from 0, a rank or a count of years from 1)."),
     "condition_needs_title": _("Say which title, award or rating the consecutive years are counted for."),
     "not_in_runoff": _("Was not among the units tied for the seats this runoff settles."),
     "already_proposed": _("Already proposed for %(award)s this year (one award per unit)."),
     "deputies_out_of_range": _("A bloc elects from 0 to %(max)s deputy units."),
+    **conditions.messages(),  # the reasons of each eligibility condition kind, with the kind
 }
 
 RATING_PREFIX = "rating:"  # a rating named in a reason by its code, put into words when shown

@@ -6,15 +6,17 @@ no timestamp and no sequential id: both have random UUID keys and neither record
 
 from __future__ import annotations
 
+import operator
 import uuid
 from fractions import Fraction
+from functools import reduce
 
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from awards import rules
+from awards import conditions, rules
 from blocs.models import Award, BlocYear, Unit, User
 
 
@@ -421,19 +423,11 @@ class Rating(models.TextChoices):
 
 
 class Condition(models.Model):
-    """An eligibility condition of an award category, from a fixed vocabulary (issue 4, item 2)."""
-
-    class Kind(models.TextChoices):
-        REGISTERED = "registered", _("Registered for this award in the year's registration")
-        MIN_SCORE = "min_score", _("Final score at least")
-        MAX_RANK = "max_rank", _("Rank in the score table at most")
-        NOT_DISQUALIFIED = "not_disqualified", _("Not disqualified")
-        CONSECUTIVE = "consecutive", _("Consecutive years with a title or rating")
-        NOT_RECENT = "not_recent", _("Not given this award in the last years")
+    """An eligibility condition of an award category, of a kind of awards/conditions.py (issue 4, item 2)."""
 
     category = models.ForeignKey(CategoryRule, on_delete=models.CASCADE, related_name="conditions",
                                  verbose_name=_("award category"))
-    kind = models.CharField(_("condition"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("condition"), max_length=20, choices=conditions.CHOICES)
     number = models.DecimalField(_("number"), max_digits=7, decimal_places=2, null=True, blank=True,
                                  help_text=_("The score, rank or number of years the condition needs."))
     award = models.ForeignKey(Award, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
@@ -446,10 +440,11 @@ class Condition(models.Model):
         verbose_name_plural = _("eligibility conditions")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(kind="consecutive") | Q(award__isnull=False) | ~Q(rating=""),
+                condition=~reduce(operator.or_, (Q(kind=code) for code in conditions.NAMING_WHAT))
+                | Q(award__isnull=False) | ~Q(rating=""),
                 name="condition_consecutive_names_what"),
             models.CheckConstraint(
-                condition=Q(kind__in=["registered", "not_disqualified"]) | Q(number__isnull=False),
+                condition=Q(kind__in=conditions.WITHOUT_NUMBER) | Q(number__isnull=False),
                 name="condition_number_given"),
         ]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from awards import rules
 from awards.messages import issue_text
-from blocs.rules import Issue
+from emulation.kernel.issues import Issue
 
 Scalar = str | int | None
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from blocs.rules import MAX_DEPUTIES, Issue
+from blocs.rules import MAX_DEPUTIES
+from emulation.kernel.issues import Issue
 
 # --- Pass mark, quorum, quota ------------------------------------------------------------------------------
 
@@ -289,13 +290,11 @@ def verify_recount(*, stored: Mapping[Hashable, int], ballots: Iterable[Collecti
 
 # --- Eligibility (issue 4, item 2) ---------------------------------------------------------------------------
 
-CONDITION_KINDS = ("registered", "min_score", "max_rank", "not_disqualified", "consecutive", "not_recent")
-
-
 @dataclass(frozen=True)
 class Condition:
     """One eligibility condition. `key` names the title, award or rating the history is read for
-    ("award:<id>" or "rating:<code>"); `number` is the score, rank or count of years."""
+    ("award:<id>" or "rating:<code>"); `number` is the score, rank or count of years. The kinds and their checks
+    are in awards/conditions.py."""
 
     kind: str
     number: Decimal | None = None
@@ -320,51 +319,6 @@ def streak(history: Mapping[int, frozenset[str]], key: str, year: int) -> list[i
         years.append(end)
         end -= 1
     return years
-
-
-def eligibility_issues(conditions: Sequence[Condition], facts: UnitFacts, *, award: Hashable,
-                       year: int) -> list[Issue]:
-    """Every condition the unit fails, as reasons a person can read; an empty list means eligible."""
-    issues = []
-    for condition in conditions:
-        issue = _check(condition, facts, award=award, year=year)
-        if issue is not None:
-            issues.append(issue)
-    return issues
-
-
-def _check(condition: Condition, facts: UnitFacts, *, award: Hashable, year: int) -> Issue | None:
-    kind, number = condition.kind, condition.number
-    if kind == "registered" and award not in facts.registered:
-        return Issue("not_registered")
-    if kind == "not_disqualified" and facts.disqualified:
-        return Issue("disqualified")
-    if kind == "min_score" and (facts.final_score is None or facts.final_score < number):
-        return Issue("score_below", {"min": number, "score": facts.final_score if facts.final_score is not None
-                                     else "—"})
-    if kind == "max_rank" and (facts.rank is None or facts.rank > number):
-        return Issue("rank_above", {"max": int(number), "rank": facts.rank or "—"})
-    if kind == "consecutive":
-        held = streak(facts.history, condition.key, year)
-        if len(held) < number:
-            return Issue("too_few_years", {"n": int(number), "what": condition.label, "held": len(held)})
-    if kind == "not_recent":
-        recent = [y for y in range(year - int(number), year) if condition.key in facts.history.get(y, frozenset())]
-        if recent:
-            return Issue("awarded_recently", {"what": condition.label, "year": max(recent), "n": int(number)})
-    return None
-
-
-def condition_issues(condition: Condition) -> list[Issue]:
-    """The settings of a condition make sense: a number where one is needed, something to count."""
-    if condition.kind not in CONDITION_KINDS:
-        return [Issue("unknown_condition")]
-    if condition.kind in ("min_score", "max_rank", "consecutive", "not_recent"):
-        if condition.number is None or condition.number < (0 if condition.kind == "min_score" else 1):
-            return [Issue("condition_number")]
-    if condition.kind == "consecutive" and not condition.key:
-        return [Issue("condition_needs_title")]
-    return []
 
 
 def runoff_issues(unit: Hashable, *, contenders: Collection[Hashable]) -> list[Issue]:

@@ -12,6 +12,6 @@ class BlocsConfig(AppConfig):
         # class is defined, after the apps are ready.
         from django import forms
 
-        from blocs.text import ControlCharacterValidator
+        from emulation.kernel.text import ControlCharacterValidator
 
         forms.CharField.default_validators = [ControlCharacterValidator()]

@@ -5,18 +5,17 @@ and people by username, never by database id, and lists everything in a fixed or
 export → import into an empty database → export gives the same bytes (`archive_dumps`).
 
 Other apps add their own parts through `register_section()` (awards adds the vote): `blocs` never imports
-them, the way imports run in this project (style.md).
+them, the way imports run in this project (style.md). The framework every part uses, the section registry,
+writing and reading values and the version check, is emulation/kernel/archive.py; the bloc year's own parts
+are here.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 import json
 import logging
-import re
-import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,17 +23,13 @@ from operator import itemgetter
 from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation, ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
-from django.db import DataError, IntegrityError, models, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
-from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from blocs import services
 from blocs.audit import audit
 from blocs.models import (
     Award,
@@ -55,11 +50,28 @@ from blocs.models import (
     Unit,
     User,
 )
-from blocs.text import without_control
-from blocs.uploads import check_attachment
+from blocs.services.bloc_years import bloc_year_create
+from blocs.services.registration import covenant_update
+from blocs.services.units import award_save, bloc_save, province_get_or_create, unit_save
+from emulation.kernel.archive import (
+    SectionRegistry,
+    check_format,
+    decimal_text,
+    file_base64,
+    iso,
+    read_code,
+    read_fields,
+    read_key,
+    read_keyed,
+    read_list,
+    read_object,
+    read_refusal,
+    read_value,
+    values_of,
+)
+from emulation.kernel.uploads import check_attachment
 
 logger = logging.getLogger(__name__)
-SURROGATE = re.compile("[\ud800-\udfff]")
 FORMAT = "emulation-bloc-year"
 VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
@@ -119,15 +131,7 @@ class ImportContext:
     members: Collection[str]  # the year's member units, by short code
 
 
-@dataclass(frozen=True)
-class Section:
-    name: str
-    export: Callable[[BlocYear, ExportRefs], Any]
-    load: Callable[[ImportContext, Any], Mapping[str, Any]]  # writes; returns counts for the audit entry
-    verify: Callable[[BlocYear], None] | None = None  # after every part is written; raises to refuse
-
-
-_SECTIONS: dict[str, Section] = {}
+SECTIONS = SectionRegistry(core=("format", "version", *TOP_KEYS, *TOP_KEYS_SINCE_2))
 
 
 def register_section(name: str, export_fn: Callable[[BlocYear, ExportRefs], Any],
@@ -139,58 +143,23 @@ def register_section(name: str, export_fn: Callable[[BlocYear, ExportRefs], Any]
     `value` = None for an archive of version 1, which has no such key; `verify_fn(bloc_year)` runs once
     every section is written, e.g. to recount. Registering a name again replaces it (ready() may run twice).
     """
-    if name in ("format", "version", *TOP_KEYS, *TOP_KEYS_SINCE_2):
-        raise ImproperlyConfigured(f"The archive key “{name}” belongs to the core of the archive.")
-    _SECTIONS[name] = Section(name, export_fn, import_fn, verify_fn)
+    SECTIONS.register(name, export_fn, import_fn, verify_fn)
 
 
 def registered_sections() -> tuple[str, ...]:
-    return tuple(_SECTIONS)
-
-
-_EXPORT_GUARDS: list[Callable[[BlocYear], str | None]] = []
+    return SECTIONS.names()
 
 
 def register_export_guard(guard: Callable[[BlocYear], str | None]) -> None:
     """A check another app runs before a download: it returns why the year cannot be exported now."""
-    if guard not in _EXPORT_GUARDS:
-        _EXPORT_GUARDS.append(guard)
+    SECTIONS.register_export_guard(guard)
 
 
 def export_refusals(bloc_year: BlocYear) -> list[str]:
-    return [reason for guard in _EXPORT_GUARDS if (reason := guard(bloc_year))]
+    return SECTIONS.export_refusals(bloc_year)
 
 
 # --- Export ----------------------------------------------------------------------------------------------
-
-
-def iso(value: dt.date | dt.datetime | dt.time | None) -> str | None:
-    """ISO 8601; times in the project's time zone, whatever the request's, so exports are stable."""
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(timezone.get_default_timezone())
-    return value.isoformat() if value is not None else None
-
-
-def decimal_text(value: Decimal | None) -> str | None:
-    """Points and percentages as text with two decimals ("95.50"): exact, and the same on every database."""
-    return None if value is None else str(value.quantize(Decimal("0.01")))
-
-
-def plain_value(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.time):
-        return iso(value)
-    if isinstance(value, Decimal):
-        return decimal_text(value)
-    return value
-
-
-def values_of(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    return {name: plain_value(getattr(instance, name)) for name in fields}
-
-
-def file_base64(file: FieldFile) -> str:
-    with file.open("rb") as handle:
-        return base64.b64encode(handle.read()).decode("ascii")
 
 
 def _with_linked_units(units: Iterable[Unit]) -> dict[int, Unit]:
@@ -271,7 +240,7 @@ def archive_export(bloc_year: BlocYear) -> dict[str, Any]:
                          .prefetch_related("awards"))
     refs = ExportRefs()
     parts = {"scoring": _scoring_entry(bloc_year, refs),
-             **{name: section.export(bloc_year, refs) for name, section in _SECTIONS.items()}}
+             **{name: section.export(bloc_year, refs) for name, section in SECTIONS.items()}}
     units = _with_linked_units([m.unit for m in memberships] + [r.unit for r in registrations]
                                + list(refs.units.values()))
     awards = {award.pk: award for r in registrations for award in r.awards.all()} | refs.awards
@@ -296,55 +265,6 @@ def archive_dumps(bloc_year: BlocYear) -> str:
     return json.dumps(archive_export(bloc_year), ensure_ascii=False, indent=2, sort_keys=True)
 
 
-def _finite(text: str) -> float:
-    value = float(text)
-    if value in (float("inf"), float("-inf")):
-        raise ValueError(_("the number %(number)s is too large") % {"number": text[:20]})
-    return value
-
-
-def _refuse_constant(name: str) -> None:
-    raise ValueError(_("%(name)s is not a number JSON allows") % {"name": name})
-
-
-def _check_walk(data: Any) -> None:
-    """Refuse nesting deeper than any archive has, and text no database or page can hold (a lone UTF-16
-    surrogate, which JSON's \\u escapes can spell); walked without recursion."""
-    stack = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, str):
-            if SURROGATE.search(value):
-                raise ValidationError(_("The archive holds text that is not valid Unicode (a lone surrogate)."))
-        elif isinstance(value, dict | list):
-            if depth > settings.ARCHIVE_MAX_DEPTH:
-                raise _too_deep()
-            children = [*value.keys(), *value.values()] if isinstance(value, dict) else value
-            stack.extend((child, depth + 1) for child in children)
-
-
-def archive_loads(raw: bytes | str) -> dict[str, Any]:
-    """Parse an uploaded archive; refuse what is not a JSON object, nests deeper than any archive does, or
-    holds numbers no field can take (NaN, Infinity, 1e999), with the importer's message (issue 13)."""
-    if len(raw) > settings.ARCHIVE_MAX_BYTES:
-        raise ValidationError(_("The archive is larger than %(size)s.")
-                              % {"size": filesizeformat(settings.ARCHIVE_MAX_BYTES)})
-    try:
-        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
-        data = json.loads(text, parse_float=_finite, parse_constant=_refuse_constant)
-    except RecursionError as error:
-        raise _too_deep() from error
-    except (UnicodeDecodeError, ValueError) as error:
-        raise ValidationError(_("The file is not valid JSON (%(error)s).") % {"error": error}) from error
-    _check_walk(data)
-    return dict(read_object(data, None))
-
-
-def _too_deep() -> ValidationError:
-    return ValidationError(_("The archive nests lists and objects deeper than %(depth)s levels; "
-                             "no bloc-year archive does.") % {"depth": settings.ARCHIVE_MAX_DEPTH})
-
-
 # --- Reading an archive: shape and references, before anything is written ------------------------------
 
 
@@ -362,101 +282,11 @@ class _Archive:
     version: int
 
 
-def read_object(value: Any, where: str | None) -> Mapping[str, Any]:
-    if not isinstance(value, dict):
-        if where is None:
-            raise ValidationError(_("The archive must be a JSON object."))
-        raise ValidationError(_("“%(where)s” in the archive must be a JSON object.") % {"where": where})
-    return value
-
-
-def read_list(value: Any, where: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise ValidationError(_("“%(where)s” in the archive must be a list.") % {"where": where})
-    return value
-
-
-def read_key(obj: Mapping[str, Any], key: str, where: str | None) -> Any:
-    if key not in obj:
-        if where is None:
-            raise ValidationError(_("The archive lacks “%(key)s”.") % {"key": key})
-        raise ValidationError(_("The archive lacks “%(key)s” in “%(where)s”.") % {"key": key, "where": where})
-    return obj[key]
-
-
-def read_value(field: models.Field, value: Any, where: str) -> Any:
-    """The value checked as the model field checks it (type, choices, length, blank)."""
-    problem = None
-    if isinstance(value, str):
-        # Some keyboards write decomposed Vietnamese; control characters (and lone surrogates, which no
-        # database or document can store) are dropped, as the forms refuse them (blocs/text.py).
-        value = without_control(unicodedata.normalize("NFC", value))
-    if isinstance(field, models.CharField | models.TextField) and not isinstance(value, str):
-        problem = _("Text is expected.")
-    else:
-        try:
-            value = field.clean(value, None)
-        except ValidationError as error:
-            problem = " ".join(error.messages)
-        except (TypeError, ValueError):  # e.g. a number where a date is expected
-            problem = _("The value has the wrong type.")
-    if problem:
-        raise ValidationError(_("Invalid “%(key)s” in “%(where)s”: %(problem)s")
-                              % {"key": field.name, "where": where, "problem": problem})
-    if isinstance(value, dt.datetime) and timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.get_default_timezone())
-    return value
-
-
-def read_fields(model: type[models.Model], raw: Any, names: Iterable[str], where: str) -> dict[str, Any]:
-    obj = read_object(raw, where)
-    return {name: read_value(model._meta.get_field(name), read_key(obj, name, where), where) for name in names}
-
-
-def read_code(value: Any, known: Collection[str], where: str, *, kind: str) -> str:
-    """A reference by code that must name an entry of the archive's "units" or "awards"."""
-    if not isinstance(value, str) or value not in known:
-        message = (_("“%(where)s” names the unit “%(code)s”, which is not among the archive's units.")
-                   if kind == "unit" else
-                   _("“%(where)s” names the award “%(code)s”, which is not among the archive's awards."))
-        raise ValidationError(message % {"where": where, "code": value})
-    return value
-
-
-def read_keyed(entries: Iterable[tuple[str, Any]], where: str) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for code, value in entries:
-        if code in result:
-            raise ValidationError(_("“%(code)s” appears twice in “%(where)s”.")
-                                  % {"code": code, "where": where})
-        result[code] = value
-    return result
-
-
 def _plausible_year(value: int, where: str) -> int:
     if not 1945 <= value <= 2200:
         raise ValidationError(_("“%(where)s”: the year %(year)s is not plausible (1945–2200).")
                               % {"where": where, "year": value})
     return value
-
-
-def read_refusal(key: str, where: str, problem: str) -> ValidationError:
-    return ValidationError(_("Invalid “%(key)s” in “%(where)s”: %(problem)s")
-                           % {"key": key, "where": where, "problem": problem})
-
-
-def _check_format(data: Mapping[str, Any]) -> int:
-    found = data.get("format")
-    if found != FORMAT:
-        raise ValidationError(
-            _("This file is not a bloc-year archive (its format is “%(found)s”, expected “%(expected)s”).")
-            % {"found": found if found is not None else "—", "expected": FORMAT})
-    version = read_key(data, "version", None)
-    if type(version) is not int or version not in READABLE_VERSIONS:
-        raise ValidationError(
-            _("This archive is version %(found)s; this application reads versions %(supported)s only.")
-            % {"found": version, "supported": ", ".join(str(v) for v in READABLE_VERSIONS)})
-    return version
 
 
 def _read_unit(item: Any, where: str, codes: Collection[str]) -> dict[str, Any]:
@@ -656,7 +486,7 @@ def _member_code(value: Any, archive: Mapping[str, Any], where: str) -> str:
 def _read(data: Any) -> _Archive:
     """Check the whole archive, its shape and its references, before anything is written."""
     data = read_object(data, None)
-    version = _check_format(data)
+    version = check_format(data, FORMAT, READABLE_VERSIONS)
     for key in TOP_KEYS + (TOP_KEYS_SINCE_2 if version >= 2 else ()):
         read_key(data, key, None)
     parts: dict[str, Any] = {"units": _read_units(data["units"]), "awards": _read_awards(data["awards"])}
@@ -696,7 +526,7 @@ def _bloc_for(actor: User | None, province: Province, entry: dict[str, Any]) -> 
     if bloc is not None:
         _refuse_other_name("bloc", bloc.code, bloc.name, entry["name"])
         return bloc
-    return services.bloc_save(actor=actor, data={**entry, "province": province})
+    return bloc_save(actor=actor, data={**entry, "province": province})
 
 
 def _units_for(actor: User | None, province: Province,
@@ -716,7 +546,7 @@ def _units_for(actor: User | None, province: Province,
         for code in ready:
             links = {link: done.get(entries[code][link]) for link in UNIT_LINKS}
             data = {**entries[code], **links, "province": province}
-            done[code] = services.unit_save(actor=actor, data=data)
+            done[code] = unit_save(actor=actor, data=data)
             created.append(code)
         pending = [code for code in pending if code not in done]
     return done, created
@@ -727,7 +557,7 @@ def _awards_for(actor: User | None, entries: dict[str, dict[str, Any]]) -> tuple
     for code, award in done.items():
         _refuse_other_name("award", code, award.name, entries[code]["name"])
     created = [code for code in sorted(entries) if code not in done]
-    done.update({code: services.award_save(actor=actor, data=entries[code]) for code in created})
+    done.update({code: award_save(actor=actor, data=entries[code]) for code in created})
     return done, created
 
 
@@ -804,10 +634,10 @@ def _add_scoring(context: ImportContext, scoring: dict[str, Any]) -> None:
 def _add_sections(context: ImportContext, data: Mapping[str, Any], version: int) -> dict[str, Any]:
     """Each registered section writes its part (None in a version 1 archive), then each verifies."""
     counts: dict[str, Any] = {}
-    for name, section in _SECTIONS.items():
+    for name, section in SECTIONS.items():
         raw = read_key(data, name, None) if version >= 2 else None
         counts.update(section.load(context, raw))
-    for section in _SECTIONS.values():
+    for section in SECTIONS:
         if section.verify is not None:
             section.verify(context.bloc_year)
     return counts
@@ -851,22 +681,21 @@ def _import(*, actor: User | None, data: Mapping[str, Any], provinces: Collectio
     taken from the archive (historical data), so the year does not walk through its steps again.
     """
     archive = _read(data)
-    province = services.province_get_or_create(name=archive.province)
+    province = province_get_or_create(name=archive.province)
     bloc = _bloc_for(actor, province, archive.bloc)
     if bloc.years.filter(year=archive.year["year"]).exists():
         raise ValidationError(_("The bloc %(bloc)s already has a year %(year)s; it was not imported again.")
                               % {"bloc": bloc.name, "year": archive.year["year"]})
     units, new_units = _units_for(actor, province, archive.units)
     awards, new_awards = _awards_for(actor, archive.awards)
-    bloc_year = services.bloc_year_create(
+    bloc_year = bloc_year_create(
         actor=actor, bloc=bloc, year=archive.year["year"], place_name=archive.year["place_name"],
         registration_deadline=archive.year["registration_deadline"])
     _add_memberships(bloc_year, archive.memberships, units)
     _add_registrations(bloc_year, archive.registrations, units, awards)
     covenant = archive.covenant
-    services.covenant_update(actor=actor, bloc_year=bloc_year, signed_on=covenant["signed_on"],
-                             signed_place=covenant["signed_place"], items=covenant["items"],
-                             scan=covenant["scan"])
+    covenant_update(actor=actor, bloc_year=bloc_year, signed_on=covenant["signed_on"],
+                    signed_place=covenant["signed_place"], items=covenant["items"], scan=covenant["scan"])
     context = ImportContext(actor=actor, bloc_year=bloc_year, units=units, awards=awards,
                             members=frozenset(archive.memberships))
     _add_scoring(context, archive.scoring)

@@ -21,7 +21,7 @@ from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from blocs.numbers import format_number
+from emulation.kernel.numbers import format_number
 
 APPS = ("blocs", "awards", "reports")
 DECIMAL = re.compile(r"-?\d+\.\d+")
@@ -139,6 +139,7 @@ KEY_LABELS = {
     "role": gettext_lazy("role"),
     "rounds": gettext_lazy("rounds"),
     "rows": gettext_lazy("rows"),
+    "runoff": gettext_lazy("units to vote on again"),
     "rule_sets": gettext_lazy("rule sets"),
     "scope": gettext_lazy("where"),
     "scorecards": gettext_lazy("scorecards"),

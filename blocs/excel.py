@@ -13,18 +13,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from blocs import rules
 from blocs.models import BlocYear, Membership, Unit
-from blocs.xlsx import append_row
+from emulation.kernel.xlsx import append_row, read_first_sheet
 
 MAX_ROWS = 500
 HEADER_SEARCH_ROWS = 10  # a title line or two above the header is tolerated
@@ -209,16 +208,7 @@ def _read_rows(sheet: Worksheet) -> tuple[list[MemberRow], list[RowError]]:
 
 def read_members_xlsx(fileobj: IO[bytes]) -> tuple[list[MemberRow], list[RowError]]:
     """The rows of the workbook's first sheet. Raises ValidationError when it is not a readable workbook."""
-    try:
-        workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds on a damaged file; all mean the same to the user
-        raise ValidationError(_("The file could not be read as an Excel workbook (.xlsx).")) from error
-    try:
-        return _read_rows(workbook.worksheets[0])
-    except Exception as error:  # damaged sheet XML surfaces only while iterating
-        raise ValidationError(_("The file could not be read as an Excel workbook (.xlsx).")) from error
-    finally:
-        workbook.close()
+    return read_first_sheet(fileobj, _read_rows)
 
 
 def parse_members_xlsx(fileobj: IO[bytes], *, bloc_year: BlocYear | None = None) -> ParsedSheet:

@@ -1,9 +1,10 @@
 """Readable sentences for the issues that rules.py returns."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from blocs.numbers import shown
-from blocs.rules import Issue
+from emulation.kernel.issues import Issue
+from emulation.kernel.numbers import shown
 
 MESSAGES = {
     "year_before_bloc": _("Year %(year)s is before the bloc was founded (%(founded)s)."),
@@ -29,3 +30,9 @@ def issue_text(issue: Issue) -> str:
 
 def issue_texts(issues: list[Issue]) -> list[str]:
     return [issue_text(issue) for issue in issues]
+
+
+def raise_issues(issues: list[Issue]) -> None:
+    """Refuse with the issues' sentences, if there are any."""
+    if issues:
+        raise ValidationError(issue_texts(issues))

@@ -1,4 +1,4 @@
-"""The shape of naming a person to a role: an existing account, or a new one (blocs/people.py)."""
+"""The shape of naming a person to a role: an existing account, or a new one (blocs/services/people.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from django.core.validators import validate_email
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from blocs.forms import NFCMixin
 from blocs.models import User
+from emulation.kernel.forms import NFCMixin
 
 
 class PersonChoiceField(forms.ModelChoiceField):

@@ -141,6 +141,12 @@ def can_register(roles: Roles, bloc_year: BlocYear, unit: Unit) -> bool:
     return unit.pk in roles.rep_units or can_manage_bloc_year(roles, bloc_year)
 
 
+def can_see_registrations(roles: Roles, bloc_year: BlocYear) -> bool:
+    """Every unit's registration, side by side: the secretariat, the year's chair and the province board."""
+    return (can_manage_bloc_year(roles, bloc_year) or can_chair(roles, bloc_year)
+            or bloc_year.bloc.province_id in roles.board_provinces)
+
+
 def can_create_bloc(roles: Roles) -> bool:
     return roles.is_admin or bool(roles.board_provinces)
 
@@ -208,6 +214,11 @@ def can_self_score(roles: Roles, bloc_year: BlocYear, unit: Unit) -> bool:
 def can_check_as(roles: Roles, checker: Unit) -> bool:
     """A checker unit's representative enters its cross-check values."""
     return checker.pk in roles.rep_units
+
+
+def can_see_checks(roles: Roles, bloc_year: BlocYear) -> bool:
+    """The secretariat sees every cross-check assignment; a member unit's representative its unit's own."""
+    return can_manage_bloc_year(roles, bloc_year) or (bool(roles.rep_units) and bloc_year.bloc_id in roles.member_blocs)
 
 
 def can_view_scores(roles: Roles, bloc_year: BlocYear, is_published: bool) -> bool:

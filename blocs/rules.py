@@ -7,20 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+
+from emulation.kernel.issues import Issue
 
 STATUS_ORDER: tuple[str, ...] = ("setup", "registration", "scoring", "meeting", "submitted", "closed")
 MAX_DEPUTIES = 2
 # Membership may change while the year is being set up or registered (domain.md §1.1).
 MEMBERSHIP_OPEN_STATUSES = frozenset({"setup", "registration"})
 REGISTRATION_OPEN_STATUSES = frozenset({"registration", "scoring"})
-
-
-@dataclass(frozen=True)
-class Issue:
-    code: str
-    params: dict[str, object] = field(default_factory=dict)
 
 
 def next_status(status: str) -> str | None:

@@ -8,14 +8,15 @@ from decimal import Decimal
 from io import BytesIO
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
-from blocs.fields import NUMBER_MESSAGES
 from blocs.models import ScoringTable
-from blocs.numbers import NumberError, cell_number
 from blocs.rules import search_key
-from blocs.xlsx import append_row
+from emulation.kernel.fields import NUMBER_MESSAGES
+from emulation.kernel.numbers import NumberError, cell_number
+from emulation.kernel.xlsx import append_row, read_first_sheet
 
 COLUMNS = {
     "kind": "Loại",
@@ -102,9 +103,8 @@ def _item(cells: dict[str, Any], line: int, order: int) -> tuple[dict[str, Any] 
 def parse_scoring_xlsx(fileobj: IO[bytes]) -> ParsedTable:
     parsed = ParsedTable()
     try:
-        sheet = load_workbook(fileobj, read_only=True, data_only=True).worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2))
-    except Exception:  # noqa: BLE001 - any unreadable workbook is the user's file, not our error
+        rows = read_first_sheet(fileobj, lambda sheet: list(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)))
+    except ValidationError:
         parsed.errors.append(_("The file could not be read as an Excel workbook."))
         return parsed
     header = _header_map(rows[0]) if rows else {}

@@ -8,11 +8,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from blocs.fields import NumberField, WholeNumberField, number_formfield
-from blocs.forms import NFCMixin, nfc
 from blocs.models import ScoringItem, ScoringTable
-from blocs.uploads import check_attachment
 from emulation.constraints import ReadableConstraintsMixin
+from emulation.kernel.fields import NumberField, WholeNumberField, number_formfield
+from emulation.kernel.forms import NFCMixin, UniqueByService, nfc
+from emulation.kernel.uploads import check_attachment
 
 
 class ScoresForm(forms.Form):
@@ -53,14 +53,11 @@ class DisqualifyForm(NFCMixin, forms.Form):
         self.fields["disqualifier"].queryset = table.items.filter(kind=ScoringItem.Kind.DISQUALIFIER)
 
 
-class ScoringItemForm(ReadableConstraintsMixin, NFCMixin, forms.ModelForm):
+class ScoringItemForm(ReadableConstraintsMixin, NFCMixin, UniqueByService, forms.ModelForm):
     class Meta:
         model = ScoringItem
         fields = ["kind", "group", "code", "text", "max_points", "evidence_required", "guidance", "order"]
         formfield_callback = number_formfield
-
-    def validate_unique(self) -> None:
-        """Checked by the service."""
 
 
 class ScoringTableForm(ReadableConstraintsMixin, forms.ModelForm):

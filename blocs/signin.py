@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import ipaddress
+import math
 from typing import Any
 
 from django.conf import settings
@@ -129,7 +130,7 @@ def refusal(username: str, ip: str | None, *, now: dt.datetime) -> ValidationErr
     for kind, _limit, key in limits:
         lock = _active(kind, **key, now=now)
         if lock is not None:
-            return _told(kind, max(1, int((lock.until - now).total_seconds()) + 1))
+            return _told(kind, max(1, math.ceil((lock.until - now).total_seconds())))
     for kind, limit, key in limits:
         if _failures(kind, **key, now=now) >= limit:
             pause = _account_delay_seconds(username, now=now) if kind == Kind.ACCOUNT else None

@@ -1,6 +1,6 @@
 """Whether a bloc year may still be changed: the check every app's services make before writing.
 
-A module of its own so that `blocs.services`, `blocs.scoring` and the other apps' services all import it
+A module of its own so that the modules of `blocs.services` and the other apps' services all import it
 without importing one another."""
 
 from __future__ import annotations

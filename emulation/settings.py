@@ -143,7 +143,7 @@ STORAGES = {
 # Attachments (covenant scans, evidence) are checked by content and capped at 10 MB (domain.md, issue 2).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
-# Excel workbooks are refused before parsing beyond these (blocs/uploads.py, docs/deployment.md §2): the
+# Excel workbooks are refused before parsing beyond these (emulation/kernel/uploads.py, docs/deployment.md §2): the
 # importers read at most 5,000 rows of a few columns; 20 MB unpacked is far more than that needs.
 XLSX_MAX_UNPACKED_BYTES = int(os.environ.get("EMULATION_XLSX_MAX_UNPACKED_MB", "20")) * 1024 * 1024
 XLSX_MAX_ROWS = 10_000
@@ -193,7 +193,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
 
-# Government-flag proposals of a province: at most this share of the bloc leaders (domain.md §2).
+# The Government's emulation flag: its award code in the catalogue (blocs Award), which the rule sets may require
+# to go to the bloc's first in the score table, and its proposals of a province: at most this share of the bloc
+# leaders (domain.md §2).
+GOV_FLAG_AWARD = "co-thi-dua-chinh-phu"
 GOV_FLAG_CAP_RATE = os.environ.get("EMULATION_GOV_FLAG_CAP_RATE", "1/5")
 
 # Sign-in throttling (blocs/signin.py, docs/deployment.md §2): failures of one account from one address, of one
@@ -213,7 +216,7 @@ if "DJANGO_TRUST_X_FORWARDED_FOR" in os.environ:
 # (256 MiB, about a second, once per close) unless the environment says otherwise; the test suite uses "min".
 BALLOT_BOX_KDF = os.environ.get("EMULATION_BALLOT_BOX_KDF", "moderate")
 
-# One-time sign-in links (blocs/people.py): a new account's first password, or a reset started by the
+# One-time sign-in links (blocs/services/people.py): a new account's first password, or a reset started by the
 # secretariat, the board or the administrator. Django's password-reset token: one use, this many days.
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("EMULATION_SIGNIN_LINK_DAYS", "7")) * 86400
 # Email is optional: with no host, sign-in links are printed and handed over instead of sent.

@@ -15,7 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    # One-time sign-in links (blocs/people.py): a new account's first password, or a reset someone started.
+    # One-time sign-in links (blocs/services/people.py): a new account's first password, or a reset someone started.
     path("accounts/set-password/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
          name="password_reset_confirm"),
     path("accounts/set-password/done/", auth_views.PasswordResetCompleteView.as_view(),

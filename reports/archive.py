@@ -18,19 +18,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
-from blocs.archive import (
-    ExportRefs,
-    ImportContext,
-    file_base64,
-    read_fields,
-    read_key,
-    read_list,
-    read_object,
-    read_refusal,
-    register_section,
-    values_of,
-)
+from blocs.archive import ExportRefs, ImportContext, register_section
 from blocs.models import BlocYear, User
+from emulation.kernel.archive import file_base64, read_fields, read_key, read_list, read_object, read_refusal, values_of
 from reports.models import SECTION_KEYS, Comment, IssuedDocument, ReportVersion
 
 SECTION = "report"

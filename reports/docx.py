@@ -20,7 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from blocs.text import writable
+from emulation.kernel.text import writable
 
 FONT = "Times New Roman"
 LANGUAGE = "vi-VN"

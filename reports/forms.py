@@ -7,9 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from blocs.fields import WholeNumberField
-from blocs.forms import DateInput, NFCMixin
 from blocs.models import Unit
+from emulation.kernel.fields import WholeNumberField
+from emulation.kernel.forms import DateInput, NFCMixin
 from reports.models import NARRATIVE_SECTIONS, Comment
 
 MARKUP_HELP = _("A blank line starts a new paragraph; a line starting with “- ” is a list item; "

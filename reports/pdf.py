@@ -17,7 +17,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from blocs.text import writable
+from emulation.kernel.text import writable
 
 BASE_URL = "http://documents.invalid/"
 

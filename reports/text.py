@@ -2,7 +2,7 @@
 marks, dates and times inside a sentence, document numbers inside a sentence, the law in force.
 
 Every document of the bloc (the year-end report and the meeting's other documents) formats through here,
-so a number is written one way everywhere (blocs/numbers.py `format_number`).
+so a number is written one way everywhere (emulation/kernel/numbers.py `format_number`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from awards import results
-from blocs.numbers import format_number
+from emulation.kernel.numbers import format_number
 from reports import rules
 
 BLANK = "....."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from dataclasses import dataclass
 
@@ -28,8 +27,9 @@ def _standard_catalogue(request):  # noqa: ANN001, ANN202
     request.getfixturevalue("transactional_db")
     from django.apps import apps
 
-    migration = importlib.import_module("blocs.migrations.0002_audit_append_only_and_award_catalogue")
-    migration.add_catalogue(apps, None)
+    from blocs.catalogue import add_standard_awards
+
+    add_standard_awards(apps)
 
 
 @pytest.fixture(autouse=True)

@@ -62,10 +62,10 @@ COMMITTEE_COPY: dict[int, str] = {}
 
 def round_opened(*, actor: User | None, round_: Any) -> Any:
     """Open a round as the chair does; at the meeting's first opening the passphrase is written down."""
-    from awards import services
     from awards.models import Round
+    from awards.services import rounds
 
-    passphrase = services.round_open_with_box(actor=actor, round_=round_)
+    passphrase = rounds.round_open_with_box(actor=actor, round_=round_)
     if passphrase:
         COMMITTEE_COPY[round_.bloc_year_id] = passphrase
     return Round.objects.get(pk=round_.pk)
@@ -73,7 +73,7 @@ def round_opened(*, actor: User | None, round_: Any) -> Any:
 
 def round_closed(*, actor: User | None, round_: Any, **kwargs: Any) -> Any:
     """Close a round as the chair does, the committee typing its passphrase."""
-    from awards import services
+    from awards.services import rounds
 
-    return services.round_close(actor=actor, round_=round_, passphrase=COMMITTEE_COPY.get(round_.bloc_year_id),
-                                **kwargs)
+    return rounds.round_close(actor=actor, round_=round_, passphrase=COMMITTEE_COPY.get(round_.bloc_year_id),
+                              **kwargs)

@@ -100,9 +100,10 @@ GRAPH = import_graph()
 
 def test_the_graph_sees_the_apps():
     """A check that reads nothing cannot fail: the known edges are there."""
-    assert "blocs.models" in GRAPH["blocs.services"]
-    assert "blocs.scoring" in GRAPH["blocs.services"]
-    assert "blocs.models" in GRAPH["awards.services"]
+    assert "blocs.models" in GRAPH["blocs.services.units"]
+    assert "blocs.services.scoring" in GRAPH["blocs.services.bloc_years"]
+    assert "blocs.models" in GRAPH["awards.services.rounds"]
+    assert "awards.selectors" in GRAPH["awards.services.rounds"]
 
 
 def test_no_import_cycle_between_our_modules():
@@ -117,6 +118,15 @@ def test_cycles_are_found():
 def test_imports_run_one_way(app, forbidden):
     wrong = sorted(f"{module} -> {target}" for module, targets in GRAPH.items() if _app(module) == app
                    for target in targets if _app(target) in forbidden)
+    assert wrong == []
+
+
+def test_the_kernel_imports_no_app():
+    """emulation/kernel/ is what every app may import; it reaches back into none of them."""
+    assert any(module.startswith("emulation.kernel.") for module in GRAPH)
+    wrong = sorted(f"{module} -> {target}" for module, targets in GRAPH.items()
+                   if module.startswith("emulation.kernel") for target in targets
+                   if _app(target) in {"blocs", "awards", "reports"})
     assert wrong == []
 
 
@@ -143,3 +153,16 @@ def test_no_transaction_in_a_view():
             elif isinstance(node, ast.Attribute) and node.attr == "atomic":
                 wrong.append(f"{module}:{node.lineno}: .atomic")
     assert wrong == []
+
+
+def test_services_and_selectors_import_no_views():
+    """A use case or a read knows nothing of the screens that call it: views import services, never back."""
+    wrong = sorted(f"{module} -> {target}" for module, targets in GRAPH.items()
+                   if {"services", "selectors"} & set(module.split(".")[1:2])
+                   for target in targets if "views" in target.split("."))
+    assert wrong == []
+
+
+def test_awards_selectors_only_read():
+    """The awards reads are apart from the writes: `awards.selectors` imports no service."""
+    assert not {target for target in GRAPH["awards.selectors"] if ".services" in f".{target}"}

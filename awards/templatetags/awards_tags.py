@@ -11,9 +11,9 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from awards import conditions, selectors
 from awards.forms_dossier import ConditionAddForm
 from awards.models import Attendance, Ballot, Condition, HistoryEntry, Rating, Round, RuleSet, Turnout
-from awards.nominations import lineage
 from awards.results import shown_reasons
 from blocs.models import Award, Membership, Unit
 from blocs.permissions import can_read_province, roles_of
@@ -80,16 +80,7 @@ def condition_text(condition: Condition) -> str:
     number = condition.number.normalize() if condition.number is not None else None
     what = condition.award.name if condition.award_id else (
         Rating(condition.rating).label if condition.rating else _("this award"))
-    texts = {
-        Condition.Kind.MIN_SCORE: _("Final score at least %(n)s"),
-        Condition.Kind.MAX_RANK: _("Rank %(n)s or better in the score table"),
-        Condition.Kind.CONSECUTIVE: _("At least %(n)s consecutive years of “%(what)s”"),
-        Condition.Kind.NOT_RECENT: _("Not given “%(what)s” in the last %(n)s years"),
-    }
-    text = texts.get(condition.kind)
-    if text is None:
-        return condition.get_kind_display()
-    return text % {"n": f"{number:f}" if number is not None else "—", "what": what}
+    return conditions.sentence(condition.kind, number=number, what=what, label=condition.get_kind_display())
 
 
 @register.inclusion_tag("awards/_rule_set_conditions.html", takes_context=True)
@@ -105,7 +96,7 @@ def rule_set_conditions(context: dict[str, Any], rule_set: RuleSet) -> dict[str,
 @register.inclusion_tag("awards/_unit_history.html", takes_context=True)
 def unit_history_panel(context: dict[str, Any], unit: Unit) -> dict[str, Any]:
     """The unit's titles, awards and ratings by year, its predecessors' included and marked (issue 4, item 5)."""
-    family = lineage([unit])[unit.pk]
+    family = selectors.lineage([unit])[unit.pk]
     entries = list(HistoryEntry.objects.filter(unit__in=family).select_related("award", "unit")
                    .order_by("-year", "award__order", "unit__name"))
     years = []

@@ -11,19 +11,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from awards import ballot_box, services
+from awards import ballot_box, selectors
 from awards import permissions as award_perms
 from awards.forms import CloseForm, DiscardSealedForm, PaperBallotForm, PaperCountForm
 from awards.models import Ballot, Round
 from awards.results import Row, result_of
+from awards.services import ballots as ballot_services
+from awards.services import rounds
 from awards.views.common import chaired_round, managed_round, visible_round
 from blocs import permissions as perms
 from blocs.models import Unit
-from blocs.view_helpers import attach_errors
+from emulation.kernel.view_helpers import run_service
 
 
 def _candidates(round_: Round) -> list[Unit]:
-    return list(services.candidate_units_ordered(round_))
+    return list(selectors.candidate_units_ordered(round_))
 
 
 def result_rows(round_: Round) -> list[tuple[Row, Unit | None]]:
@@ -63,12 +65,11 @@ def round_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Open a round. At the first opening of the meeting the counting committee's passphrase is made and
     shown, in this response only (docs/secrecy.md)."""
     round_ = chaired_round(request, pk)
-    try:
-        passphrase = services.round_open_with_box(actor=request.user, round_=round_)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    outcome = run_service(request, lambda: rounds.round_open_with_box(actor=request.user, round_=round_),
+                          success=_("The round is open. Representatives can vote now."), joined=True)
+    if not outcome:
         return redirect(round_)
-    messages.success(request, _("The round is open. Representatives can vote now."))
+    passphrase = outcome.value
     if passphrase is None:
         return redirect(round_)
     return render(request, "awards/passphrase.html", {"round": round_,
@@ -79,18 +80,15 @@ def round_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = chaired_round(request, pk)
-    counts, _votes = services.round_counts(round_) if round_.is_open else (None, None)
+    counts, _votes = selectors.round_counts(round_) if round_.is_open else (None, None)
     sealed = round_.sealed_ballots.count() if round_.is_open else 0
     form = CloseForm(request.POST or None, initial={"ballots_issued": counts.issued if counts else 0},
-                     needs_passphrase=sealed > 0)
+                     needs_passphrase=sealed > 0, returned=counts.returned if counts else 0)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.round_close(actor=request.user, round_=round_, passphrase=form.cleaned_data.get("passphrase"),
-                                 ballots_issued=form.cleaned_data["ballots_issued"])
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("The round is closed and counted."))
+        if run_service(request, lambda: rounds.round_close(
+                actor=request.user, round_=round_, passphrase=form.cleaned_data.get("passphrase"),
+                ballots_issued=form.cleaned_data["ballots_issued"], reason=form.cleaned_data["close_reason"]),
+                form=form, success=_("The round is closed and counted.")):
             return redirect(round_)
     return render(request, "awards/round_close.html", {"round": round_, "form": form, "counts": counts,
                                                        "sealed": sealed, "discard_form": DiscardSealedForm()})
@@ -102,12 +100,13 @@ def round_discard_sealed(request: HttpRequest, pk: int) -> HttpResponse:
     """The passphrase is lost: discard the online ballots and hold the round on paper."""
     round_ = chaired_round(request, pk)
     form = DiscardSealedForm(request.POST)
-    try:
+
+    def discard() -> None:
         if not form.is_valid():
             raise ValidationError(_("Give the reason for discarding the online ballots."))
-        services.round_sealed_discard(actor=request.user, round_=round_, reason=form.cleaned_data["reason"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        rounds.round_sealed_discard(actor=request.user, round_=round_, reason=form.cleaned_data["reason"])
+
+    if not run_service(request, discard, joined=True):
         return redirect("awards:round-close", pk=round_.pk)
     messages.warning(request, _("The online ballots were discarded. Hold this round again on paper and enter "
                                 "the paper ballots before closing it."))
@@ -118,34 +117,25 @@ def round_discard_sealed(request: HttpRequest, pk: int) -> HttpResponse:
 def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     """Enter one paper ballot after the count: its ticks, or invalid with the reason."""
     round_ = managed_round(request, pk)
-    candidates = services.candidate_units_ordered(round_)
+    candidates = selectors.candidate_units_ordered(round_)
     form = PaperBallotForm(request.POST or None, candidates=candidates, two_person=round_.two_person_entry)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.paper_ballot_enter(actor=request.user, round_=round_,
-                                        choices=[u.pk for u in form.cleaned_data["choices"]],
-                                        invalid_reason=form.cleaned_data["invalid_reason"],
-                                        clerk=form.cleaned_data.get("clerk", ""))
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Paper ballot entered."))
+        if run_service(request, lambda: ballot_services.paper_ballot_enter(
+                actor=request.user, round_=round_, choices=[u.pk for u in form.cleaned_data["choices"]],
+                invalid_reason=form.cleaned_data["invalid_reason"], clerk=form.cleaned_data.get("clerk", "")),
+                form=form, success=_("Paper ballot entered.")):
             return redirect("awards:paper-ballot", pk=round_.pk)
     return render(request, "awards/paper_ballot.html", {
         "round": round_, "form": form, "entered": round_.ballots.filter(source=Ballot.Source.PAPER).count(),
-        "differences": services.reconcile_differences(round_) if round_.two_person_entry else None})
+        "differences": selectors.reconcile_differences(round_) if round_.two_person_entry else None})
 
 
 @login_required
 @require_POST
 def paper_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = managed_round(request, pk)
-    try:
-        ballots = services.paper_entries_reconcile(actor=request.user, round_=round_)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(n)s paper ballots reconciled.") % {"n": len(ballots)})
+    run_service(request, lambda: ballot_services.paper_entries_reconcile(actor=request.user, round_=round_),
+                success=lambda ballots: _("%(n)s paper ballots reconciled.") % {"n": len(ballots)}, joined=True)
     return redirect("awards:paper-ballot", pk=round_.pk)
 
 
@@ -154,13 +144,10 @@ def paper_count(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = managed_round(request, pk)
     form = PaperCountForm(request.POST or None, candidates=_candidates(round_))
     if request.method == "POST" and form.is_valid():
-        try:
-            services.paper_count_set(actor=request.user, round_=round_, returned=form.cleaned_data["returned"],
-                                     valid=form.cleaned_data["valid"], votes=form.votes())
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Paper counts saved."))
+        if run_service(request, lambda: ballot_services.paper_count_set(
+                actor=request.user, round_=round_, returned=form.cleaned_data["returned"],
+                valid=form.cleaned_data["valid"], votes=form.votes()),
+                form=form, success=_("Paper counts saved.")):
             return redirect(round_)
     return render(request, "blocs/form_page.html", {
         "form": form, "title": _("Paper ballot counts"), "back": round_,

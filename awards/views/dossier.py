@@ -14,14 +14,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from awards import nominations as service
-from awards import services
 from awards.forms_dossier import (
     ConditionAddForm,
     ConditionRemoveForm,
@@ -33,10 +30,13 @@ from awards.forms_dossier import (
 from awards.models import Decision, Dossier, Nomination
 from awards.permissions import can_manage_nominations, can_review_dossier
 from awards.results import percent_of
+from awards.services import dossier as dossier_services
+from awards.services import nominations as nomination_services
+from awards.services import rule_sets
 from awards.views.common import managed_year
 from blocs import permissions as perms
 from blocs.models import BlocYear, Unit
-from blocs.view_helpers import attach_errors
+from emulation.kernel.view_helpers import run_service
 
 EDITABLE = (Dossier.Status.DRAFT, Dossier.Status.RETURNED)
 
@@ -68,14 +68,11 @@ def condition_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form_text(form))
         return redirect("awards:rule-set", pk=bloc_year.pk)
-    try:
-        revised = services.condition_change(actor=request.user, bloc_year=bloc_year,
-                                            award=form.cleaned_data["category"], condition=form.condition(),
-                                            title=form.counted_award(), rating=form.counted_rating())
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Condition added; the rules are saved as version %(v)s.") % {"v": revised.version})
+    run_service(request, lambda: rule_sets.condition_change(
+        actor=request.user, bloc_year=bloc_year, award=form.cleaned_data["category"], condition=form.condition(),
+        title=form.counted_award(), rating=form.counted_rating()),
+        success=lambda revised: _("Condition added; the rules are saved as version %(v)s.") % {"v": revised.version},
+        joined=True)
     return redirect("awards:rule-set", pk=bloc_year.pk)
 
 
@@ -87,15 +84,11 @@ def condition_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("That condition does not exist."))
         return redirect("awards:rule-set", pk=bloc_year.pk)
-    try:
-        revised = services.condition_change(actor=request.user, bloc_year=bloc_year,
-                                            award=form.cleaned_data["category"], condition=None,
-                                            remove_index=form.cleaned_data["index"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Condition removed; the rules are saved as version %(v)s.")
-                         % {"v": revised.version})
+    run_service(request, lambda: rule_sets.condition_change(
+        actor=request.user, bloc_year=bloc_year, award=form.cleaned_data["category"], condition=None,
+        remove_index=form.cleaned_data["index"]),
+        success=lambda revised: _("Condition removed; the rules are saved as version %(v)s.") % {"v": revised.version},
+        joined=True)
     return redirect("awards:rule-set", pk=bloc_year.pk)
 
 
@@ -162,13 +155,9 @@ def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = managed_year(request, pk)
     form = WithdrawForm(request.POST, nominations=Nomination.objects.filter(bloc_year=bloc_year))
     if form.is_valid():
-        try:
-            service.nomination_withdraw(actor=request.user, nomination=form.cleaned_data["nomination"],
-                                        reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Nomination withdrawn; the reason is recorded."))
+        if run_service(request, lambda: nomination_services.nomination_withdraw(
+                actor=request.user, nomination=form.cleaned_data["nomination"], reason=form.cleaned_data["reason"]),
+                form=form, success=_("Nomination withdrawn; the reason is recorded.")):
             return redirect("awards:nomination-list", pk=bloc_year.pk)
     return _nomination_page(request, bloc_year, withdraw_form=form)
 
@@ -179,12 +168,9 @@ def nomination_add(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = managed_year(request, pk)
     form = OutsideVoteForm(request.POST, members=Unit.objects.filter(memberships__bloc_year=bloc_year))
     if form.is_valid():
-        try:
-            service.nomination_add_outside_vote(actor=request.user, bloc_year=bloc_year, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Nomination added outside the vote; the reason is recorded."))
+        if run_service(request, lambda: nomination_services.nomination_add_outside_vote(
+                actor=request.user, bloc_year=bloc_year, **form.cleaned_data),
+                form=form, success=_("Nomination added outside the vote; the reason is recorded.")):
             return redirect("awards:nomination-list", pk=bloc_year.pk)
     return _nomination_page(request, bloc_year, outside_form=form)
 
@@ -193,13 +179,9 @@ def nomination_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def dossier_submit(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = managed_year(request, pk)
-    try:
-        dossier = service.dossier_submit(actor=request.user, bloc_year=bloc_year)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        version = dossier.steps.filter(status=Dossier.Status.SUBMITTED).count()
-        messages.success(request, _("Dossier (version %(v)s) submitted to the province board.") % {"v": version})
+    run_service(request, lambda: dossier_services.dossier_submit(actor=request.user, bloc_year=bloc_year),
+                success=lambda dossier: _("Dossier (version %(v)s) submitted to the province board.")
+                % {"v": dossier.steps.filter(status=Dossier.Status.SUBMITTED).count()}, joined=True)
     return redirect("awards:nomination-list", pk=bloc_year.pk)
 
 
@@ -228,12 +210,9 @@ def dossier_return(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = _reviewed_year(request, pk)
     form = ReturnForm(request.POST)
     if form.is_valid():
-        try:
-            service.dossier_return(actor=request.user, bloc_year=bloc_year, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Dossier returned to the bloc with the reason."))
+        if run_service(request, lambda: dossier_services.dossier_return(
+                actor=request.user, bloc_year=bloc_year, reason=form.cleaned_data["reason"]),
+                form=form, success=_("Dossier returned to the bloc with the reason.")):
             return redirect("awards:dossier-review", pk=bloc_year.pk)
     return _review_page(request, bloc_year, return_form=form)
 
@@ -242,12 +221,8 @@ def dossier_return(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def dossier_accept(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = _reviewed_year(request, pk)
-    try:
-        service.dossier_accept(actor=request.user, bloc_year=bloc_year)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Dossier accepted."))
+    run_service(request, lambda: dossier_services.dossier_accept(actor=request.user, bloc_year=bloc_year),
+                success=_("Dossier accepted."), joined=True)
     return redirect("awards:dossier-review", pk=bloc_year.pk)
 
 
@@ -259,13 +234,10 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
                if n.status == Nomination.Status.PROPOSED and n.decided is None]
     form = DecisionForm(request.POST, nominations=pending)
     if form.is_valid():
-        try:
-            service.decision_record(actor=request.user, bloc_year=bloc_year, number=form.cleaned_data["number"],
-                                    issuer=form.cleaned_data["issuer"], signed_on=form.cleaned_data["signed_on"],
-                                    outcomes=form.outcomes())
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Decision recorded; the awards are in the units' history."))
+        if run_service(request, lambda: dossier_services.decision_record(
+                actor=request.user, bloc_year=bloc_year, number=form.cleaned_data["number"],
+                issuer=form.cleaned_data["issuer"], signed_on=form.cleaned_data["signed_on"],
+                outcomes=form.outcomes()),
+                form=form, success=_("Decision recorded; the awards are in the units' history.")):
             return redirect("awards:dossier-review", pk=bloc_year.pk)
     return _review_page(request, bloc_year, decision_form=form)

@@ -8,6 +8,7 @@ is named, so nothing is revealed).
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -17,13 +18,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from awards import history_excel
-from awards.nominations import province_overview
+from awards import history_excel, selectors
 from awards.results import percent_of
 from blocs import permissions as perms
-from blocs.forms import XlsxUploadForm
 from blocs.models import BlocYear, Province
 from blocs.permissions import can_read_province
+from emulation.kernel.forms import XlsxUploadForm
+from emulation.kernel.numbers import format_number
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,8 +51,9 @@ def _province_and_year(request: HttpRequest) -> tuple[Province | None, int, list
 
 def _overview(province: Province | None, year: int) -> dict[str, Any]:
     if province is None or not year:
-        return {"rows": [], "gov_flag": 0, "cap": 0, "rate": 0, "over_cap": False}
-    overview = province_overview(province.pk, year)
+        return {"rows": [], "gov_flag": 0, "cap": 0, "rate": 0, "over_cap": False, "gov_flag_draft": 0,
+                "leaders": 0, "cap_exact": 0}
+    overview = selectors.province_overview(province.pk, year)
     for _bloc_year, _dossier, nominations in overview["rows"]:
         for nomination in nominations:
             nomination.percent_text = percent_of(nomination.share_numerator, nomination.share_denominator)
@@ -64,7 +66,8 @@ def province_view(request: HttpRequest) -> HttpResponse:
     overview = _overview(province, year)
     return render(request, "awards/province_view.html", {
         **overview, "province": province, "year": year, "provinces": provinces, "years": years,
-        "rate_percent": overview["rate"] * 100 if overview["rate"] else 0})
+        "rate_percent": overview["rate"] * 100 if overview["rate"] else 0,
+        "cap_exact_text": format_number(Decimal(overview["cap_exact"]).normalize())})
 
 
 @login_required

@@ -12,13 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from awards import permissions as award_perms
-from awards import services
+from awards import selectors
 from awards.forms import CandidateChangeForm, CategoryRuleForm, MeetingForm, RoundSettingsForm, RuleSetForm
 from awards.models import Meeting, Round
+from awards.services import leadership as leadership_services
+from awards.services import rounds as round_services
+from awards.services import rule_sets as rule_set_services
 from awards.views.common import managed_round, managed_year
 from blocs import permissions as perms
 from blocs.models import Unit
-from blocs.view_helpers import attach_errors
+from emulation.kernel.view_helpers import run_service
 
 CategoryFormSet = formset_factory(CategoryRuleForm, extra=1, can_delete=True)
 
@@ -27,7 +30,7 @@ CategoryFormSet = formset_factory(CategoryRuleForm, extra=1, can_delete=True)
 def rule_set(request: HttpRequest, pk: int) -> HttpResponse:
     """Show the current rules; saving creates a new version (issue 4, item 2)."""
     bloc_year = managed_year(request, pk)
-    current = services.current_rule_set(bloc_year) or services.rule_set_ensure(actor=request.user,
+    current = selectors.current_rule_set(bloc_year) or rule_set_services.rule_set_ensure(actor=request.user,
                                                                                 bloc_year=bloc_year)
     categories = [{"award": c.award, "quota_count": c.quota_count, "quota_percent": c.quota_percent,
                    "rounding": c.rounding} for c in current.categories.select_related("award")]
@@ -37,15 +40,14 @@ def rule_set(request: HttpRequest, pk: int) -> HttpResponse:
         changes = {k: v for k, v in form.cleaned_data.items() if k != "note"}
         rows = [{k: row[k] for k in ("award", "quota_count", "quota_percent", "rounding")}
                 for row in formset.cleaned_data if row and not row.get("DELETE")]
-        try:
+
+        def revise() -> None:
             if len({row["award"].pk for row in rows}) != len(rows):
                 raise ValidationError(_("Each award appears once in the rule set."))
-            services.rule_set_revise(actor=request.user, bloc_year=bloc_year, changes=changes,
-                                     note=form.cleaned_data["note"], categories=rows)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Rules saved as a new version."))
+            rule_set_services.rule_set_revise(actor=request.user, bloc_year=bloc_year, changes=changes,
+                                              note=form.cleaned_data["note"], categories=rows)
+
+        if run_service(request, revise, form=form, success=_("Rules saved as a new version.")):
             return redirect("awards:rule-set", pk=bloc_year.pk)
     return render(request, "awards/rule_set.html", {
         "bloc_year": bloc_year, "rule_set": current, "form": form, "formset": formset,
@@ -69,15 +71,11 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MeetingForm(request.POST or None, instance=meeting, members=members, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in MeetingForm.Meta.fields}
-        try:
-            services.meeting_save(actor=request.user, bloc_year=bloc_year, data=data,
-                                  present=list(form.cleaned_data["present"]),
-                                  absent_reasons=form.cleaned_data["absence_reasons"],
-                                  committee=[(name, None) for name in form.cleaned_data["committee"]])
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Meeting saved."))
+        if run_service(request, lambda: round_services.meeting_save(
+                actor=request.user, bloc_year=bloc_year, data=data, present=list(form.cleaned_data["present"]),
+                absent_reasons=form.cleaned_data["absence_reasons"],
+                committee=[(name, None) for name in form.cleaned_data["committee"]]),
+                form=form, success=_("Meeting saved.")):
             return redirect("awards:round-list", pk=bloc_year.pk)
     return render(request, "blocs/form_page.html", {"form": form, "title": _("Year-end meeting"),
                                                     "back": bloc_year})
@@ -91,7 +89,7 @@ def round_list(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = Meeting.objects.filter(bloc_year=bloc_year).first()
     present = meeting.attendance.filter(is_present=True).count() if meeting else 0
     members = set(bloc_year.memberships.values_list("unit_id", flat=True))
-    leadership = services.elected_leadership(bloc_year)
+    leadership = selectors.elected_leadership(bloc_year)
     return render(request, "awards/round_list.html", {
         "bloc_year": bloc_year, "rounds": rounds, "meeting": meeting, "present": present,
         "leadership": leadership, "next_year_exists": bloc_year.bloc.years.filter(year=bloc_year.year + 1).exists(),
@@ -104,12 +102,8 @@ def round_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rounds_generate(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = managed_year(request, pk)
-    try:
-        rounds = services.rounds_generate(actor=request.user, bloc_year=bloc_year)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(n)s rounds created from the rule set.") % {"n": len(rounds)})
+    run_service(request, lambda: round_services.rounds_generate(actor=request.user, bloc_year=bloc_year),
+                success=lambda rounds: _("%(n)s rounds created from the rule set.") % {"n": len(rounds)}, joined=True)
     return redirect("awards:round-list", pk=bloc_year.pk)
 
 
@@ -121,13 +115,9 @@ def round_settings(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Settings can only change while the round is a draft."))
         return redirect(round_)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.round_settings_update(actor=request.user, round_=Round.objects.get(pk=round_.pk),
-                                           data=form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
+        if run_service(request, lambda: round_services.round_settings_update(
+                actor=request.user, round_=Round.objects.get(pk=round_.pk), data=form.cleaned_data),
+                form=form, success=_("Saved.")):
             return redirect(round_)
     return render(request, "blocs/form_page.html", {"form": form, "title": round_.title, "back": round_})
 
@@ -138,15 +128,15 @@ def candidates_edit(request: HttpRequest, pk: int) -> HttpResponse:
     members = Unit.objects.filter(memberships__bloc_year=round_.bloc_year).order_by("name")
     form = CandidateChangeForm(request.POST or None, members=members)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def adjust() -> None:
             if not round_.candidates.exists():
-                services.candidates_fill(actor=request.user, round_=round_)
-            services.candidate_adjust(actor=request.user, round_=round_, unit=form.cleaned_data["unit"],
-                                      add=form.cleaned_data["action"] == "add", reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Candidate list changed; the reason is recorded."))
+                round_services.candidates_fill(actor=request.user, round_=round_)
+            round_services.candidate_adjust(actor=request.user, round_=round_, unit=form.cleaned_data["unit"],
+                                            add=form.cleaned_data["action"] == "add",
+                                            reason=form.cleaned_data["reason"])
+
+        if run_service(request, adjust, form=form, success=_("Candidate list changed; the reason is recorded.")):
             return redirect(round_)
     return render(request, "blocs/form_page.html", {
         "form": form, "title": _("Change the candidate list"), "back": round_,
@@ -158,12 +148,8 @@ def candidates_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def candidates_generate(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = managed_round(request, pk)
-    try:
-        services.candidates_fill(actor=request.user, round_=round_)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Candidate list generated from the rules."))
+    run_service(request, lambda: round_services.candidates_fill(actor=request.user, round_=round_),
+                success=_("Candidate list generated from the rules."), joined=True)
     return redirect(round_)
 
 
@@ -171,10 +157,10 @@ def candidates_generate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def next_year_open(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = managed_year(request, pk)
-    try:
-        next_year = services.next_year_open_from_election(actor=request.user, bloc_year=bloc_year)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    outcome = run_service(
+        request, lambda: leadership_services.next_year_open_from_election(actor=request.user, bloc_year=bloc_year),
+        success=lambda next_year: _("Year %(year)s opened with the elected head and deputies.")
+        % {"year": next_year.year}, joined=True)
+    if not outcome:
         return redirect("awards:round-list", pk=bloc_year.pk)
-    messages.success(request, _("Year %(year)s opened with the elected head and deputies.") % {"year": next_year.year})
-    return redirect(next_year)
+    return redirect(outcome.value)

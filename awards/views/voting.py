@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -11,12 +10,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from awards import permissions as award_perms
-from awards import services
+from awards import selectors
 from awards.forms import BallotForm
 from awards.models import Round, Turnout
+from awards.services import ballots
 from awards.views.common import visible_round
 from blocs import permissions as perms
 from blocs.models import Unit
+from emulation.kernel.view_helpers import run_service
 
 
 def _voting_unit(request: HttpRequest, round_: Round) -> Unit:
@@ -30,7 +31,7 @@ def _voting_unit(request: HttpRequest, round_: Round) -> Unit:
 
 
 def _ballot_form(round_: Round, unit: Unit, data: dict | None = None) -> BallotForm:
-    candidates = services.candidate_units_ordered(round_)
+    candidates = selectors.candidate_units_ordered(round_)
     if not round_.allow_self:
         candidates = candidates.exclude(pk=unit.pk)
     return BallotForm(data, candidates=candidates, max_choices=round_.max_choices)
@@ -64,16 +65,18 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = visible_round(request, pk)
     unit = _voting_unit(request, round_)
     form = _ballot_form(round_, unit, request.POST)
-    try:
+
+    def cast() -> ballots.CastReceipt:
         if not form.is_valid():
             raise ValidationError([" ".join(errors) for errors in form.errors.values()])
-        cast = services.ballot_cast(actor=request.user, round_=round_, unit=unit,
-                                    choices=[u.pk for u in form.cleaned_data["choices"]])
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        return ballots.ballot_cast(actor=request.user, round_=round_, unit=unit,
+                                   choices=[u.pk for u in form.cleaned_data["choices"]])
+
+    outcome = run_service(request, cast)
+    if not outcome:
         context = {"round": round_, "unit": unit, "has_voted": _has_voted(round_, unit, request.user)}
         if round_.is_open and not context["has_voted"]:
             context["form"] = _ballot_form(round_, unit)
         return render(request, "awards/vote.html", context)
-    return render(request, "awards/vote_receipt.html", {"round": round_, "unit": unit, "receipt": cast.receipt})
+    return render(request, "awards/vote_receipt.html", {"round": round_, "unit": unit,
+                                                        "receipt": outcome.value.receipt})

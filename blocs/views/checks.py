@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -13,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from blocs import permissions as perms
-from blocs import scoring
+from blocs import selectors
 from blocs.models import CheckAssignment, Scorecard, ScoringTable
 from blocs.scoring_forms import DisqualifyForm, ScoresForm
-from blocs.view_helpers import attach_errors, run_service
+from blocs.services import scoring
 from blocs.views.scores import _lines_by_item, _managed, _member_unit, _scorable_items
-from blocs.xlsx import append_row
+from emulation.kernel.view_helpers import run_service
+from emulation.kernel.xlsx import append_row
 
 
 @login_required
@@ -27,10 +27,10 @@ def check_list(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = perms.get_bloc_year(request.user, pk)
     roles = perms.roles_of(request.user)
     assignments = CheckAssignment.objects.filter(bloc_year=bloc_year).select_related("checker", "checked")
+    perms.require(perms.can_see_checks(roles, bloc_year))
     manager = perms.can_manage_bloc_year(roles, bloc_year)
     if not manager:
         assignments = assignments.filter(checker__in=roles.rep_units)
-        perms.require(bool(roles.rep_units) and bloc_year.bloc_id in roles.member_blocs)
     cards = {c.unit_id: c for c in Scorecard.objects.filter(bloc_year=bloc_year)}
     rows = [(a, cards.get(a.checked_id)) for a in assignments]
     return render(request, "blocs/check_list.html", {"bloc_year": bloc_year, "rows": rows, "manager": manager})
@@ -73,15 +73,13 @@ def verify_scores(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
         "disqualifier": scorecard.disqualifier_id if scorecard else None,
         "disqualification_note": scorecard.disqualification_note if scorecard else ""})
     if request.method == "POST" and form.is_valid() and dq_form.is_valid():
-        try:
+        def verify() -> Scorecard:
             if scorecard is None:
                 raise ValidationError(_("The unit has not submitted its self-scores yet."))
-            scoring.scorecard_verify(actor=request.user, scorecard=scorecard, entries=form.entries(),
-                                     **dq_form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Scores of %(unit)s verified.") % {"unit": unit.name})
+            return scoring.scorecard_verify(actor=request.user, scorecard=scorecard, entries=form.entries(),
+                                            **dq_form.cleaned_data)
+
+        if run_service(request, verify, form=form, success=_("Scores of %(unit)s verified.") % {"unit": unit.name}):
             return redirect("blocs:score-table", pk=bloc_year.pk)
     return render(request, "blocs/verify_scores.html", {"bloc_year": bloc_year, "unit": unit, "table": table,
                                                         "scorecard": scorecard, "form": form,
@@ -95,7 +93,7 @@ def score_table(request: HttpRequest, pk: int) -> HttpResponse:
     roles = perms.roles_of(request.user)
     perms.require(perms.can_view_scores(roles, bloc_year, is_published=bool(table and table.published_at)))
     return render(request, "blocs/score_table.html", {
-        "bloc_year": bloc_year, "table": table, "rows": scoring.score_table_rows(bloc_year),
+        "bloc_year": bloc_year, "table": table, "rows": selectors.score_table_rows(bloc_year),
         "manager": perms.can_manage_bloc_year(roles, bloc_year)})
 
 
@@ -121,7 +119,7 @@ def score_table_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = book.active
     sheet.title = str(bloc_year.year)
     append_row(sheet, [_("Rank"), _("Unit"), _("Final score"), _("Note")])
-    for row in scoring.score_table_rows(bloc_year):
+    for row in selectors.score_table_rows(bloc_year):
         note = _("Disqualified") if row["disqualified"] else ""
         append_row(sheet, [row["rank"], row["unit"].name, row["total"], note])
     buffer = BytesIO()

@@ -16,10 +16,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from blocs import excel, imports, rules
+from blocs import excel, rules
 from blocs import permissions as perms
-from blocs.forms import XlsxUploadForm
 from blocs.models import BlocYear
+from blocs.services.imports import ImportResult, members_import_apply
+from emulation.kernel.forms import XlsxUploadForm
+from emulation.kernel.view_helpers import run_service
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -71,15 +73,13 @@ def member_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if not rows:
         messages.error(request, _("There is nothing to import: upload the file and check the preview first."))
         return redirect("blocs:member-import", pk=bloc_year.pk)
-    try:
-        result = imports.members_import_apply(actor=request.user, bloc_year=bloc_year, rows=rows)
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-        return redirect("blocs:member-import", pk=bloc_year.pk)
-    messages.success(request, _("Import done: %(units)s new units, %(members)s units added to the year.")
-                     % {"units": result.units_created, "members": result.members_added})
-    return redirect(bloc_year)
+    def done_text(result: ImportResult) -> str:
+        return (_("Import done: %(units)s new units, %(members)s units added to the year.")
+                % {"units": result.units_created, "members": result.members_added})
+
+    done = run_service(request, lambda: members_import_apply(actor=request.user, bloc_year=bloc_year, rows=rows),
+                       success=done_text)
+    return redirect(bloc_year) if done else redirect("blocs:member-import", pk=bloc_year.pk)
 
 
 @login_required

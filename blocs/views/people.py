@@ -1,5 +1,5 @@
 """A bloc's people and roles: who is its secretariat, its chair, each member unit's representatives;
-naming them, removing them, and handing them a one-time sign-in link (blocs/people.py)."""
+naming them, removing them, and handing them a one-time sign-in link (blocs/services/people.py)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from blocs import people
 from blocs import permissions as perms
+from blocs import selectors
 from blocs.models import Bloc, Membership, RoleGrant, Unit, User
 from blocs.people_forms import NamePersonForm
-from blocs.view_helpers import run_service
+from blocs.services import people
+from emulation.kernel.view_helpers import run_service
 
 OFFICER_KINDS = {"secretariat": RoleGrant.Kind.SECRETARIAT, "chair": RoleGrant.Kind.CHAIR}
 
@@ -36,8 +37,8 @@ def _people_url(bloc: Bloc) -> str:
 @login_required
 def bloc_people(request: HttpRequest, pk: int) -> HttpResponse:
     bloc = _people_bloc(request, pk)
-    year = people.latest_year(bloc)
-    grants = list(people.grants_in_bloc(bloc).select_related("user__unit", "unit", "bloc_year")
+    year = selectors.latest_year(bloc)
+    grants = list(selectors.grants_in_bloc(bloc).select_related("user__unit", "unit", "bloc_year")
                   .order_by("user__last_name", "user__first_name", "user__username"))
     reps_by_unit: dict[int, list[RoleGrant]] = {}
     for grant in grants:
@@ -79,7 +80,7 @@ def officer_add(request: HttpRequest, pk: int, role: str) -> HttpResponse:
     if kind is None:
         raise Http404
     perms.require(perms.can_name_officers(perms.roles_of(request.user), bloc))
-    year = people.latest_year(bloc)
+    year = selectors.latest_year(bloc)
     candidates = User.objects.filter(is_active=True, is_superuser=False,
                                      unit__in=Membership.objects.filter(bloc_year__bloc=bloc).values("unit"))
     if kind == RoleGrant.Kind.SECRETARIAT:
@@ -94,7 +95,7 @@ def officer_add(request: HttpRequest, pk: int, role: str) -> HttpResponse:
 @login_required
 def representative_add(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     bloc = _people_bloc(request, pk)
-    unit = get_object_or_404(Unit, pk=unit_pk, memberships__bloc_year__bloc=bloc)
+    unit = get_object_or_404(Unit.objects.filter(memberships__bloc_year__bloc=bloc).distinct(), pk=unit_pk)
     candidates = User.objects.filter(is_active=True, is_superuser=False, unit=unit)
     title = _("Add a representative of %(unit)s") % {"unit": unit.name}
     return _name_person(request, bloc, RoleGrant.Kind.REPRESENTATIVE, unit=unit, candidates=candidates, title=title)
@@ -104,7 +105,7 @@ def representative_add(request: HttpRequest, pk: int, unit_pk: int) -> HttpRespo
 @require_POST
 def role_remove(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
     bloc = _people_bloc(request, pk)
-    grant = get_object_or_404(people.grants_in_bloc(bloc).select_related("user"), pk=grant_pk)
+    grant = get_object_or_404(selectors.grants_in_bloc(bloc).select_related("user"), pk=grant_pk)
     perms.require(people.may_name(perms.roles_of(request.user), grant.kind, bloc))
     run_service(request, lambda: people.role_revoke(actor=request.user, bloc=bloc, grant=grant),
                 success=_("%(name)s is no longer %(role)s.") % {
@@ -119,7 +120,7 @@ def signin_link(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     """The one-time link, emailed or shown once here to print: the page is never cached."""
     bloc = _people_bloc(request, pk)
     person = get_object_or_404(User, pk=user_pk)
-    if not people.grants_in_bloc(bloc).filter(user=person).exists() and not Membership.objects.filter(
+    if not selectors.grants_in_bloc(bloc).filter(user=person).exists() and not Membership.objects.filter(
             bloc_year__bloc=bloc, unit_id=person.unit_id).exists():
         raise Http404
     perms.require(people.may_send_signin_link(request.user, bloc, person))

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from blocs import permissions as perms
-from blocs import services
 from blocs.forms import CovenantForm, RegistrationForm
 from blocs.models import Covenant, Registration, Unit
-from blocs.uploads import attachment_response
-from blocs.view_helpers import run_service
+from blocs.services import registration as registration_services
 from blocs.views.years import registration_rows
+from emulation.kernel.uploads import attachment_response
+from emulation.kernel.view_helpers import run_service
 
 
 @login_required
@@ -36,9 +35,9 @@ def covenant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CovenantForm(request.POST or None, request.FILES or None, initial={
         "signed_on": covenant.signed_on, "signed_place": covenant.signed_place, "items": lines})
     if request.method == "POST" and form.is_valid():
-        if run_service(request, lambda: services.covenant_update(actor=request.user, bloc_year=bloc_year,
-                                                                 **form.cleaned_data),
-                       form=form, success=_("Covenant saved.")):
+        if run_service(request, lambda: registration_services.covenant_update(
+                actor=request.user, bloc_year=bloc_year, **form.cleaned_data),
+                form=form, success=_("Covenant saved.")):
             return redirect("blocs:covenant-detail", pk=bloc_year.pk)
     return render(request, "blocs/form_page.html", {"form": form, "title": _("Covenant"), "back": bloc_year,
                                                     "multipart": True})
@@ -58,8 +57,7 @@ def covenant_scan(request: HttpRequest, pk: int) -> FileResponse:
 def registration_list(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = perms.get_bloc_year(request.user, pk)
     roles = perms.roles_of(request.user)
-    perms.require(perms.can_manage_bloc_year(roles, bloc_year) or perms.can_chair(roles, bloc_year)
-                  or bloc_year.bloc.province_id in roles.board_provinces)
+    perms.require(perms.can_see_registrations(roles, bloc_year))
     return render(request, "blocs/registration_list.html",
                   {"bloc_year": bloc_year, "rows": registration_rows(bloc_year)})
 
@@ -81,7 +79,7 @@ def registration_edit(request: HttpRequest, pk: int, unit_pk: int) -> HttpRespon
     if registration and registration.is_submitted:
         form = None
     elif request.method == "POST" and form.is_valid():
-        if run_service(request, lambda: services.registration_save(
+        if run_service(request, lambda: registration_services.registration_save(
                 actor=request.user, bloc_year=bloc_year, unit=unit, targets=form.cleaned_data["targets"],
                 awards=list(form.cleaned_data["awards"])),
                 form=form, success=_("Registration saved as a draft. Submit it when it is complete.")):
@@ -98,13 +96,10 @@ def registration_submit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResp
     if registration is None:
         messages.error(request, _("Save the registration before submitting it."))
     else:
-        try:
-            registration = services.registration_submit(actor=request.user, registration=registration)
-        except ValidationError as error:
-            for text in error.messages:
-                messages.error(request, text)
-        else:
-            if registration.is_late:
+        done = run_service(request, lambda: registration_services.registration_submit(
+            actor=request.user, registration=registration))
+        if done:
+            if done.value.is_late:
                 messages.warning(request, _("Registration submitted after the deadline; it is accepted and "
                                             "marked late."))
             else:

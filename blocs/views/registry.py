@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from blocs import permissions as perms
-from blocs import rules, services
+from blocs import rules
 from blocs.forms import AwardForm, BlocForm, UnitForm
 from blocs.models import Award, BlocYear, Membership, Province
-from blocs.view_helpers import attach_errors, paginate, run_service
+from blocs.services.units import award_save, bloc_save, unit_save
 from blocs.views.home import years_with_progress
+from emulation.kernel.view_helpers import paginate, run_service
 
 # --- Units -------------------------------------------------------------------------------------------------
 
@@ -60,13 +59,9 @@ def _unit_form(request: HttpRequest, unit=None) -> UnitForm:  # noqa: ANN001
 def _save_unit(request: HttpRequest, form: UnitForm, unit=None) -> HttpResponse | None:  # noqa: ANN001
     if request.method != "POST" or not form.is_valid():
         return None
-    try:
-        saved = services.unit_save(actor=request.user, unit=unit, data=form.cleaned_data)
-    except ValidationError as error:
-        attach_errors(form, error)
-        return None
-    messages.success(request, _("Unit “%(name)s” saved.") % {"name": saved.name})
-    return redirect(saved)
+    done = run_service(request, lambda: unit_save(actor=request.user, unit=unit, data=form.cleaned_data),
+                       form=form, success=lambda saved: _("Unit “%(name)s” saved.") % {"name": saved.name})
+    return redirect(done.value) if done else None
 
 
 @login_required
@@ -113,7 +108,7 @@ def _bloc_form_page(request: HttpRequest, bloc=None) -> HttpResponse:  # noqa: A
         form.fields["province"].queryset = Province.objects.filter(pk__in=roles.board_provinces | (
             {bloc.province_id} if bloc else set()))
     if request.method == "POST" and form.is_valid():
-        done = run_service(request, lambda: services.bloc_save(actor=request.user, bloc=bloc, data=form.cleaned_data),
+        done = run_service(request, lambda: bloc_save(actor=request.user, bloc=bloc, data=form.cleaned_data),
                            form=form, success=lambda saved: _("Bloc “%(name)s” saved.") % {"name": saved.name})
         if done:
             return redirect(done.value)
@@ -148,7 +143,7 @@ def _award_form_page(request: HttpRequest, award=None) -> HttpResponse:  # noqa:
     perms.require(perms.can_manage_catalogue(perms.roles_of(request.user)))
     form = AwardForm(request.POST or None, instance=award)
     if request.method == "POST" and form.is_valid():
-        if run_service(request, lambda: services.award_save(actor=request.user, award=award, data=form.cleaned_data),
+        if run_service(request, lambda: award_save(actor=request.user, award=award, data=form.cleaned_data),
                        form=form, success=lambda saved: _("Award “%(name)s” saved.") % {"name": saved.name}):
             return redirect("blocs:award-list")
     title = _("Edit award") if award else _("New award")

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from blocs import permissions as perms
-from blocs import scoring
-from blocs.forms import XlsxUploadForm
 from blocs.models import BlocYear, CheckAssignment, Evidence, Scorecard, ScoringItem, ScoringTable, Unit
 from blocs.scoring_excel import parse_scoring_xlsx, scoring_xlsx
 from blocs.scoring_forms import EvidenceForm, ScoresForm, ScoringItemForm, ScoringTableForm
-from blocs.uploads import attachment_response
-from blocs.view_helpers import run_service
+from blocs.services import scoring
+from emulation.kernel.forms import XlsxUploadForm
+from emulation.kernel.uploads import attachment_response
+from emulation.kernel.view_helpers import run_service
 
 
 def _managed(request: HttpRequest, pk: int) -> BlocYear:
@@ -28,6 +28,14 @@ def _managed(request: HttpRequest, pk: int) -> BlocYear:
 
 def _member_unit(bloc_year: BlocYear, unit_pk: int) -> Unit:
     return get_object_or_404(Unit, pk=unit_pk, memberships__bloc_year=bloc_year)
+
+
+def _self_scoring(request: HttpRequest, pk: int, unit_pk: int) -> tuple[BlocYear, Unit]:
+    """The year and the member unit whose self-scores the user may enter."""
+    bloc_year = perms.get_bloc_year(request.user, pk)
+    unit = _member_unit(bloc_year, unit_pk)
+    perms.require(perms.can_self_score(perms.roles_of(request.user), bloc_year, unit))
+    return bloc_year, unit
 
 
 def _scorable_items(bloc_year: BlocYear) -> list[ScoringItem]:
@@ -101,9 +109,7 @@ def _lines_by_item(scorecard: Scorecard | None) -> dict:
 
 @login_required
 def self_scores(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
-    bloc_year = perms.get_bloc_year(request.user, pk)
-    unit = _member_unit(bloc_year, unit_pk)
-    perms.require(perms.can_self_score(perms.roles_of(request.user), bloc_year, unit))
+    bloc_year, unit = _self_scoring(request, pk, unit_pk)
     scorecard = Scorecard.objects.filter(bloc_year=bloc_year, unit=unit).first()
     lines = _lines_by_item(scorecard)
     items = _scorable_items(bloc_year)
@@ -123,28 +129,22 @@ def self_scores(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def self_scores_submit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
-    bloc_year = perms.get_bloc_year(request.user, pk)
-    unit = _member_unit(bloc_year, unit_pk)
-    perms.require(perms.can_self_score(perms.roles_of(request.user), bloc_year, unit))
+    bloc_year, unit = _self_scoring(request, pk, unit_pk)
     scorecard = Scorecard.objects.filter(bloc_year=bloc_year, unit=unit).first()
-    try:
+
+    def submit() -> Scorecard:
         if scorecard is None:
             raise ValidationError(_("Save the self-scores before submitting them."))
-        scoring.self_scores_submit(actor=request.user, scorecard=scorecard)
-    except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
-    else:
-        messages.success(request, _("Self-scores submitted."))
+        return scoring.self_scores_submit(actor=request.user, scorecard=scorecard)
+
+    run_service(request, submit, success=_("Self-scores submitted."))
     return redirect("blocs:self-scores", pk=bloc_year.pk, unit_pk=unit.pk)
 
 
 @login_required
 @require_POST
 def evidence_add(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
-    bloc_year = perms.get_bloc_year(request.user, pk)
-    unit = _member_unit(bloc_year, unit_pk)
-    perms.require(perms.can_self_score(perms.roles_of(request.user), bloc_year, unit))
+    bloc_year, unit = _self_scoring(request, pk, unit_pk)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         run_service(request, lambda: scoring.evidence_attach(

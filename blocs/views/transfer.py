@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -13,7 +12,8 @@ from django.utils.translation import gettext as _
 from blocs import archive
 from blocs import permissions as perms
 from blocs.forms import ArchiveUploadForm
-from blocs.view_helpers import attach_errors
+from emulation.kernel.archive import archive_loads
+from emulation.kernel.view_helpers import run_service
 
 
 @login_required
@@ -37,15 +37,12 @@ def archive_import(request: HttpRequest) -> HttpResponse:
     perms.require(perms.can_import_archive(roles))
     form = ArchiveUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            # The province board imports years of its own province only; the administrator any.
-            bloc_year = archive.archive_import(
-                actor=request.user, data=archive.archive_loads(form.cleaned_data["file"].read()),
-                provinces=None if roles.is_admin else roles.board_provinces)
-        except ValidationError as error:
-            attach_errors(form, error)
-        else:
-            messages.success(request, _("Year %(year)s of %(bloc)s imported.")
-                             % {"year": bloc_year.year, "bloc": bloc_year.bloc.name})
-            return redirect(bloc_year)
+        # The province board imports years of its own province only; the administrator any.
+        done = run_service(request, lambda: archive.archive_import(
+            actor=request.user, data=archive_loads(form.cleaned_data["file"].read()),
+            provinces=None if roles.is_admin else roles.board_provinces),
+            form=form, success=lambda bloc_year: _("Year %(year)s of %(bloc)s imported.")
+            % {"year": bloc_year.year, "bloc": bloc_year.bloc.name})
+        if done:
+            return redirect(done.value)
     return render(request, "blocs/archive_import.html", {"form": form})

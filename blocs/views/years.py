@@ -9,11 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from blocs import permissions as perms
-from blocs import rules, services
+from blocs import rules
 from blocs.forms import BlocYearEditForm, BlocYearForm, LeadershipForm, MemberAddForm
 from blocs.models import AuditEntry, BlocYear, Membership, Registration, ScoringTable, Unit
-from blocs.view_helpers import paginate, run_service
+from blocs.services.bloc_years import bloc_year_advance, bloc_year_create, bloc_year_open_next, bloc_year_update
+from blocs.services.membership import leadership_set, membership_add, membership_remove
 from blocs.views.home import progress_of, years_with_progress
+from emulation.kernel.view_helpers import paginate, run_service
 
 
 def _managed_year(request: HttpRequest, pk: int) -> BlocYear:
@@ -30,8 +32,8 @@ def year_create(request: HttpRequest, bloc_pk: int) -> HttpResponse:
     form = BlocYearForm(request.POST or None, initial={"year": latest.year + 1 if latest else None,
                                                       "place_name": latest.place_name if latest else ""})
     if request.method == "POST" and form.is_valid():
-        done = run_service(request, lambda: services.bloc_year_create(actor=request.user, bloc=bloc,
-                                                                      **form.cleaned_data), form=form,
+        done = run_service(request, lambda: bloc_year_create(actor=request.user, bloc=bloc,
+                                                             **form.cleaned_data), form=form,
                            success=lambda year: _("Year %(year)s created. Add its member units next.")
                            % {"year": year.year})
         if done:
@@ -71,7 +73,7 @@ def year_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "registration_deadline": bloc_year.registration_deadline, "place_name": bloc_year.place_name})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if run_service(request, lambda: services.bloc_year_update(
+        if run_service(request, lambda: bloc_year_update(
                 actor=request.user, bloc_year=bloc_year, registration_deadline=data["registration_deadline"],
                 place_name=data["place_name"]), form=form, success=_("Saved.")):
             return redirect(bloc_year)
@@ -82,8 +84,8 @@ def year_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def year_advance(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = _managed_year(request, pk)
-    run_service(request, lambda: services.bloc_year_advance(actor=request.user, bloc_year=bloc_year,
-                                                            expected_status=request.POST.get("status")),
+    run_service(request, lambda: bloc_year_advance(actor=request.user, bloc_year=bloc_year,
+                                                   expected_status=request.POST.get("status")),
                 success=lambda year: _("The year is now at: %(status)s.") % {"status": year.get_status_display()})
     return redirect(bloc_year)
 
@@ -102,7 +104,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberAddForm(request.POST or None, units=candidates)
     if request.method == "POST" and form.is_valid():
         units = list(form.cleaned_data["units"])
-        if run_service(request, lambda: services.membership_add(actor=request.user, bloc_year=bloc_year, units=units),
+        if run_service(request, lambda: membership_add(actor=request.user, bloc_year=bloc_year, units=units),
                        form=form, success=_("%(n)s units added.") % {"n": len(units)}):
             return redirect(bloc_year)
     return render(request, "blocs/member_add.html", {"form": form, "bloc_year": bloc_year, "query": query})
@@ -114,7 +116,7 @@ def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     bloc_year = _managed_year(request, pk)
     membership = get_object_or_404(Membership.objects.select_related("unit", "bloc_year"), pk=membership_pk,
                                    bloc_year=bloc_year)
-    run_service(request, lambda: services.membership_remove(actor=request.user, membership=membership),
+    run_service(request, lambda: membership_remove(actor=request.user, membership=membership),
                 success=lambda _none: _("%(unit)s removed from the bloc year.") % {"unit": membership.unit.name})
     return redirect(bloc_year)
 
@@ -134,7 +136,7 @@ def year_leadership(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = _managed_year(request, pk)
     form = LeadershipForm(request.POST or None, units=_member_units(bloc_year), initial=_leadership_initial(bloc_year))
     if request.method == "POST" and form.is_valid():
-        if run_service(request, lambda: services.leadership_set(
+        if run_service(request, lambda: leadership_set(
                 actor=request.user, bloc_year=bloc_year, head=form.cleaned_data["head"],
                 deputies=list(form.cleaned_data["deputies"])), form=form, success=_("Head and deputies saved.")):
             return redirect(bloc_year)
@@ -149,7 +151,7 @@ def year_open_next(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["head"].label = _("Head unit of %(year)s") % {"year": bloc_year.year + 1}
     form.fields["deputies"].label = _("Deputy units of %(year)s (at most 2)") % {"year": bloc_year.year + 1}
     if request.method == "POST" and form.is_valid():
-        done = run_service(request, lambda: services.bloc_year_open_next(
+        done = run_service(request, lambda: bloc_year_open_next(
             actor=request.user, bloc_year=bloc_year, head=form.cleaned_data["head"],
             deputies=list(form.cleaned_data["deputies"])), form=form,
             success=lambda year: _("Year %(year)s opened with the same members.") % {"year": year.year})

@@ -3,7 +3,7 @@ the counting minutes, the meeting minutes, the submission letter and the ballot 
 
 Each `*_context` function reads the database and returns what one template needs; the template serves
 the screen, print, PDF and Word alike (reports.common). Results come from each closed round's stored
-`result` (awards/services.py `result_json`), never recounted; percentages are printed from its exact
+`result` (awards/services/rounds.py `round_close`), never recounted; percentages are printed from its exact
 fraction. Reads only: the documents' numbers are set in reports/services/documents.py.
 """
 
@@ -17,13 +17,14 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone, translation
 
-from awards import services as award_services
+from awards import selectors
 from awards.models import Attendance, Ballot, HistoryEntry, Meeting, Nomination, PaperCount, Round
 from awards.results import Result, Row, result_of
 from awards.rules import BASES, TieBreak
+from awards.services import rounds as round_services
 from blocs.models import BlocYear, Covenant, Unit
 from blocs.rules import vietnamese_key
-from blocs.scoring import score_table_rows
+from blocs.selectors import score_table_rows
 from reports import rules
 from reports.common import NOMINATION_ORDER, DocumentFrame, frame, head_unit
 from reports.models import Comment, IssuedDocument, ReportVersion
@@ -251,7 +252,7 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
     numbers = issued(bloc_year)
     counting = numbers.get(Kind.COUNTING_MINUTES)
     found = conclusions(rounds, names, bloc_year.year)
-    leadership = award_services.elected_leadership(bloc_year)
+    leadership = selectors.elected_leadership(bloc_year)
     return {
         "doc": doc, "bloc_year": bloc_year, "meeting": meeting, "present": present, "absent": absent,
         "members": len(present) + len(absent), "enrolled": bloc_year.memberships.count(),
@@ -360,8 +361,8 @@ def ballot_context(round_: Round, copies: int = 1) -> dict[str, Any]:
 
 def ballot_candidates(round_: Round) -> list[Unit]:
     """The units the paper lists. A draft round's list is made again when it opens (a higher round may have
-    closed since; awards/services.py `round_open`), so the paper shows what the opening will list."""
-    if round_.status == Round.Status.DRAFT and not award_services._candidates_adjusted(round_):
-        units = Unit.objects.filter(pk__in=award_services.candidate_units(round_))
+    closed since; awards/services/rounds.py `round_open`), so the paper shows what the opening will list."""
+    if round_.status == Round.Status.DRAFT and not round_services._candidates_adjusted(round_):
+        units = Unit.objects.filter(pk__in=selectors.candidate_units(round_))
         return sorted(units, key=lambda u: vietnamese_key(u.name))
-    return list(award_services.candidate_units_ordered(round_))
+    return list(selectors.candidate_units_ordered(round_))

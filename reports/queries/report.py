@@ -18,12 +18,12 @@ from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
+from awards import selectors
 from awards.models import HistoryEntry, Meeting, Nomination, Round
 from awards.results import Row, result_of
-from awards.services import elected_leadership
 from blocs.models import Award, BlocYear, Covenant, Membership, Registration, RoleGrant, Unit
 from blocs.rules import vietnamese_key
-from blocs.scoring import score_table_rows
+from blocs.selectors import score_table_rows
 from reports import rules
 from reports.common import ISSUER_CODE, NOMINATION_ORDER, DocumentFrame, frame, render_document
 from reports.models import NARRATIVE_SECTIONS, ReportVersion
@@ -143,7 +143,7 @@ def _percent(nomination: Nomination) -> str:
 
 def _next_leadership(bloc_year: BlocYear) -> dict[str, Any]:
     """Next year's head and deputies: from the meeting's election, else from next year's set-up."""
-    elected = elected_leadership(bloc_year)
+    elected = selectors.elected_leadership(bloc_year)
     if elected is not None and elected[0] is not None:
         head, deputies = elected
         return {"head": head.name, "deputies": [u.name for u in deputies], "source": "election"}

@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy
 from awards import permissions as award_perms
 from awards.models import Round
 from blocs import permissions as perms
-from blocs.forms import DateInput
 from blocs.models import BlocYear
-from blocs.view_helpers import run_service
+from emulation.kernel.forms import DateInput
+from emulation.kernel.view_helpers import run_service
 from reports.common import document_response, render_document
 from reports.models import IssuedDocument
 from reports.permissions import can_print_ballots

@@ -18,7 +18,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from blocs import permissions as perms
-from blocs.view_helpers import run_service
+from emulation.kernel.view_helpers import run_service
 from reports.common import document_response
 from reports.forms import (
     COMMENT_SECTION_CHOICES,

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from awards import services
 from awards.models import CategoryRule, RuleSet
+from awards.services import rounds
 from blocs.models import Award, BlocYear, Membership, RoleGrant, Scorecard, Unit, User
 from tests.factories import add_member, grant, make_bloc, make_bloc_year, make_province, make_unit, make_user
 
@@ -51,9 +51,9 @@ def seed_meeting(*, scores: dict[str, str] | None = None, quotas: tuple[int, int
     for code, unit in units.items():
         reps[code] = make_user(f"rep_{code.lower()}_{bloc_year.pk}", unit=unit)
         grant(reps[code], RoleGrant.Kind.REPRESENTATIVE, unit=unit)
-    services.meeting_save(actor=secretariat, bloc_year=bloc_year,
-                          data={"held_on": "2022-12-01", "place": "Hội trường Tỉnh ủy"},
-                          present=list(units.values()), committee=[("Nguyễn Văn A", None), ("Trần Thị B", None),
+    rounds.meeting_save(actor=secretariat, bloc_year=bloc_year,
+                        data={"held_on": "2022-12-01", "place": "Hội trường Tỉnh ủy"},
+                        present=list(units.values()), committee=[("Nguyễn Văn A", None), ("Trần Thị B", None),
                                                                    ("Lê Văn C", None)])
     return Meeting(bloc_year=bloc_year, units=units, reps=reps, secretariat=secretariat, chair=chair)
 

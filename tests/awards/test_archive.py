@@ -15,11 +15,15 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import translation
 
-from awards import nominations, rules, services
+from awards import rules, selectors
 from awards.archive import SECTION, recount
 from awards.models import Ballot, Nomination, Round, RuleSet, Turnout
 from awards.permissions import can_open_close, can_vote_for
 from awards.results import result_of
+from awards.services import ballots as ballot_services
+from awards.services import nominations
+from awards.services import rounds as round_services
+from awards.services import rule_sets as rule_set_services
 from blocs.archive import archive_dumps, archive_export, archive_import, register_section, registered_sections
 from blocs.models import (
     Award,
@@ -97,8 +101,8 @@ def _cast(meeting: Meeting, round_: Round, ballots: list[list[str]]) -> None:
     """The i-th ballot is cast by the i-th member unit."""
     voters = list(meeting.units)
     for i, choice in enumerate(ballots):
-        services.ballot_cast(actor=meeting.reps[voters[i]], round_=round_, unit=meeting.units[voters[i]],
-                             choices=[meeting.units[code].pk for code in choice])
+        ballot_services.ballot_cast(actor=meeting.reps[voters[i]], round_=round_, unit=meeting.units[voters[i]],
+                                    choices=[meeting.units[code].pk for code in choice])
 
 
 def _close(meeting: Meeting, round_: Round) -> Round:
@@ -114,9 +118,10 @@ def build_year() -> Meeting:
     _scores(meeting)
     year = meeting.bloc_year
     merit = Award.objects.get(code="bang-khen-chu-tich-ubnd-tinh")
-    services.condition_change(actor=meeting.secretariat, bloc_year=year, award=merit,
-                              condition=rules.Condition(kind="min_score", number=Decimal("90")))
-    rounds = {r.award.code if r.award else r.kind: r for r in services.rounds_generate(actor=None, bloc_year=year)}
+    rule_set_services.condition_change(actor=meeting.secretariat, bloc_year=year, award=merit,
+                                       condition=rules.Condition(kind="min_score", number=Decimal("90")))
+    rounds = {r.award.code if r.award else r.kind: r
+              for r in round_services.rounds_generate(actor=None, bloc_year=year)}
     gov = round_opened(actor=meeting.chair, round_=rounds["co-thi-dua-chinh-phu"])
     _cast(meeting, gov, [["BTG"]] * 8 + [[]])  # a blank ballot
     _close(meeting, gov)
@@ -128,12 +133,12 @@ def build_year() -> Meeting:
     _close(meeting, runoff)
     merit = round_opened(actor=meeting.chair, round_=rounds["bang-khen-chu-tich-ubnd-tinh"])
     _cast(meeting, merit, [["BAO", "BNC", "DUK"]] * 5)
-    services.paper_count_set(actor=meeting.secretariat, round_=merit, returned=4, valid=3,
-                             votes={meeting.units[c].pk: 3 for c in ("BAO", "UBKT", "DUK")})
+    ballot_services.paper_count_set(actor=meeting.secretariat, round_=merit, returned=4, valid=3,
+                                    votes={meeting.units[c].pk: 3 for c in ("BAO", "UBKT", "DUK")})
     _close(meeting, merit)
     head = round_opened(actor=meeting.chair, round_=rounds["head"])
     _cast(meeting, head, [["DUK"]] * 7)
-    services.paper_ballot_enter(actor=meeting.secretariat, round_=head, choices=[], invalid_reason="marked")
+    ballot_services.paper_ballot_enter(actor=meeting.secretariat, round_=head, choices=[], invalid_reason="marked")
     _close(meeting, head)
     deputy = round_opened(actor=meeting.chair, round_=rounds["deputy"])
     _cast(meeting, deputy, [["BTG"]] * 2)  # still open
@@ -233,7 +238,7 @@ def test_an_archive_that_does_not_recount_is_refused_and_nothing_is_saved(tamper
 
 def test_the_recount_of_a_closed_round_matches_what_the_close_stored():
     meeting = build_year()
-    scores = services.final_scores(meeting.bloc_year)
+    scores = selectors.final_scores(meeting.bloc_year)
     for round_ in meeting.bloc_year.rounds.filter(status=Round.Status.CLOSED):
         fresh = recount(round_, scores)
         stored = result_of(round_)
@@ -339,8 +344,8 @@ def test_the_seed_year_proposes_1_2_3_different_units_and_elects_the_2023_head()
                 ("co-thi-dua-chinh-phu", "co-thi-dua-ubnd-tinh", "bang-khen-chu-tich-ubnd-tinh")}
     assert proposed["co-thi-dua-chinh-phu"] == {"BTGTU"}
     assert [len(units) for units in proposed.values()] == [1, 2, 3]
-    assert len(set().union(*proposed.values())) == 6 == len(services.proposed_units(bloc_year))
-    head, deputies = services.elected_leadership(bloc_year)
+    assert len(set().union(*proposed.values())) == 6 == len(selectors.proposed_units(bloc_year))
+    head, deputies = selectors.elected_leadership(bloc_year)
     assert head.name == "Đảng ủy Khối các Cơ quan và Doanh nghiệp tỉnh"
     assert [deputy.short_code for deputy in deputies] == ["BTGTU"]
     totals = dict(Scorecard.objects.filter(bloc_year=bloc_year, verified_at__isnull=False)
@@ -372,7 +377,7 @@ def test_load_demo_opens_a_round_a_newcomer_can_vote_in_and_close(settings):
     assert can_open_close(roles_of(User.objects.get(username="thuky")), open_round.bloc_year)
 
     police = Unit.objects.get(short_code="CAT")
-    services.ballot_cast(actor=representative, round_=open_round, unit=representative.unit, choices=[police.pk])
-    closed = services.round_close(actor=chair, round_=open_round, passphrase="demq vnch ktda 2626")
+    ballot_services.ballot_cast(actor=representative, round_=open_round, unit=representative.unit, choices=[police.pk])
+    closed = round_services.round_close(actor=chair, round_=open_round, passphrase="demq vnch ktda 2626")
 
     assert _codes(closed.result["elected"]) == {"CAT"}

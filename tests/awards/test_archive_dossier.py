@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from awards import nominations
 from awards.models import Decision, Dossier, DossierStep, HistoryEntry, Nomination
+from awards.services import dossier as dossier_services
 from blocs.archive import archive_dumps, archive_import
 from blocs.models import BlocYear
 from tests.awards.test_archive import build_year
@@ -24,14 +24,14 @@ def decided_year() -> BlocYear:
     meeting = build_year()
     year = meeting.bloc_year
     board = make_user("ban_tdkt")
-    nominations.dossier_submit(actor=meeting.secretariat, bloc_year=year)
-    nominations.dossier_return(actor=board, bloc_year=year, reason="Thiếu báo cáo thành tích")
-    nominations.dossier_submit(actor=meeting.secretariat, bloc_year=year)
-    nominations.dossier_accept(actor=board, bloc_year=year)
+    dossier_services.dossier_submit(actor=meeting.secretariat, bloc_year=year)
+    dossier_services.dossier_return(actor=board, bloc_year=year, reason="Thiếu báo cáo thành tích")
+    dossier_services.dossier_submit(actor=meeting.secretariat, bloc_year=year)
+    dossier_services.dossier_accept(actor=board, bloc_year=year)
     proposed = list(Nomination.objects.filter(bloc_year=year, status=Nomination.Status.PROPOSED))
-    nominations.decision_record(actor=board, bloc_year=year, number="15/QĐ-UBND", issuer="UBND tỉnh Quảng Trị",
-                                signed_on=dt.date(2023, 2, 5),
-                                outcomes={n.pk: index % 2 == 0 for index, n in enumerate(proposed)})
+    dossier_services.decision_record(actor=board, bloc_year=year, number="15/QĐ-UBND", issuer="UBND tỉnh Quảng Trị",
+                                     signed_on=dt.date(2023, 2, 5),
+                                     outcomes={n.pk: index % 2 == 0 for index, n in enumerate(proposed)})
     return year
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from awards import services
 from awards.models import Attendance
+from awards.services import ballots as ballot_services
 from tests.awards.test_views import MERIT, ballot_data, english, generate, open_via_view
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_the_chair_sees_ballots_received_and_who_has_not_voted(meeting):
     for voter in ("VPTU", "BTC"):
         english(meeting.reps[voter]).post(reverse("awards:vote-cast", args=[merit.pk]),
                                           ballot_data(meeting, voter, ["BDV"]))
-    services.paper_ballot_enter(actor=meeting.secretariat, round_=merit, choices=[meeting.units["BNC"].pk])
+    ballot_services.paper_ballot_enter(actor=meeting.secretariat, round_=merit, choices=[meeting.units["BNC"].pk])
 
     panel = chair_panel(meeting.chair)
     assert merit.title in panel

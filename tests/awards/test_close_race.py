@@ -15,8 +15,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, close_old_connections, connection
 
-from awards import ballot_box, services
+from awards import ballot_box
 from awards.models import Ballot, Round, Turnout
+from awards.services import ballots, rounds
 from tests.awards.conftest import seed_meeting
 from tests.factories import round_closed, round_opened
 
@@ -52,16 +53,16 @@ def close_until_done(meeting, round_: Round) -> Round:  # noqa: ANN001
 def open_with_votes(codes: tuple[str, ...]) -> tuple:
     """The seed meeting's Government-flag round, open, with a ballot for BTG from each unit in `codes`."""
     meeting = seed_meeting()
-    round_ = round_opened(actor=meeting.chair, round_=services.rounds_generate(
+    round_ = round_opened(actor=meeting.chair, round_=rounds.rounds_generate(
         actor=meeting.secretariat, bloc_year=meeting.bloc_year)[0])
     for code in codes:
         cast_for(meeting, round_, code)
     return meeting, round_
 
 
-def cast_for(meeting, round_: Round, code: str) -> services.CastReceipt:  # noqa: ANN001
-    return services.ballot_cast(actor=meeting.reps[code], round_=round_, unit=meeting.units[code],
-                                choices=[meeting.units["BTG"].pk])
+def cast_for(meeting, round_: Round, code: str) -> ballots.CastReceipt:  # noqa: ANN001
+    return ballots.ballot_cast(actor=meeting.reps[code], round_=round_, unit=meeting.units[code],
+                               choices=[meeting.units["BTG"].pk])
 
 
 def held(function, reached: threading.Event, release: threading.Event):  # noqa: ANN001, ANN201
@@ -90,18 +91,18 @@ def test_a_cast_in_flight_when_the_chair_closes_is_counted(monkeypatch):
     closed = Round.objects.get(pk=round_.pk)
     assert closed.is_closed, outcome
     receipt = outcome["cast"]
-    if isinstance(receipt, services.CastReceipt):  # stored: it must be counted
+    if isinstance(receipt, ballots.CastReceipt):  # stored: it must be counted
         assert Ballot.objects.filter(round=closed, receipt=receipt.receipt).exists()
     returned = closed.result["counts"]["returned"]
     assert returned == Ballot.objects.filter(round=closed).count() == Turnout.objects.filter(round=closed).count()
     if connection.vendor == "postgresql":  # the close waited for the cast in flight, which was counted
-        assert isinstance(receipt, services.CastReceipt) and returned == 6
+        assert isinstance(receipt, ballots.CastReceipt) and returned == 6
 
 
 def test_a_cast_that_arrives_while_the_close_is_counting_is_refused_with_a_message(monkeypatch):
     meeting, round_ = open_with_votes(("VPTU", "BTC", "BDV", "BNC", "UBKT", "DUK"))
     counting, release = threading.Event(), threading.Event()
-    monkeypatch.setattr(services, "_ballots_unseal", held(services._ballots_unseal, counting, release))
+    monkeypatch.setattr(rounds, "_ballots_unseal", held(rounds._ballots_unseal, counting, release))
     outcome: dict = {}
     chair = in_thread(lambda: round_closed(actor=meeting.chair, round_=round_, ballots_issued=9), outcome, "close")
     assert counting.wait(WAIT)

@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 
-from awards import services
 from awards.models import SealedBallot, Turnout
+from awards.services import ballots
+from awards.services import rounds as round_services
 from blocs.models import RoleGrant
 from tests.awards.conftest import seed_meeting
 from tests.factories import grant, make_user, round_opened
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_concurrent_ballots_from_one_unit_store_exactly_one():
     meeting = seed_meeting()
-    rounds = services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
+    rounds = round_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
     round_ = round_opened(actor=meeting.chair, round_=rounds[0])
     unit = meeting.units["BTC"]
     second_rep = make_user(unit=unit)
@@ -35,7 +36,7 @@ def test_concurrent_ballots_from_one_unit_store_exactly_one():
         try:
             for _press in range(100):  # "the server is busy, cast it again" (SQLite): the voter presses again
                 try:
-                    services.ballot_cast(actor=user, round_=round_, unit=unit, choices=[meeting.units["BTG"].pk])
+                    ballots.ballot_cast(actor=user, round_=round_, unit=unit, choices=[meeting.units["BTG"].pk])
                     outcomes.append("stored")
                     return
                 except ValidationError as error:

@@ -11,8 +11,10 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
-from awards import nominations, services
 from awards.models import Condition, Dossier, HistoryEntry, Nomination, RuleSet
+from awards.services import dossier as dossier_services
+from awards.services import nominations as nomination_services
+from awards.services import rule_sets
 from blocs.models import Award, RoleGrant, User
 from tests.conftest import PERSONAS, World, client_for
 from tests.factories import grant, make_user
@@ -54,7 +56,7 @@ def url(name: str, world: World) -> str:
 def proposals(world: World) -> dict[str, Nomination]:
     """The world's year with its rules and three nominations: two proposed, one passed but not eligible."""
     bloc_year = world.bloc_year
-    rule_set = services.rule_set_ensure(actor=None, bloc_year=bloc_year)
+    rule_set = rule_sets.rule_set_ensure(actor=None, bloc_year=bloc_year)
     award = {a.code: a for a in Award.objects.filter(code__in=[GOV, PROV, MERIT])}
     others = list(bloc_year.memberships.exclude(pk__in=[world.head.pk, world.member.pk]).select_related("unit"))
     return {
@@ -118,9 +120,9 @@ def test_a_board_of_another_province_is_an_outsider(world, proposals):
 
 def test_the_nominations_page_shows_votes_reasons_and_outside_vote_badges(world, proposals):
     secretariat = world.users["secretariat"]
-    nominations.nomination_add_outside_vote(actor=secretariat, bloc_year=world.bloc_year,
-                                            award=proposals["gov"].award, unit=world.member.unit,
-                                            reason="Thành tích đột xuất phòng chống bão lũ")
+    nomination_services.nomination_add_outside_vote(actor=secretariat, bloc_year=world.bloc_year,
+                                                    award=proposals["gov"].award, unit=world.member.unit,
+                                                    reason="Thành tích đột xuất phòng chống bão lũ")
     page = english(world.users["representative"]).get(url("awards:nomination-list", world))
     html = page.content.decode()
     assert page.status_code == 200
@@ -210,8 +212,8 @@ def test_submit_return_correct_resubmit_accept_and_decide_on_screen(world, propo
 
 
 def _accepted(world: World) -> None:
-    nominations.dossier_submit(actor=world.users["secretariat"], bloc_year=world.bloc_year)
-    nominations.dossier_accept(actor=world.users["board"], bloc_year=world.bloc_year)
+    dossier_services.dossier_submit(actor=world.users["secretariat"], bloc_year=world.bloc_year)
+    dossier_services.dossier_accept(actor=world.users["board"], bloc_year=world.bloc_year)
 
 
 def test_decision_errors_come_back_on_the_form(world, proposals):
@@ -242,7 +244,7 @@ def test_bad_decision_input_comes_back_with_errors(world, proposals, data):
 
 
 def test_a_decision_before_acceptance_is_refused_on_the_form(world, proposals):
-    nominations.dossier_submit(actor=world.users["secretariat"], bloc_year=world.bloc_year)
+    dossier_services.dossier_submit(actor=world.users["secretariat"], bloc_year=world.bloc_year)
     data = {"number": "1/QĐ", "issuer": "UBND", "signed_on": "2023-01-05",
             f"awarded_{proposals['gov'].pk}": "yes"}
     response = english(world.users["board"]).post(url("awards:decision-record", world), data)
@@ -264,7 +266,7 @@ def _rule_set(world: World) -> RuleSet:
 
 def test_a_condition_is_added_and_removed_each_as_a_new_version(world):
     client = english(world.users["secretariat"])
-    services.rule_set_ensure(actor=None, bloc_year=world.bloc_year)
+    rule_sets.rule_set_ensure(actor=None, bloc_year=world.bloc_year)
     merit = Award.objects.get(code=MERIT)
     response = client.post(url("awards:condition-add", world), {"category": merit.pk, "kind": "consecutive",
                                                                 "number": "2", "rating": "htxs"})
@@ -297,7 +299,7 @@ def test_a_condition_is_added_and_removed_each_as_a_new_version(world):
     ],
 )
 def test_bad_conditions_are_refused_with_a_message(world, data, fragment):
-    services.rule_set_ensure(actor=None, bloc_year=world.bloc_year)
+    rule_sets.rule_set_ensure(actor=None, bloc_year=world.bloc_year)
     data = {**data, "category": Award.objects.get(code=data["category"]).pk}
     response = english(world.users["secretariat"]).post(url("awards:condition-add", world), data)
     assert response.status_code == 302
@@ -306,7 +308,7 @@ def test_bad_conditions_are_refused_with_a_message(world, data, fragment):
 
 
 def test_removing_a_condition_that_does_not_exist_is_a_message(world):
-    services.rule_set_ensure(actor=None, bloc_year=world.bloc_year)
+    rule_sets.rule_set_ensure(actor=None, bloc_year=world.bloc_year)
     client = english(world.users["secretariat"])
     for data in ({"category": Award.objects.get(code=MERIT).pk, "index": 5}, {"category": "x", "index": "-1"}):
         response = client.post(url("awards:condition-remove", world), data)
@@ -336,7 +338,7 @@ def _rule_set_post(world: World, **overrides: object) -> dict[str, object]:
     ],
 )
 def test_the_rule_set_refuses_bad_quotas_and_pass_marks_on_screen(world, overrides):
-    services.rule_set_ensure(actor=None, bloc_year=world.bloc_year)
+    rule_sets.rule_set_ensure(actor=None, bloc_year=world.bloc_year)
     response = english(world.users["secretariat"]).post(reverse("awards:rule-set", args=[world.bloc_year.pk]),
                                                         _rule_set_post(world, **overrides))
     html = response.content.decode()

@@ -1,6 +1,6 @@
 """Table tests of the eligibility conditions, the Government-flag cap and quota rounding (issue 4, item 2).
 
-Pure: awards/rules.py takes plain values, so no database is involved.
+Pure: awards/rules.py and the checks of awards/conditions.py take plain values, so no database is involved.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from fractions import Fraction
 
 import pytest
 
+from awards import conditions as kinds
 from awards import rules
 from awards.rules import Condition, UnitFacts
 
@@ -27,7 +28,7 @@ def facts(*, registered: frozenset = frozenset({AWARD}), score: str | None = "92
 
 
 def codes(conditions: list[Condition], unit: UnitFacts) -> list[str]:
-    return [issue.code for issue in rules.eligibility_issues(conditions, unit, award=AWARD, year=YEAR)]
+    return [issue.code for issue in kinds.eligibility_issues(conditions, unit, award=AWARD, year=YEAR)]
 
 
 def years(*held: int, key: str = EXCELLENT) -> dict[int, set[str]]:
@@ -84,18 +85,18 @@ def test_every_failed_condition_is_a_reason_and_all_are_reported():
     conditions = [Condition("registered"), Condition("min_score", Decimal("95")), Condition("not_disqualified"),
                   Condition("consecutive", Decimal("2"), EXCELLENT, "Hoàn thành xuất sắc nhiệm vụ")]
     unit = facts(registered=frozenset(), score="91", disqualified=True, history=years(2022))
-    issues = rules.eligibility_issues(conditions, unit, award=AWARD, year=YEAR)
+    issues = kinds.eligibility_issues(conditions, unit, award=AWARD, year=YEAR)
     assert [i.code for i in issues] == ["not_registered", "score_below", "disqualified", "too_few_years"]
     assert issues[1].params == {"min": Decimal("95"), "score": Decimal("91")}
     assert issues[3].params == {"n": 2, "what": "Hoàn thành xuất sắc nhiệm vụ", "held": 1}
 
 
 def test_no_condition_means_eligible():
-    assert rules.eligibility_issues([], facts(disqualified=True), award=AWARD, year=YEAR) == []
+    assert kinds.eligibility_issues([], facts(disqualified=True), award=AWARD, year=YEAR) == []
 
 
 def test_the_recent_award_names_the_latest_year():
-    issue, = rules.eligibility_issues([Condition("not_recent", Decimal("3"), PROV_FLAG, "Cờ")],
+    issue, = kinds.eligibility_issues([Condition("not_recent", Decimal("3"), PROV_FLAG, "Cờ")],
                                       facts(history={2019: {PROV_FLAG}, 2021: {PROV_FLAG}}), award=AWARD, year=YEAR)
     assert issue.params == {"what": "Cờ", "year": 2021, "n": 3}
 
@@ -133,7 +134,7 @@ def test_streak(history, year, expected):
     ],
 )
 def test_condition_settings(condition, expected):
-    assert [issue.code for issue in rules.condition_issues(condition)] == expected
+    assert [issue.code for issue in kinds.condition_issues(condition)] == expected
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from awards import nominations, rules, services
+from awards import rules, selectors
 from awards.models import (
     CategoryRule,
     Condition,
@@ -22,6 +22,10 @@ from awards.models import (
     RuleSet,
 )
 from awards.results import shown_reasons
+from awards.services import ballots as ballot_services
+from awards.services import dossier as dossier_services
+from awards.services import nominations, rule_sets
+from awards.services import rounds as round_services
 from blocs.models import AuditEntry, Award, BlocYear, Membership
 from tests.awards.conftest import Meeting
 from tests.awards.test_voting import cast_all, close, elected_codes, open_round, rounds_by_kind
@@ -81,8 +85,8 @@ def proposed(bloc_year: BlocYear) -> list[Nomination]:
 
 
 def test_closing_a_round_proposes_the_elected_and_records_the_ineligible_with_reasons(meeting):
-    services.condition_change(actor=meeting.secretariat, bloc_year=meeting.bloc_year, award=award(PROV),
-                              condition=rules.Condition(kind="min_score", number=Decimal("95")))
+    rule_sets.condition_change(actor=meeting.secretariat, bloc_year=meeting.bloc_year, award=award(PROV),
+                               condition=rules.Condition(kind="min_score", number=Decimal("95")))
     rounds = rounds_by_kind(meeting)
     assert rounds[PROV].rule_set.version == 2  # the round names the rules it is held under
     gov = open_round(meeting, rounds[GOV])
@@ -107,9 +111,9 @@ def test_closing_a_round_proposes_the_elected_and_records_the_ineligible_with_re
 
 
 def test_a_passing_unit_that_fails_the_consecutive_years_condition_is_not_proposed(meeting):
-    services.condition_change(actor=meeting.secretariat, bloc_year=meeting.bloc_year, award=award(GOV),
-                              condition=rules.Condition(kind="consecutive", number=Decimal("2"), key="rating:htxs"),
-                              rating=Rating.EXCELLENT)
+    rule_sets.condition_change(actor=meeting.secretariat, bloc_year=meeting.bloc_year, award=award(GOV),
+                               condition=rules.Condition(kind="consecutive", number=Decimal("2"), key="rating:htxs"),
+                               rating=Rating.EXCELLENT)
     for year in (2020, 2021):
         HistoryEntry.objects.create(unit=meeting.units["VPTU"], year=year, rating=Rating.EXCELLENT)
     HistoryEntry.objects.create(unit=meeting.units["BTG"], year=2021, rating=Rating.EXCELLENT)
@@ -156,7 +160,7 @@ def test_adding_outside_the_vote_needs_a_reason_and_is_marked(meeting):
     stranger = make_unit(province=meeting.bloc_year.bloc.province)
     with pytest.raises(ValidationError):  # not a member of the bloc
         nominations.nomination_add_outside_vote(**{**args, "unit": stranger}, reason="Lý do")
-    dossier = nominations.dossier_submit(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
+    dossier = dossier_services.dossier_submit(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
     line = next(line for line in dossier.steps.get().snapshot if line["unit"] == meeting.units["BAO"].name)
     assert line["outside_vote"] is True and line["reason"] == "Thành tích đột xuất"
 
@@ -169,33 +173,35 @@ def test_the_dossier_path_keeps_every_version_and_ends_decided(meeting):
     bloc_year, secretariat = meeting.bloc_year, meeting.secretariat
     board = make_user("ban_tdkt_qt")
     with pytest.raises(ValidationError):  # nothing to accept yet
-        nominations.dossier_accept(actor=board, bloc_year=bloc_year)
+        dossier_services.dossier_accept(actor=board, bloc_year=bloc_year)
 
-    nominations.dossier_submit(actor=secretariat, bloc_year=bloc_year)
+    dossier_services.dossier_submit(actor=secretariat, bloc_year=bloc_year)
     with pytest.raises(ValidationError):  # sent: no change until the board returns it
         nominations.nomination_withdraw(actor=secretariat, nomination=proposed(bloc_year)[0], reason="x")
     with pytest.raises(ValidationError):
-        nominations.dossier_return(actor=board, bloc_year=bloc_year, reason="  ")
-    nominations.dossier_return(actor=board, bloc_year=bloc_year, reason="Thiếu báo cáo thành tích của BNC")
+        dossier_services.dossier_return(actor=board, bloc_year=bloc_year, reason="  ")
+    dossier_services.dossier_return(actor=board, bloc_year=bloc_year, reason="Thiếu báo cáo thành tích của BNC")
 
     bnc = Nomination.objects.get(bloc_year=bloc_year, award__code=MERIT, unit=meeting.units["BNC"])
     nominations.nomination_withdraw(actor=secretariat, nomination=bnc, reason="Không đủ hồ sơ")
-    dossier = nominations.dossier_submit(actor=secretariat, bloc_year=bloc_year)
-    nominations.dossier_accept(actor=board, bloc_year=bloc_year)
+    dossier = dossier_services.dossier_submit(actor=secretariat, bloc_year=bloc_year)
+    dossier_services.dossier_accept(actor=board, bloc_year=bloc_year)
     with pytest.raises(ValidationError):  # accepted: the secretariat cannot change it any more
         nominations.nomination_add_outside_vote(actor=secretariat, bloc_year=bloc_year, award=award(MERIT),
                                                 unit=meeting.units["BNC"], reason="x")
 
     gov = next(n for n in proposed(bloc_year) if n.award.code == GOV)
-    nominations.decision_record(actor=board, bloc_year=bloc_year, number="231/QĐ-TTg", issuer="Thủ tướng Chính phủ",
-                                signed_on=dt.date(2023, 3, 14), outcomes={gov.pk: True})
+    dossier_services.decision_record(actor=board, bloc_year=bloc_year, number="231/QĐ-TTg",
+                                     issuer="Thủ tướng Chính phủ", signed_on=dt.date(2023, 3, 14),
+                                     outcomes={gov.pk: True})
     dossier.refresh_from_db()
     assert dossier.status == Dossier.Status.ACCEPTED  # the provincial awards are still waiting
     rest = {n.pk: True for n in proposed(bloc_year) if n.pk != gov.pk}
     merit_bdv = Nomination.objects.get(bloc_year=bloc_year, award__code=MERIT, unit=meeting.units["BDV"])
     rest[merit_bdv.pk] = False  # not awarded by the province
-    nominations.decision_record(actor=board, bloc_year=bloc_year, number="1234/QĐ-UBND",
-                                issuer="Chủ tịch UBND tỉnh Quảng Trị", signed_on=dt.date(2023, 2, 1), outcomes=rest)
+    dossier_services.decision_record(actor=board, bloc_year=bloc_year, number="1234/QĐ-UBND",
+                                     issuer="Chủ tịch UBND tỉnh Quảng Trị", signed_on=dt.date(2023, 2, 1),
+                                     outcomes=rest)
     dossier.refresh_from_db()
     assert dossier.status == Dossier.Status.DECIDED
 
@@ -218,14 +224,14 @@ def test_the_dossier_path_keeps_every_version_and_ends_decided(meeting):
 
 def _accepted(meeting: Meeting) -> None:
     propose_seed(meeting)
-    nominations.dossier_submit(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
-    nominations.dossier_accept(actor=None, bloc_year=meeting.bloc_year)
+    dossier_services.dossier_submit(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
+    dossier_services.dossier_accept(actor=None, bloc_year=meeting.bloc_year)
 
 
 def test_a_decision_number_reused_by_the_same_issuer_in_the_same_year_is_refused(meeting):
     _accepted(meeting)
     first, second, third = proposed(meeting.bloc_year)[:3]
-    record = nominations.decision_record
+    record = dossier_services.decision_record
     record(actor=None, bloc_year=meeting.bloc_year, number="12/QĐ-UBND", issuer="UBND tỉnh Quảng Trị",
            signed_on=dt.date(2023, 1, 5), outcomes={first.pk: True})
     with pytest.raises(ValidationError, match="12/QĐ-UBND"):
@@ -245,23 +251,24 @@ def test_a_decision_for_a_unit_not_proposed_is_refused(meeting):
                                         rule_set=RuleSet.objects.get(bloc_year=meeting.bloc_year),
                                         status=Nomination.Status.NOT_ELIGIBLE)
     with pytest.raises(ValidationError, match="đề nghị|proposed"):
-        nominations.decision_record(actor=None, bloc_year=meeting.bloc_year, number="1/QĐ", issuer="UBND",
-                                    signed_on=dt.date(2023, 1, 5), outcomes={outside.pk: True})
+        dossier_services.decision_record(actor=None, bloc_year=meeting.bloc_year, number="1/QĐ", issuer="UBND",
+                                         signed_on=dt.date(2023, 1, 5), outcomes={outside.pk: True})
     other = make_bloc_year(members=4)  # another bloc's proposal
     foreign = Nomination.objects.create(bloc_year=other, award=award(MERIT), unit=other.memberships.first().unit,
                                         rule_set=RuleSet.objects.create(bloc_year=other))
     with pytest.raises(ValidationError):
-        nominations.decision_record(actor=None, bloc_year=meeting.bloc_year, number="1/QĐ", issuer="UBND",
-                                    signed_on=dt.date(2023, 1, 5), outcomes={foreign.pk: True})
+        dossier_services.decision_record(actor=None, bloc_year=meeting.bloc_year, number="1/QĐ", issuer="UBND",
+                                         signed_on=dt.date(2023, 1, 5), outcomes={foreign.pk: True})
     assert not Decision.objects.exists() and not HistoryEntry.objects.exists()
 
 
 def test_a_decision_waits_for_the_board_to_accept(meeting):
     propose_seed(meeting)
-    nominations.dossier_submit(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
+    dossier_services.dossier_submit(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
     with pytest.raises(ValidationError):
-        nominations.decision_record(actor=None, bloc_year=meeting.bloc_year, number="1/QĐ", issuer="UBND",
-                                    signed_on=dt.date(2023, 1, 5), outcomes={proposed(meeting.bloc_year)[0].pk: True})
+        dossier_services.decision_record(actor=None, bloc_year=meeting.bloc_year, number="1/QĐ", issuer="UBND",
+                                         signed_on=dt.date(2023, 1, 5),
+                                         outcomes={proposed(meeting.bloc_year)[0].pk: True})
 
 
 # --- History feeds eligibility ----------------------------------------------------------------------------------
@@ -285,11 +292,11 @@ def test_a_decision_fills_the_history_that_a_later_year_reads(meeting):
     duk = Nomination.objects.get(bloc_year=meeting.bloc_year, award__code=PROV, unit=meeting.units["DUK"])
     HistoryEntry.objects.create(unit=meeting.units["VPTU"], year=2021, award=award(PROV),
                                 source=HistoryEntry.Source.IMPORT)
-    nominations.decision_record(actor=None, bloc_year=meeting.bloc_year, number="99/QĐ-UBND", issuer="UBND tỉnh",
-                                signed_on=dt.date(2023, 2, 1), outcomes={vptu.pk: True, duk.pk: True})
+    dossier_services.decision_record(actor=None, bloc_year=meeting.bloc_year, number="99/QĐ-UBND", issuer="UBND tỉnh",
+                                     signed_on=dt.date(2023, 2, 1), outcomes={vptu.pk: True, duk.pk: True})
     round_ = next_year_round(meeting, award_code=GOV,
                              condition={"kind": "consecutive", "number": 2, "award": award(PROV)})
-    report = nominations.eligibility_report(round_, [meeting.units[c].pk for c in ("VPTU", "DUK", "BTC")])
+    report = selectors.eligibility_report(round_, [meeting.units[c].pk for c in ("VPTU", "DUK", "BTC")])
     assert report[meeting.units["VPTU"].pk] == []  # 2021 imported + 2022 decided: two consecutive years
     assert len(report[meeting.units["DUK"].pk]) == 1  # only 2022
     assert len(report[meeting.units["BTC"].pk]) == 1
@@ -299,7 +306,7 @@ def test_not_recent_defaults_to_the_categorys_own_award(meeting):
     """A "not given this award recently" condition without a title counts the category's award."""
     HistoryEntry.objects.create(unit=meeting.units["VPTU"], year=2022, award=award(PROV))
     round_ = next_year_round(meeting, award_code=PROV, condition={"kind": "not_recent", "number": 2})
-    report = nominations.eligibility_report(round_, [meeting.units["VPTU"].pk, meeting.units["BTC"].pk])
+    report = selectors.eligibility_report(round_, [meeting.units["VPTU"].pk, meeting.units["BTC"].pk])
     assert len(report[meeting.units["VPTU"].pk]) == 1 and "2022" in str(report[meeting.units["VPTU"].pk][0])
     assert report[meeting.units["BTC"].pk] == []
 
@@ -315,13 +322,13 @@ def test_the_history_of_a_renamed_unit_counts_for_the_new_unit(meeting):
     merged = make_unit(short_code="SAP", province=new.province, merged_into=meeting.units["BDV"])
     HistoryEntry.objects.create(unit=merged, year=2022, rating=Rating.EXCELLENT)
 
-    history = nominations.history_of([new, meeting.units["BDV"], old])
+    history = selectors.history_of([new, meeting.units["BDV"], old])
     assert history[new.pk] == {2021: frozenset({"rating:htxs"}), 2022: frozenset({"rating:htxs"})}
     assert history[old.pk] == history[new.pk]
     assert history[meeting.units["BDV"].pk] == {2022: frozenset({"rating:htxs"})}  # merged into it
     round_ = next_year_round(meeting, award_code=MERIT,
                              condition={"kind": "consecutive", "number": 2, "rating": Rating.EXCELLENT})
-    report = nominations.eligibility_report(round_, [new.pk, meeting.units["BDV"].pk])
+    report = selectors.eligibility_report(round_, [new.pk, meeting.units["BDV"].pk])
     assert report[new.pk] == [] and len(report[meeting.units["BDV"].pk]) == 1
 
 
@@ -335,7 +342,7 @@ def test_seed_year_replayed_gives_the_seed_proposals_as_nominations(meeting):
     assert by_award == {GOV: ["BTG"], PROV: ["DUK", "VPTU"], MERIT: ["BDV", "BNC", "BTC"]}
     assert len({u for units in by_award.values() for u in units}) == 6
     assert Nomination.objects.filter(bloc_year=meeting.bloc_year).count() == 6
-    head, deputies = services.elected_leadership(meeting.bloc_year)
+    head, deputies = selectors.elected_leadership(meeting.bloc_year)
     assert head == meeting.units["DUK"] and deputies == [meeting.units["VPTU"]]
 
 
@@ -354,19 +361,19 @@ def test_nghe_an_2015_replays_from_settings_alone():
     for code, unit in units.items():
         add_member(bloc_year, unit, Membership.Position.HEAD if code == "VP" else Membership.Position.MEMBER)
     secretariat = make_user("thu_ky_nghe_an")
-    services.rule_set_revise(actor=secretariat, bloc_year=bloc_year, changes={}, note="Quy chế khối 2015",
-                             categories=[{"award": award(GOV), "quota_count": 1},
+    rule_sets.rule_set_revise(actor=secretariat, bloc_year=bloc_year, changes={}, note="Quy chế khối 2015",
+                              categories=[{"award": award(GOV), "quota_count": 1},
                                          {"award": award(PROV), "quota_count": 3}])
-    services.meeting_save(actor=secretariat, bloc_year=bloc_year, data={"held_on": "2015-11-13", "place": "Vinh"},
-                          present=list(units.values()))
+    round_services.meeting_save(actor=secretariat, bloc_year=bloc_year, data={"held_on": "2015-11-13", "place": "Vinh"},
+                                present=list(units.values()))
     rounds = {r.award.code if r.award else r.kind: r
-              for r in services.rounds_generate(actor=secretariat, bloc_year=bloc_year)}
+              for r in round_services.rounds_generate(actor=secretariat, bloc_year=bloc_year)}
     assert set(rounds) == {GOV, PROV, "head", "deputy"} and rounds[PROV].max_choices == 3
 
     def vote(round_: Round, ballots: list[list[str]]) -> None:
         round_opened(actor=secretariat, round_=round_)
         for choice in ballots:  # paper ballots, entered after the count
-            services.paper_ballot_enter(actor=secretariat, round_=round_, choices=[units[c].pk for c in choice])
+            ballot_services.paper_ballot_enter(actor=secretariat, round_=round_, choices=[units[c].pk for c in choice])
         round_closed(actor=secretariat, round_=round_, ballots_issued=10)
 
     vote(rounds[GOV], [["DUKCCQ"]] * 8 + [["VP"]] * 2)

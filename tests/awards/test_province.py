@@ -25,8 +25,10 @@ pytestmark = pytest.mark.django_db
 GOV, PROV = "co-thi-dua-chinh-phu", "co-thi-dua-ubnd-tinh"
 
 
-def add_blocs(province: Province, count: int, *, gov_flags: int | None = None, unit_name: str | None = None) -> None:
-    """`count` blocs of 2022, each proposing a provincial flag and (the first `gov_flags`) a Government flag."""
+def add_blocs(province: Province, count: int, *, gov_flags: int | None = None, unit_name: str | None = None,
+              all_sent: bool = False) -> None:
+    """`count` blocs of 2022, each proposing a provincial flag and (the first `gov_flags`) a Government flag;
+    every other bloc has sent its dossier (every bloc with `all_sent`)."""
     awards = {a.code: a for a in Award.objects.filter(code__in=[GOV, PROV])}
     start = province.blocs.count()
     for i in range(count):
@@ -42,7 +44,7 @@ def add_blocs(province: Province, count: int, *, gov_flags: int | None = None, u
                                       final_score=Decimal("95.5"))
         Nomination.objects.create(bloc_year=bloc_year, award=awards[PROV], unit=second, rule_set=rule_set,
                                   is_outside_vote=True, reason="Thành tích đột xuất")
-        if (start + i) % 2:
+        if all_sent or (start + i) % 2:
             Dossier.objects.create(bloc_year=bloc_year, status=Dossier.Status.SUBMITTED)
 
 
@@ -86,7 +88,7 @@ def test_the_export_costs_the_same_queries_for_5_and_40_blocs(board):
 
 def test_the_government_flag_cap_is_flagged_when_over(board):
     user, province = board
-    add_blocs(province, 5, gov_flags=2)  # 2 proposals; 20% of 5 bloc leaders is 1
+    add_blocs(province, 5, gov_flags=2, all_sent=True)  # 2 proposals; 20% of 5 bloc leaders is 1
     html = client_for(user).get(reverse("awards:province-view")).content.decode()
     assert 'data-count="2"' in html and 'data-cap="1"' in html and "data-over-cap" in html
     assert "alert-danger" in html and "20%" in html
@@ -94,7 +96,7 @@ def test_the_government_flag_cap_is_flagged_when_over(board):
 
 def test_the_cap_is_not_flagged_at_the_cap(board):
     user, province = board
-    add_blocs(province, 10, gov_flags=2)  # 20% of 10 is 2
+    add_blocs(province, 10, gov_flags=2, all_sent=True)  # 20% of 10 is 2
     html = client_for(user).get(reverse("awards:province-view")).content.decode()
     assert 'data-count="2"' in html and 'data-cap="2"' in html and "data-over-cap" not in html
 
@@ -102,9 +104,21 @@ def test_the_cap_is_not_flagged_at_the_cap(board):
 def test_the_cap_rate_comes_from_the_settings(board, settings):
     user, province = board
     settings.GOV_FLAG_CAP_RATE = "1/2"
-    add_blocs(province, 5, gov_flags=2)
+    add_blocs(province, 5, gov_flags=2, all_sent=True)
     html = client_for(user).get(reverse("awards:province-view")).content.decode()
     assert 'data-cap="2"' in html and "data-over-cap" not in html and "50%" in html
+
+
+def test_the_cap_is_explained_in_words_and_draft_dossiers_do_not_count(board):
+    """Two blocs: 20% of 2 is 0,4, rounded down to 0 (issue 10, item 8); the draft's proposal is shown, not
+    counted, and the sent one is over the cap."""
+    user, province = board
+    add_blocs(province, 2)  # the first bloc's dossier is a draft, the second one's is sent
+    html = client_for(user).get(reverse("awards:province-view")).content.decode()
+    assert 'data-count="1"' in html and 'data-cap="0"' in html and "data-over-cap" in html
+    assert ("20% của 2 là 0,4, làm tròn xuống thành 0. Chỉ tính đề nghị trong hồ sơ đã gửi tỉnh; hồ sơ đang soạn "
+            "không được tính.") in html
+    assert "1 đề nghị khác trong hồ sơ chưa gửi tỉnh không được tính." in html
 
 
 def test_the_view_defaults_to_the_latest_year_with_blocs(board):
@@ -145,4 +159,6 @@ def test_the_export_opens_again_and_keeps_text_as_text(board):
     assert formula_cell.data_type == "s"  # text, never a formula
     assert proposals[1][5] == "Ngoài bỏ phiếu"  # an outside-the-vote proposal says so
     assert proposals[3][7] == "Đã gửi Ban Thi đua – Khen thưởng"
-    assert any("Cờ thi đua của Chính phủ: 2 đề nghị; giới hạn 0" in str(row[0]) for row in rows if row and row[0])
+    assert any("Cờ thi đua của Chính phủ: 1 đề nghị trong hồ sơ đã gửi tỉnh (1 đề nghị trong hồ sơ chưa gửi tỉnh "
+               "không tính); giới hạn 0 (20% của 2 khối, cụm là 0,4, làm tròn xuống) — VƯỢT GIỚI HẠN" in str(row[0])
+               for row in rows if row and row[0])

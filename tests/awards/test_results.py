@@ -12,9 +12,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from awards import results, services
+from awards import results, selectors
 from awards.archive import SECTION
 from awards.models import Candidate, Nomination, Round, RuleSet
+from awards.services import ballots as ballot_services
+from awards.services import leadership
+from awards.services import rounds as round_services
+from awards.services import rule_sets as rule_set_services
 from blocs.archive import archive_export, archive_import
 from blocs.models import Membership
 from reports import text
@@ -37,8 +41,8 @@ def pks(meeting: Meeting, *codes: str) -> list[int]:
 def counted(meeting: Meeting, round_: Round, votes: dict[str, int]) -> Round:
     """Open, enter the paper counts (9 ballots, all valid) and close."""
     round_ = round_opened(actor=meeting.chair, round_=round_)
-    services.paper_count_set(actor=meeting.secretariat, round_=round_, returned=9, valid=9,
-                             votes={meeting.units[code].pk: n for code, n in votes.items()})
+    ballot_services.paper_count_set(actor=meeting.secretariat, round_=round_, returned=9, valid=9,
+                                    votes={meeting.units[code].pk: n for code, n in votes.items()})
     return round_closed(actor=meeting.chair, round_=round_, ballots_issued=9)
 
 
@@ -72,7 +76,7 @@ def test_a_nomination_outside_the_vote_has_no_percentage():
 
 def closed_round(meeting: Meeting, not_eligible: list) -> Round:
     """A closed round as stored in the database, e.g. by a version of the application before issue 9."""
-    rounds = {r.award.code if r.award else r.kind: r for r in services.rounds_generate(
+    rounds = {r.award.code if r.award else r.kind: r for r in round_services.rounds_generate(
         actor=None, bloc_year=meeting.bloc_year)}
     btc, vptu = pks(meeting, "BTC", "VPTU")
     stored = {"rule_set_version": 1, "base": 9, "quorum_met": True, "runoff": [], "runoff_seats": 0,
@@ -130,7 +134,7 @@ def test_the_counting_minutes_put_coded_reasons_in_vietnamese_whatever_the_scree
 def tied() -> tuple[Meeting, Round]:
     """The provincial flag (2 seats): VPTU 7 votes takes one; BTC and BDV 5 each, 93 points each: a runoff."""
     meeting = seed_meeting(scores=SCORES)
-    rounds = {r.award.code if r.award else r.kind: r for r in services.rounds_generate(
+    rounds = {r.award.code if r.award else r.kind: r for r in round_services.rounds_generate(
         actor=None, bloc_year=meeting.bloc_year)}
     flag = counted(meeting, rounds[PROV], {"VPTU": 7, "BTC": 5, "BDV": 5})
     assert results.elected_of(flag) == tuple(pks(meeting, "VPTU"))
@@ -154,10 +158,10 @@ def test_the_secretariat_cannot_add_to_a_runoff_a_unit_that_was_not_tied_nor_giv
     runoff = flag.runoffs.get()
 
     with pytest.raises(ValidationError, match="tied|hòa|bằng"):
-        services.candidate_adjust(actor=meeting.secretariat, round_=runoff, unit=meeting.units["VPTU"], add=True,
-                                  reason="Thêm cho đủ")
+        round_services.candidate_adjust(actor=meeting.secretariat, round_=runoff, unit=meeting.units["VPTU"], add=True,
+                                        reason="Thêm cho đủ")
     with pytest.raises(ValidationError):
-        services.round_settings_update(actor=meeting.secretariat, round_=runoff, data={
+        round_services.round_settings_update(actor=meeting.secretariat, round_=runoff, data={
             "quota": 2, "max_choices": 2, "pass_numerator": 1, "pass_denominator": 2, "comparator": ">",
             "base": "members"})
     runoff.refresh_from_db()
@@ -235,21 +239,21 @@ def test_an_archive_of_version_2_with_reasons_in_words_still_imports_and_shows_t
 
 
 def revise_deputies(meeting: Meeting, deputies: int) -> RuleSet:
-    services.rule_set_ensure(actor=None, bloc_year=meeting.bloc_year)
-    return services.rule_set_revise(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
-                                    changes={"deputies": deputies}, note="Số Phó khối")
+    rule_set_services.rule_set_ensure(actor=None, bloc_year=meeting.bloc_year)
+    return rule_set_services.rule_set_revise(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
+                                             changes={"deputies": deputies}, note="Số Phó khối")
 
 
 def test_a_bloc_that_elects_no_deputy_gets_no_deputy_round_and_opens_next_year_with_its_head(meeting):
     revise_deputies(meeting, 0)
-    rounds = services.rounds_generate(actor=None, bloc_year=meeting.bloc_year)
+    rounds = round_services.rounds_generate(actor=None, bloc_year=meeting.bloc_year)
     assert Round.Kind.DEPUTY not in {r.kind for r in rounds}
     head = next(r for r in rounds if r.kind == Round.Kind.HEAD)
 
     counted(meeting, head, {"DUK": 8, "BAO": 1})
 
-    assert services.elected_leadership(meeting.bloc_year) == (meeting.units["DUK"], [])
-    following = services.next_year_open_from_election(actor=meeting.chair, bloc_year=meeting.bloc_year)
+    assert selectors.elected_leadership(meeting.bloc_year) == (meeting.units["DUK"], [])
+    following = leadership.next_year_open_from_election(actor=meeting.chair, bloc_year=meeting.bloc_year)
     seats = dict(following.memberships.exclude(position=Membership.Position.MEMBER)
                  .values_list("unit__short_code", "position"))
     assert seats == {"DUK": Membership.Position.HEAD}
@@ -257,24 +261,24 @@ def test_a_bloc_that_elects_no_deputy_gets_no_deputy_round_and_opens_next_year_w
 
 def test_two_deputies_are_elected_in_one_round_with_two_seats(meeting):
     revise_deputies(meeting, 2)
-    rounds = {r.kind: r for r in services.rounds_generate(actor=None, bloc_year=meeting.bloc_year)
+    rounds = {r.kind: r for r in round_services.rounds_generate(actor=None, bloc_year=meeting.bloc_year)
               if r.kind != Round.Kind.AWARD}
     assert (rounds[Round.Kind.DEPUTY].quota, rounds[Round.Kind.DEPUTY].max_choices) == (2, 2)
     counted(meeting, rounds[Round.Kind.HEAD], {"DUK": 9})
     counted(meeting, rounds[Round.Kind.DEPUTY], {"VPTU": 8, "BTC": 6, "BDV": 2})
 
-    head, deputies = services.elected_leadership(meeting.bloc_year)
+    head, deputies = selectors.elected_leadership(meeting.bloc_year)
     assert head == meeting.units["DUK"] and {u.short_code for u in deputies} == {"VPTU", "BTC"}
 
 
 def test_the_number_of_deputies_is_kept_by_later_versions_and_bounded(meeting):
     revise_deputies(meeting, 0)
-    later = services.rule_set_revise(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
-                                     changes={"allow_self": False}, note="Không tự bầu")
+    later = rule_set_services.rule_set_revise(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
+                                              changes={"allow_self": False}, note="Không tự bầu")
     assert (later.version, later.deputies) == (3, 0)  # a new version copies the setting
     with pytest.raises(ValidationError, match="0 .*2"):
         revise_deputies(meeting, 3)
-    assert services.current_rule_set(meeting.bloc_year).version == 3
+    assert selectors.current_rule_set(meeting.bloc_year).version == 3
 
 
 def test_the_rule_set_page_lets_the_secretariat_set_the_number_of_deputies(meeting):
@@ -292,4 +296,4 @@ def test_the_rule_set_page_lets_the_secretariat_set_the_number_of_deputies(meeti
     response = client.post(url, data)
 
     assert response.status_code == 302
-    assert services.current_rule_set(meeting.bloc_year).deputies == 0
+    assert selectors.current_rule_set(meeting.bloc_year).deputies == 0

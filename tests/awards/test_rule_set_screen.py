@@ -7,9 +7,9 @@ import re
 
 from django.urls import reverse
 
-from awards import services
 from awards.forms import RoundSettingsForm
 from awards.models import Round
+from awards.services import rounds as round_services
 from tests.conftest import client_for
 
 
@@ -33,7 +33,7 @@ def _round_data(round_: Round, **changes: object) -> dict[str, object]:
 
 
 def test_a_round_whose_ballot_allows_fewer_or_more_choices_than_its_quota_is_refused(meeting):
-    round_ = services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)[0]
+    round_ = round_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)[0]
     assert round_.quota == 1
     form = RoundSettingsForm(_round_data(round_, quota=2, max_choices=1), instance=round_)
     assert not form.is_valid()

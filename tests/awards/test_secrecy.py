@@ -19,8 +19,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from awards import services
 from awards.models import Ballot, Meeting, Round, RuleSet, SealedBallot, Turnout
+from awards.services import ballots as ballot_services
+from awards.services import rounds as round_services
 from blocs.models import AuditEntry, BlocYear, Membership, RoleGrant, Scorecard
 from tests.factories import (
     COMMITTEE_COPY,
@@ -55,10 +56,10 @@ def big_meeting(n: int = VOTERS) -> tuple[BlocYear, list, dict, object]:
     chair = make_user("chu_tri_bi_mat", unit=units[0])
     grant(chair, RoleGrant.Kind.CHAIR, bloc_year=bloc_year)
     RuleSet.objects.create(bloc_year=bloc_year, version=1, deputies=0)
-    services.meeting_save(actor=chair, bloc_year=bloc_year, data={"held_on": "2026-12-01", "place": "Hội trường"},
-                          present=units)
-    round_ = services.rounds_generate(actor=chair, bloc_year=bloc_year)[0]  # the head unit's election
-    services.round_settings_update(actor=chair, round_=round_, data={
+    round_services.meeting_save(actor=chair, bloc_year=bloc_year, data={"held_on": "2026-12-01", "place": "Hội trường"},
+                                present=units)
+    round_ = round_services.rounds_generate(actor=chair, bloc_year=bloc_year)[0]  # the head unit's election
+    round_services.round_settings_update(actor=chair, round_=round_, data={
         "pass_numerator": 1, "pass_denominator": 2, "comparator": ">", "base": "valid", "quota": 3,
         "max_choices": 3})
     return bloc_year, units, reps, round_opened(actor=chair, round_=round_)
@@ -182,10 +183,10 @@ def test_a_wrong_passphrase_changes_nothing_and_the_right_one_counts():
     cast_on_phones(units, reps, round_)
     for wrong in ("", "AAAA-AAAA-AAAA-AAAA"):
         with pytest.raises(ValidationError):
-            services.round_close(actor=None, round_=round_, passphrase=wrong)
+            round_services.round_close(actor=None, round_=round_, passphrase=wrong)
     assert Round.objects.get(pk=round_.pk).is_open and SealedBallot.objects.filter(round=round_).count() == 6
     typed = " ".join(COMMITTEE_COPY[round_.bloc_year_id].lower()[i:i + 4] for i in range(0, 16, 4))
-    closed = services.round_close(actor=None, round_=round_, passphrase=typed)  # as people type it
+    closed = round_services.round_close(actor=None, round_=round_, passphrase=typed)  # as people type it
     assert closed.result["counts"]["returned"] == 6
 
 
@@ -193,18 +194,18 @@ def test_a_lost_passphrase_sends_the_round_to_paper_and_says_so():
     year, units, reps, round_ = big_meeting(6)
     cast_on_phones(units[:3], reps, round_)
     with pytest.raises(ValidationError):
-        services.round_sealed_discard(actor=None, round_=round_, reason=" ")
-    services.round_sealed_discard(actor=None, round_=round_, reason="Mất bản ghi cụm mật khẩu")
+        round_services.round_sealed_discard(actor=None, round_=round_, reason=" ")
+    round_services.round_sealed_discard(actor=None, round_=round_, reason="Mất bản ghi cụm mật khẩu")
     round_.refresh_from_db()
     assert round_.is_paper_only and not round_.sealed_ballots.exists() and not round_.turnout.exists()
     entry = AuditEntry.objects.get(action="awards.round.online_discarded")
     assert entry.changes["discarded"] == 3
     with pytest.raises(ValidationError, match="giấy"):
-        services.ballot_cast(actor=reps[units[4].pk], round_=round_, unit=units[4], choices=[])
+        ballot_services.ballot_cast(actor=reps[units[4].pk], round_=round_, unit=units[4], choices=[])
     for _unit in units:
-        services.paper_ballot_enter(actor=None, round_=round_, choices=[units[0].pk])
-    closed = services.round_close(actor=None, round_=round_)  # nothing sealed: no passphrase asked
+        ballot_services.paper_ballot_enter(actor=None, round_=round_, choices=[units[0].pk])
+    closed = round_services.round_close(actor=None, round_=round_)  # nothing sealed: no passphrase asked
     assert closed.result["counts"]["returned"] == 6 and closed.result["elected"] == [units[0].pk]
     # A new passphrase for the meeting's later rounds, once nothing is open under the old one.
-    assert services.ballot_box_open(actor=None, bloc_year=year) != COMMITTEE_COPY[year.pk]
+    assert round_services.ballot_box_open(actor=None, bloc_year=year) != COMMITTEE_COPY[year.pk]
     assert Meeting.objects.get(bloc_year=year).box_key.public_key

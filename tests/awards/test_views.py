@@ -8,8 +8,8 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
-from awards import services
 from awards.models import Ballot, Round, SealedBallot, Turnout
+from awards.services import rounds as round_services
 from blocs.models import RoleGrant, User
 from tests.awards.conftest import Meeting
 from tests.conftest import client_for
@@ -54,7 +54,8 @@ def open_via_view(meeting: Meeting, round_: Round) -> Round:
 def close_via_view(meeting: Meeting, round_: Round, issued: int = 9) -> Round:
     response = english(meeting.chair).post(reverse("awards:round-close", args=[round_.pk]),
                                            {"ballots_issued": issued,
-                                            "passphrase": COMMITTEE_COPY[meeting.bloc_year.pk]})
+                                            "passphrase": COMMITTEE_COPY[meeting.bloc_year.pk],
+                                            "close_reason": "Các đơn vị còn lại không bỏ phiếu"})
     assert response.status_code == 302 and response["Location"] == round_.get_absolute_url()
     round_.refresh_from_db()
     assert round_.status == Round.Status.CLOSED
@@ -174,9 +175,9 @@ def test_a_representative_of_another_bloc_finds_no_round(meeting, merit):
 
 def test_a_unit_absent_from_the_meeting_cannot_vote(meeting):
     present = [unit for code, unit in meeting.units.items() if code != "BAO"]
-    services.meeting_save(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
-                          data={"held_on": "2022-12-01", "place": "Hội trường Tỉnh ủy"}, present=present,
-                          absent_reasons={meeting.units["BAO"].pk: "Đi công tác"})
+    round_services.meeting_save(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
+                                data={"held_on": "2022-12-01", "place": "Hội trường Tỉnh ủy"}, present=present,
+                                absent_reasons={meeting.units["BAO"].pk: "Đi công tác"})
     round_ = open_via_view(meeting, generate(meeting)[MERIT])
     cast = english(meeting.reps["BAO"]).post(reverse("awards:vote-cast", args=[round_.pk]),
                                              ballot_data(meeting, "BAO", ["BTC"]))

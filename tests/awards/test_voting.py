@@ -6,8 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from awards import services
+from awards import selectors
 from awards.models import Ballot, Round, Turnout
+from awards.services import ballots as ballot_services
+from awards.services import rounds as round_services
 from blocs.models import AuditEntry
 from tests.awards.conftest import Meeting
 from tests.factories import round_closed, round_opened
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def rounds_by_kind(meeting: Meeting) -> dict[str, Round]:
-    rounds = services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
+    rounds = round_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
     named = {r.award.code if r.award else r.kind: r for r in rounds}
     return named
 
@@ -24,8 +26,9 @@ def rounds_by_kind(meeting: Meeting) -> dict[str, Round]:
 def cast_all(meeting: Meeting, round_: Round, ballots: list[list[str]]) -> list[Ballot]:
     """The i-th ballot is cast by the i-th member unit (in SEED_UNITS order)."""
     voters = list(meeting.units)
-    return [services.ballot_cast(actor=meeting.reps[voters[i]], round_=round_, unit=meeting.units[voters[i]],
-                                 choices=[meeting.units[c].pk for c in choice]) for i, choice in enumerate(ballots)]
+    return [ballot_services.ballot_cast(actor=meeting.reps[voters[i]], round_=round_, unit=meeting.units[voters[i]],
+                                        choices=[meeting.units[c].pk for c in choice])
+            for i, choice in enumerate(ballots)]
 
 
 def open_round(meeting: Meeting, round_: Round) -> Round:
@@ -42,7 +45,7 @@ def elected_codes(meeting: Meeting, round_: Round) -> list[str]:
 
 
 def test_rounds_follow_the_catalogue_order_then_the_election(meeting):
-    rounds = services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
+    rounds = round_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
     assert [r.award.code if r.award else r.kind for r in rounds] == [
         "co-thi-dua-chinh-phu", "co-thi-dua-ubnd-tinh", "bang-khen-chu-tich-ubnd-tinh", "head", "deputy"]
     assert [r.max_choices for r in rounds[:3]] == [1, 2, 3]
@@ -68,7 +71,7 @@ def test_seed_year_replayed_end_to_end(meeting):
     cast_all(meeting, head, [["DUK"]] * 8 + [["BAO"]])
     assert elected_codes(meeting, close(meeting, head)) == ["DUK"]
 
-    proposed = services.proposed_units(meeting.bloc_year)
+    proposed = selectors.proposed_units(meeting.bloc_year)
     assert len(proposed) == 6  # all different units
 
 
@@ -76,8 +79,8 @@ def test_a_unit_votes_once_per_round(meeting):
     round_ = open_round(meeting, rounds_by_kind(meeting)["co-thi-dua-chinh-phu"])
     cast_all(meeting, round_, [["BTG"]])
     with pytest.raises(ValidationError, match="đã bỏ phiếu|already voted"):
-        services.ballot_cast(actor=meeting.reps["VPTU"], round_=round_, unit=meeting.units["VPTU"],
-                             choices=[meeting.units["BTC"].pk])
+        ballot_services.ballot_cast(actor=meeting.reps["VPTU"], round_=round_, unit=meeting.units["VPTU"],
+                                    choices=[meeting.units["BTC"].pk])
     assert round_.sealed_ballots.count() == 1 and not round_.ballots.exists()
     assert Turnout.objects.filter(round=round_).count() == 1
 
@@ -97,7 +100,7 @@ def test_bad_ballots_are_refused_and_nothing_is_stored(meeting, choices, message
     round_ = open_round(meeting, rounds_by_kind(meeting)["co-thi-dua-chinh-phu"])
     pks = [meeting.units[c].pk if c in meeting.units else 999999 for c in choices]
     with pytest.raises(ValidationError):
-        services.ballot_cast(actor=meeting.reps["BTC"], round_=round_, unit=meeting.units["BTC"], choices=pks)
+        ballot_services.ballot_cast(actor=meeting.reps["BTC"], round_=round_, unit=meeting.units["BTC"], choices=pks)
     assert not round_.ballots.exists() and not round_.sealed_ballots.exists()
     assert not Turnout.objects.filter(round=round_).exists()
 
@@ -119,17 +122,17 @@ def test_self_choice_refused_when_the_round_excludes_it(meeting):
     round_.save()
     open_round(meeting, round_)
     with pytest.raises(ValidationError):
-        services.ballot_cast(actor=meeting.reps["BTG"], round_=round_, unit=meeting.units["BTG"],
-                             choices=[meeting.units["BTG"].pk])
+        ballot_services.ballot_cast(actor=meeting.reps["BTG"], round_=round_, unit=meeting.units["BTG"],
+                                    choices=[meeting.units["BTG"].pk])
 
 
 def test_paper_and_online_ballots_mix_and_invalid_papers_count_as_returned(meeting):
     round_ = open_round(meeting, rounds_by_kind(meeting)["co-thi-dua-chinh-phu"])
     cast_all(meeting, round_, [["BTG"]] * 4)
-    services.paper_ballot_enter(actor=meeting.secretariat, round_=round_, choices=[meeting.units["BTG"].pk])
-    services.paper_ballot_enter(actor=meeting.secretariat, round_=round_,
-                                choices=[meeting.units["BTG"].pk, meeting.units["BTC"].pk])  # too many
-    services.paper_ballot_enter(actor=meeting.secretariat, round_=round_, choices=[], invalid_reason="blank")
+    ballot_services.paper_ballot_enter(actor=meeting.secretariat, round_=round_, choices=[meeting.units["BTG"].pk])
+    ballot_services.paper_ballot_enter(actor=meeting.secretariat, round_=round_,
+                                       choices=[meeting.units["BTG"].pk, meeting.units["BTC"].pk])  # too many
+    ballot_services.paper_ballot_enter(actor=meeting.secretariat, round_=round_, choices=[], invalid_reason="blank")
     closed = close(meeting, round_)
     assert closed.result["counts"] == {"members": 9, "present": 9, "issued": 9, "returned": 7, "valid": 5,
                                        "invalid": 2}
@@ -150,27 +153,27 @@ def test_two_person_entry_must_reconcile_before_close(meeting):
     round_.save()
     open_round(meeting, round_)
     btg = meeting.units["BTG"].pk
-    services.paper_ballot_enter(actor=meeting.secretariat, round_=round_, choices=[btg], clerk="A")
-    services.paper_ballot_enter(actor=meeting.secretariat, round_=round_, choices=[meeting.units["BTC"].pk],
-                                clerk="B")
+    ballot_services.paper_ballot_enter(actor=meeting.secretariat, round_=round_, choices=[btg], clerk="A")
+    ballot_services.paper_ballot_enter(actor=meeting.secretariat, round_=round_, choices=[meeting.units["BTC"].pk],
+                                       clerk="B")
     with pytest.raises(ValidationError):
-        services.paper_entries_reconcile(actor=meeting.secretariat, round_=round_)
+        ballot_services.paper_entries_reconcile(actor=meeting.secretariat, round_=round_)
     with pytest.raises(ValidationError):
         close(meeting, round_)
     round_.paper_entries.filter(clerk="B").update(choices=[btg])
-    assert len(services.paper_entries_reconcile(actor=meeting.secretariat, round_=round_)) == 1
+    assert len(ballot_services.paper_entries_reconcile(actor=meeting.secretariat, round_=round_)) == 1
     assert close(meeting, round_).result["counts"]["returned"] == 1
 
 
 def test_paper_counts_only(meeting):
     round_ = open_round(meeting, rounds_by_kind(meeting)["co-thi-dua-chinh-phu"])
-    services.paper_count_set(actor=meeting.secretariat, round_=round_, returned=9, valid=8,
-                             votes={meeting.units["BTG"].pk: 6, meeting.units["VPTU"].pk: 2})
+    ballot_services.paper_count_set(actor=meeting.secretariat, round_=round_, returned=9, valid=8,
+                                    votes={meeting.units["BTG"].pk: 6, meeting.units["VPTU"].pk: 2})
     closed = close(meeting, round_)
     assert closed.result["counts"]["returned"] == 9 and closed.result["counts"]["invalid"] == 1
     assert elected_codes(meeting, closed) == ["BTG"]
     with pytest.raises(ValidationError):
-        services.paper_count_set(actor=meeting.secretariat, round_=round_, returned=1, valid=2, votes={})
+        ballot_services.paper_count_set(actor=meeting.secretariat, round_=round_, returned=1, valid=2, votes={})
 
 
 def _one_seat_low_bar_round(meeting: Meeting) -> Round:
@@ -251,8 +254,8 @@ def test_a_runoff_ballot_lists_exactly_the_tied_units_when_it_opens(db):
     runoff = open_round(meeting, closed.runoffs.get())
     assert {c.unit.short_code for c in runoff.candidates.select_related("unit")} == {"VPTU", "BTC"}
     with pytest.raises(ValidationError):  # a unit that was not tied is not on the ballot
-        services.ballot_cast(actor=meeting.reps["BTG"], round_=runoff, unit=meeting.units["BTG"],
-                             choices=[meeting.units["BTG"].pk])
+        ballot_services.ballot_cast(actor=meeting.reps["BTG"], round_=runoff, unit=meeting.units["BTG"],
+                                    choices=[meeting.units["BTG"].pk])
 
 
 def _runoff_parent(meeting: Meeting) -> Round:
@@ -263,8 +266,8 @@ def _runoff_parent(meeting: Meeting) -> Round:
 
 def test_opening_a_round_when_the_quorum_is_already_missed_is_refused_with_the_reason(meeting):
     present = list(meeting.units.values())[:5]  # 5 of 9: the default quorum asks for 2/3, that is 6
-    services.meeting_save(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
-                          data={"held_on": "2022-12-01", "place": "Hội trường Tỉnh ủy"}, present=present)
+    round_services.meeting_save(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
+                                data={"held_on": "2022-12-01", "place": "Hội trường Tỉnh ủy"}, present=present)
     round_ = rounds_by_kind(meeting)["co-thi-dua-chinh-phu"]
     with pytest.raises(ValidationError) as refused:
         open_round(meeting, round_)
@@ -277,7 +280,7 @@ def test_a_cast_is_sealed_until_the_close_and_its_receipt_is_found_after(meeting
     (cast,) = cast_all(meeting, round_, [["VPTU"]])
     assert not Ballot.objects.filter(round=round_).exists() and round_.sealed_ballots.count() == 1
     with pytest.raises(ValidationError):  # sealed ballots wait: no close without the passphrase
-        services.round_close(actor=meeting.chair, round_=round_)
+        round_services.round_close(actor=meeting.chair, round_=round_)
     closed = close(meeting, round_)
     assert Ballot.objects.get(round=closed, receipt=cast.receipt).choices == [meeting.units["VPTU"].pk]
 

@@ -42,8 +42,9 @@ AWARDS = (("co-thi-dua-chinh-phu", 1), ("co-thi-dua-ubnd-tinh", 2), ("bang-khen-
 def build_bloc_year(n: int, *, tag: str = "") -> Any:
     """A bloc year of n Party units at its meeting, every round closed through the services: three award
     rounds, the head and the deputy. About 70% of the units vote for the same leading candidates."""
-    from awards import services
     from awards.models import CategoryRule, RuleSet
+    from awards.services import ballots
+    from awards.services import rounds as round_services
     from blocs.models import Award, Bloc, BlocYear, Membership, Province, RoleGrant, Scorecard, Unit, User
     from tests.factories import round_closed, round_opened
 
@@ -64,17 +65,18 @@ def build_bloc_year(n: int, *, tag: str = "") -> Any:
         CategoryRule.objects.create(rule_set=rule_set, award=Award.objects.get(code=code), quota_count=quota)
     secretariat = User.objects.create_user(username=f"bench_docs_{tag}", password="x")
     RoleGrant.objects.create(user=secretariat, kind=RoleGrant.Kind.SECRETARIAT, bloc=bloc)
-    services.meeting_save(actor=secretariat, bloc_year=bloc_year, present=units,
-                          data={"held_on": date(2022, 12, 1), "starts_at": time(14, 0), "place": "Hội trường Tỉnh ủy",
-                                "chair_name": "Nguyễn Văn Trưởng", "secretary_name": "Lê Thị Thư"},
-                          committee=[("Nguyễn Văn A", units[0]), ("Trần Thị B", units[1]), ("Lê Văn C", units[2])])
-    for round_ in services.rounds_generate(actor=secretariat, bloc_year=bloc_year):
+    round_services.meeting_save(
+        actor=secretariat, bloc_year=bloc_year, present=units,
+        data={"held_on": date(2022, 12, 1), "starts_at": time(14, 0), "place": "Hội trường Tỉnh ủy",
+              "chair_name": "Nguyễn Văn Trưởng", "secretary_name": "Lê Thị Thư"},
+        committee=[("Nguyễn Văn A", units[0]), ("Trần Thị B", units[1]), ("Lê Văn C", units[2])])
+    for round_ in round_services.rounds_generate(actor=secretariat, bloc_year=bloc_year):
         round_ = round_opened(actor=secretariat, round_=round_)
         candidates = list(round_.candidates.values_list("unit_id", flat=True))
         k, majority = round_.max_choices, math.ceil(n * 0.7)
         for i, unit in enumerate(units):
             choice = candidates[:k] if i < majority else candidates[k:2 * k] or candidates[-1:]
-            services.ballot_cast(actor=secretariat, round_=round_, unit=unit, choices=choice)
+            ballots.ballot_cast(actor=secretariat, round_=round_, unit=unit, choices=choice)
         round_closed(actor=secretariat, round_=round_, ballots_issued=n)
     return bloc_year
 

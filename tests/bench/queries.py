@@ -99,15 +99,15 @@ def _registry(n: int) -> tuple[Any, list[Any]]:
 
 
 def build(n: int) -> World:
-    from awards import services
+    from awards.services import rounds as round_services
     from tests.factories import round_closed, round_opened
 
     bloc_year, units = _registry(n)
     users = _people(bloc_year, units, n)
-    services.meeting_save(actor=users["secretariat"], bloc_year=bloc_year, present=units,
-                          data={"held_on": date(2022, 12, 1), "place": "Hội trường"},
-                          committee=[("Nguyễn Văn A", None), ("Trần Thị B", None)])
-    rounds = services.rounds_generate(actor=users["secretariat"], bloc_year=bloc_year)
+    round_services.meeting_save(actor=users["secretariat"], bloc_year=bloc_year, present=units,
+                                data={"held_on": date(2022, 12, 1), "place": "Hội trường"},
+                                committee=[("Nguyễn Văn A", None), ("Trần Thị B", None)])
+    rounds = round_services.rounds_generate(actor=users["secretariat"], bloc_year=bloc_year)
     voters = units[:-3]  # the last three vote during the counting
     closed = round_opened(actor=users["chair"], round_=rounds[0])
     _cast(closed, voters, users)
@@ -119,12 +119,12 @@ def build(n: int) -> World:
 
 
 def _cast(round_: Any, voters: list[Any], users: dict[str, Any]) -> None:
-    from awards import services
+    from awards.services import ballots
 
     candidates = list(round_.candidates.values_list("unit_id", flat=True))
     for i, unit in enumerate(voters):
-        services.ballot_cast(actor=users[f"rep{i}"], round_=round_, unit=unit,
-                             choices=candidates[i % len(candidates):][: round_.max_choices])
+        ballots.ballot_cast(actor=users[f"rep{i}"], round_=round_, unit=unit,
+                            choices=candidates[i % len(candidates):][: round_.max_choices])
 
 
 # --- The pages ------------------------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ def _load_bloc(n: int) -> dict[str, Any]:
     from django.contrib.auth.hashers import make_password
     from django.core.exceptions import ValidationError
 
-    from awards import services
+    from awards.services import rounds as round_services
     from blocs.models import BlocYear, RoleGrant, ScoringItem, User
     from tests.blocs.test_scoring import open_scoring
     from tests.factories import (
@@ -102,11 +102,11 @@ def _load_bloc(n: int) -> dict[str, Any]:
     secretariat, chair = make_user("soak_thu_ky", unit=units[0]), make_user("soak_truong_khoi", unit=units[0])
     grant(secretariat, RoleGrant.Kind.SECRETARIAT, bloc=bloc)
     grant(chair, RoleGrant.Kind.CHAIR, bloc_year=meeting_year)
-    services.meeting_save(actor=secretariat, bloc_year=meeting_year, present=units,
-                          data={"held_on": date(2022, 12, 1), "place": "Hội trường"},
-                          committee=[("Nguyễn Văn A", None), ("Trần Thị B", None), ("Lê Văn C", None)])
+    round_services.meeting_save(actor=secretariat, bloc_year=meeting_year, present=units,
+                                data={"held_on": date(2022, 12, 1), "place": "Hội trường"},
+                                committee=[("Nguyễn Văn A", None), ("Trần Thị B", None), ("Lê Văn C", None)])
     opened = []
-    for round_ in services.rounds_generate(actor=secretariat, bloc_year=meeting_year):
+    for round_ in round_services.rounds_generate(actor=secretariat, bloc_year=meeting_year):
         try:
             opened.append(round_opened(actor=chair, round_=round_).pk)
         except ValidationError:

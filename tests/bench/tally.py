@@ -1,6 +1,6 @@
 """1. Tally speed: `rules.count_votes` + `rules.tally` on 10,000 ballots, then `round_close` over stored rows.
 
-The pure part needs no database. The database part runs `services.round_close` on a round holding
+The pure part needs no database. The database part runs `round_services.round_close` on a round holding
 10,000 `Ballot` rows (bulk-created), once on a scratch SQLite file and once on a scratch PostgreSQL
 database, each in its own process; every timed close is rolled back so that it can be repeated.
 Both parts check their own result: the counted votes add up, and the stored result names the units
@@ -103,7 +103,7 @@ def pure(section: Section) -> None:
 
 def seed_round() -> tuple[object, list[int]]:
     """A bloc year at its meeting with N_CANDIDATES members, all present, its 3-seat round open."""
-    from awards import services
+    from awards.services import rounds as round_services
     from blocs.models import BlocYear
     from tests.factories import make_bloc, make_bloc_year, make_province, make_user, round_opened
 
@@ -112,12 +112,12 @@ def seed_round() -> tuple[object, list[int]]:
                                status=BlocYear.Status.MEETING, members=N_CANDIDATES)
     secretariat = make_user("bench_thu_ky")
     units = [m.unit for m in bloc_year.memberships.select_related("unit")]
-    services.meeting_save(actor=secretariat, bloc_year=bloc_year, present=units,
-                          data={"held_on": date(2022, 12, 1), "place": "Hội trường"})
-    rounds = services.rounds_generate(actor=secretariat, bloc_year=bloc_year)
+    round_services.meeting_save(actor=secretariat, bloc_year=bloc_year, present=units,
+                                data={"held_on": date(2022, 12, 1), "place": "Hội trường"})
+    rounds = round_services.rounds_generate(actor=secretariat, bloc_year=bloc_year)
     round_ = next(r for r in rounds if r.quota == QUOTA)
     # Base "valid": 10,000 ballots from 20 members make "of members" meaningless (everyone passes).
-    services.round_settings_update(actor=secretariat, round_=round_, data={
+    round_services.round_settings_update(actor=secretariat, round_=round_, data={
         "pass_numerator": 1, "pass_denominator": 2, "comparator": ">", "base": "valid",
         "quota": QUOTA, "max_choices": QUOTA})
     round_ = round_opened(actor=secretariat, round_=round_)
@@ -125,12 +125,12 @@ def seed_round() -> tuple[object, list[int]]:
 
 
 def store_ballots(round_: object, ballots: Sequence[tuple[int, ...]]) -> float:
-    from awards import services
     from awards.models import Ballot
+    from awards.services import ballots as ballot_services
 
     receipts: set[str] = set()
     while len(receipts) < len(ballots):
-        receipts.add(services.new_receipt())
+        receipts.add(ballot_services.new_receipt())
     rows = [Ballot(round=round_, receipt=receipt, source=Ballot.Source.ONLINE, choices=list(ballot))
             for receipt, ballot in zip(sorted(receipts), ballots, strict=True)]
     seconds, _ = timed(lambda: Ballot.objects.bulk_create(rows, batch_size=1000))
@@ -163,7 +163,7 @@ def check_result(section: Section, result: dict, round_: object, ballots: Sequen
 
 def through_db(section: Section, database_url: str, label: str) -> None:
     django_setup(database_url, debug=False)
-    from awards import services
+    from awards import selectors
 
     progress(section.key, f"{label}: migrating a scratch database")
     migrate_seconds = migrate()
@@ -172,7 +172,7 @@ def through_db(section: Section, database_url: str, label: str) -> None:
     stored = store_ballots(round_, ballots)
     section.figure(f"{label}: bulk_create {N_BALLOTS:,} Ballot rows", round(stored, 2), "s",
                    f"batches of 1,000; migrate took {migrate_seconds:.1f} s")
-    loads = [timed(lambda: services.round_counts(round_))[0] for _ in range(DB_RUNS)]
+    loads = [timed(lambda: selectors.round_counts(round_))[0] for _ in range(DB_RUNS)]
     closes, result = [], {}
     for _ in range(DB_RUNS):
         seconds, result = close_once(round_)

@@ -54,7 +54,7 @@ def seed(n: int) -> Scenario:
     """The meeting of a 200-unit bloc, through the services; passwords hashed once (same for all)."""
     from django.contrib.auth.hashers import make_password
 
-    from awards import services
+    from awards.services import rounds as round_services
     from blocs.models import BlocYear, Membership, RoleGrant, Unit, User
     from tests.factories import grant, make_bloc, make_bloc_year, make_province, make_user, round_opened
 
@@ -76,10 +76,10 @@ def seed(n: int) -> Scenario:
     grant(secretariat, RoleGrant.Kind.SECRETARIAT, bloc=bloc_year.bloc)
     chair = make_user("bench_truong_khoi", unit=units[0])
     grant(chair, RoleGrant.Kind.CHAIR, bloc_year=bloc_year)
-    services.meeting_save(actor=secretariat, bloc_year=bloc_year, present=units,
-                          data={"held_on": date(2022, 12, 1), "place": "Hội trường"},
-                          committee=[("Nguyễn Văn A", None), ("Trần Thị B", None), ("Lê Văn C", None)])
-    rounds = services.rounds_generate(actor=secretariat, bloc_year=bloc_year)
+    round_services.meeting_save(actor=secretariat, bloc_year=bloc_year, present=units,
+                                data={"held_on": date(2022, 12, 1), "place": "Hội trường"},
+                                committee=[("Nguyễn Văn A", None), ("Trần Thị B", None), ("Lê Văn C", None)])
+    rounds = round_services.rounds_generate(actor=secretariat, bloc_year=bloc_year)
     first = round_opened(actor=chair, round_=rounds[0])
     return Scenario(round_pk=first.pk, max_choices=first.max_choices, usernames=[u.username for u in users])
 

@@ -34,7 +34,7 @@ from blocs.models import (
     Unit,
     User,
 )
-from blocs.services import covenant_update
+from blocs.services.registration import covenant_update
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from blocs import excel, imports
+from blocs import excel
 from blocs.models import AuditEntry, BlocYear, Membership, Unit
+from blocs.services.imports import members_import_apply
 from tests.conftest import client_for
 from tests.factories import add_member, make_bloc, make_bloc_year, make_unit
 
@@ -103,8 +104,8 @@ def test_the_session_rows_are_used_once(world):
 def test_a_file_without_positions_keeps_the_current_head(world):
     rows = [("VPTU", "Văn phòng Tỉnh ủy", "Tỉnh ủy", "Đảng", "")]
     with translation.override("en"):
-        imports.members_import_apply(actor=world.users["secretariat"], bloc_year=world.bloc_year,
-                                     rows=excel.parse_members_xlsx(io.BytesIO(xlsx_bytes(rows))).rows)
+        members_import_apply(actor=world.users["secretariat"], bloc_year=world.bloc_year,
+                             rows=excel.parse_members_xlsx(io.BytesIO(xlsx_bytes(rows))).rows)
     assert Membership.objects.get(bloc_year=world.bloc_year, position="head") == world.head
     assert Unit.objects.get(short_code="VPTU").memberships.get().position == "member"
 
@@ -151,7 +152,7 @@ def test_the_service_refuses_bad_rows_and_names_each_row(world):
     rows = excel.parse_members_xlsx(io.BytesIO(content)).rows
     before = counts()
     with translation.override("en"), pytest.raises(ValidationError) as caught:
-        imports.members_import_apply(actor=world.users["secretariat"], bloc_year=world.bloc_year, rows=rows)
+        members_import_apply(actor=world.users["secretariat"], bloc_year=world.bloc_year, rows=rows)
     assert caught.value.messages == ["Row 3, Mã đơn vị: Use letters, digits, “-” or “_” only."]
     assert counts() == before
 
@@ -226,7 +227,7 @@ def test_the_year_must_be_open_for_membership_changes(world):
     _client, body = preview(world, xlsx_bytes(GOOD_ROWS))
     assert "Confirm import" not in body
     with translation.override("en"), pytest.raises(ValidationError, match="Members can only change"):
-        imports.members_import_apply(actor=world.users["secretariat"], bloc_year=world.bloc_year,
+        members_import_apply(actor=world.users["secretariat"], bloc_year=world.bloc_year,
                                      rows=excel.parse_members_xlsx(io.BytesIO(xlsx_bytes(GOOD_ROWS))).rows)
 
 
@@ -283,8 +284,8 @@ def test_export_then_import_round_trips(world):
     assert exported == {(m.unit.short_code, m.unit.name, m.unit.parent_body, m.unit.kind, m.position)
                         for m in world.bloc_year.memberships.select_related("unit")}
     before = counts()
-    result = imports.members_import_apply(actor=world.users["secretariat"], bloc_year=world.bloc_year,
-                                          rows=sheet.rows)
+    result = members_import_apply(actor=world.users["secretariat"], bloc_year=world.bloc_year,
+                                  rows=sheet.rows)
     assert (result.units_created, result.members_added, result.leadership_changed) == (0, 0, False)
     assert counts() == before
 

@@ -20,9 +20,9 @@ from awards.forms_dossier import ConditionAddForm, ConditionRemoveForm
 from blocs.forms import AwardForm, BlocForm, BlocYearForm
 from blocs.messages import issue_text
 from blocs.models import ScoreLine, ScoringItem, Unit
-from blocs.rules import Issue
 from blocs.scoring_excel import COLUMNS, parse_scoring_xlsx
 from blocs.scoring_forms import EvidenceForm, ScoresForm, ScoringItemForm, ScoringTableForm
+from emulation.kernel.issues import Issue
 from reports.forms import AdoptForm
 from tests.blocs.test_scoring import english, open_scoring
 from tests.conftest import client_for

@@ -18,7 +18,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from blocs import scoring, services
 from blocs.models import (
     AuditEntry,
     BlocYear,
@@ -33,6 +32,21 @@ from blocs.models import (
     ScoringTable,
     Unit,
     User,
+)
+from blocs.selectors import score_table_rows, scorecard_get
+from blocs.services.bloc_years import bloc_year_advance
+from blocs.services.scoring import (
+    check_scores_save,
+    evidence_add,
+    scorecard_verify,
+    scores_publish,
+    scoring_item_delete,
+    scoring_item_save,
+    scoring_items_replace,
+    scoring_table_ensure,
+    scoring_table_settings,
+    self_scores_save,
+    self_scores_submit,
 )
 from tests.conftest import client_for
 from tests.factories import add_member, grant, make_bloc, make_bloc_year, make_unit, make_user
@@ -77,18 +91,18 @@ class Year:
 
 def prepare_table(bloc_year: BlocYear, *, check_mode: str = "leadership",
                   items: list[dict] | None = None) -> ScoringTable:
-    table = scoring.scoring_table_ensure(actor=None, bloc_year=bloc_year)
-    scoring.scoring_table_settings(actor=None, table=table, max_total=Decimal(100), bonus_cap=Decimal(5),
-                                   check_mode=check_mode)
+    table = scoring_table_ensure(actor=None, bloc_year=bloc_year)
+    scoring_table_settings(actor=None, table=table, max_total=Decimal(100), bonus_cap=Decimal(5),
+                           check_mode=check_mode)
     for data in ITEMS if items is None else items:
-        scoring.scoring_item_save(actor=None, table=table, item=None, data=dict(data))
+        scoring_item_save(actor=None, table=table, item=None, data=dict(data))
     return table
 
 
 def open_scoring(bloc_year: BlocYear, **table_options: object) -> ScoringTable:
     """Build the table while registering, then move the year to scoring (which locks it)."""
     table = prepare_table(bloc_year, **table_options)
-    services.bloc_year_advance(actor=None, bloc_year=bloc_year)
+    bloc_year_advance(actor=None, bloc_year=bloc_year)
     bloc_year.refresh_from_db()
     table.refresh_from_db()
     return table
@@ -110,8 +124,8 @@ def scoring_year(*, check_mode: str = "leadership", items: list[dict] | None = N
 def self_score(year: Year, unit: str, **values: str) -> Scorecard:
     """Save and submit a unit's self-scores; keyword names are item codes with dots as underscores."""
     entries = dict(year.line(code.replace("_", "."), Decimal(value)) for code, value in values.items())
-    card = scoring.self_scores_save(actor=None, bloc_year=year.bloc_year, unit=year.units[unit], entries=entries)
-    return scoring.self_scores_submit(actor=None, scorecard=card)
+    card = self_scores_save(actor=None, bloc_year=year.bloc_year, unit=year.units[unit], entries=entries)
+    return self_scores_submit(actor=None, scorecard=card)
 
 
 def pairs_of(bloc_year: BlocYear) -> set[tuple[str, str]]:
@@ -138,7 +152,7 @@ def test_a_new_table_starts_as_a_copy_of_last_years():
     old = prepare_table(last, check_mode="round_robin")
     ScoringTable.objects.filter(pk=old.pk).update(max_total=Decimal(90), bonus_cap=Decimal(3))
 
-    table = scoring.scoring_table_ensure(actor=None, bloc_year=make_bloc_year(bloc=bloc, year=2022))
+    table = scoring_table_ensure(actor=None, bloc_year=make_bloc_year(bloc=bloc, year=2022))
 
     assert (table.max_total, table.bonus_cap, table.check_mode) == (90, 3, "round_robin")
     fields = ("kind", "group", "code", "text", "max_points", "evidence_required", "order")
@@ -146,12 +160,12 @@ def test_a_new_table_starts_as_a_copy_of_last_years():
     assert table.items.count() == len(ITEMS)
     # A copy, not the same rows: changing this year leaves last year alone.
     item = table.items.get(code="1.1")
-    scoring.scoring_item_save(actor=None, table=table, item=item, data=dict(ITEMS[0], max_points=Decimal(50)))
+    scoring_item_save(actor=None, table=table, item=item, data=dict(ITEMS[0], max_points=Decimal(50)))
     assert old.items.get(code="1.1").max_points == 60
 
 
 def test_the_first_table_of_a_bloc_starts_empty_with_the_defaults():
-    table = scoring.scoring_table_ensure(actor=None, bloc_year=make_bloc_year())
+    table = scoring_table_ensure(actor=None, bloc_year=make_bloc_year())
     assert not table.items.exists()
     assert (table.max_total, table.bonus_cap, table.check_mode) == (100, 5, "leadership")
     assert not table.is_locked
@@ -160,8 +174,8 @@ def test_the_first_table_of_a_bloc_starts_empty_with_the_defaults():
 def test_moving_to_scoring_locks_the_table_and_assigns_the_checks(world):
     table = prepare_table(world.bloc_year)
     assert not table.is_locked
-    services.bloc_year_advance(actor=world.users["secretariat"], bloc_year=world.bloc_year,
-                               expected_status=BlocYear.Status.REGISTRATION)
+    bloc_year_advance(actor=world.users["secretariat"], bloc_year=world.bloc_year,
+                      expected_status=BlocYear.Status.REGISTRATION)
     table.refresh_from_db()
     assert table.is_locked
     assert AuditEntry.objects.filter(action="blocs.scoring.opened", bloc_year=world.bloc_year).exists()
@@ -196,12 +210,12 @@ def test_a_locked_table_cannot_be_edited():
     year = scoring_year()
     item = year.items["1.1"]
     attempts = [
-        lambda: scoring.scoring_item_save(actor=None, table=year.table, item=item, data={"max_points": Decimal(99)}),
-        lambda: scoring.scoring_item_save(actor=None, table=year.table, item=None, data={**ITEMS[0], "code": "9"}),
-        lambda: scoring.scoring_item_delete(actor=None, item=item),
-        lambda: scoring.scoring_items_replace(actor=None, table=year.table, items=[]),
-        lambda: scoring.scoring_table_settings(actor=None, table=year.table, max_total=Decimal(50),
-                                               bonus_cap=Decimal(0), check_mode="all_to_all"),
+        lambda: scoring_item_save(actor=None, table=year.table, item=item, data={"max_points": Decimal(99)}),
+        lambda: scoring_item_save(actor=None, table=year.table, item=None, data={**ITEMS[0], "code": "9"}),
+        lambda: scoring_item_delete(actor=None, item=item),
+        lambda: scoring_items_replace(actor=None, table=year.table, items=[]),
+        lambda: scoring_table_settings(actor=None, table=year.table, max_total=Decimal(50),
+                                       bonus_cap=Decimal(0), check_mode="all_to_all"),
     ]
     for attempt in attempts:
         with translation.override("en"), pytest.raises(ValidationError, match="locked"):
@@ -238,8 +252,8 @@ def test_the_secretariat_cannot_edit_a_locked_table_through_the_screen(world):
 def test_a_self_score_outside_zero_to_the_maximum_is_refused(value, message):
     year = scoring_year()
     with translation.override("en"), pytest.raises(ValidationError) as refused:
-        scoring.self_scores_save(actor=None, bloc_year=year.bloc_year, unit=year.units["C"],
-                                 entries=dict([year.line("2.1", Decimal(30)), year.line("1.1", value)]))
+        self_scores_save(actor=None, bloc_year=year.bloc_year, unit=year.units["C"],
+                         entries=dict([year.line("2.1", Decimal(30)), year.line("1.1", value)]))
     assert any(text.startswith("1.1: ") and message in text for text in refused.value.messages)
     assert not ScoreLine.objects.exists()  # all or nothing: 2.1 was not saved either
 
@@ -272,29 +286,29 @@ def test_submitting_needs_every_criterion_and_the_required_evidence_then_locks(w
     items = [dict(ITEMS[0], evidence_required=True), *ITEMS[1:]]
     year = scoring_year(items=items)
     unit = year.units["C"]
-    card = scoring.self_scores_save(actor=None, bloc_year=year.bloc_year, unit=unit,
-                                    entries=dict([year.line("1.1", Decimal(50))]))
+    card = self_scores_save(actor=None, bloc_year=year.bloc_year, unit=unit,
+                            entries=dict([year.line("1.1", Decimal(50))]))
     with translation.override("en"), pytest.raises(ValidationError) as refused:
-        scoring.self_scores_submit(actor=None, scorecard=card)
+        self_scores_submit(actor=None, scorecard=card)
     assert refused.value.messages == ["Criteria without a score: 2.1.", "Criteria that need evidence: 1.1."]
 
-    scoring.self_scores_save(actor=None, bloc_year=year.bloc_year, unit=unit,
-                             entries=dict([year.line("2.1", Decimal(35))]))
+    self_scores_save(actor=None, bloc_year=year.bloc_year, unit=unit,
+                     entries=dict([year.line("2.1", Decimal(35))]))
     with translation.override("en"), pytest.raises(ValidationError, match="need evidence: 1.1"):
-        scoring.self_scores_submit(actor=None, scorecard=card)
+        self_scores_submit(actor=None, scorecard=card)
 
     line = card.lines.get(item=year.items["1.1"])
-    scoring.evidence_add(actor=year.secretariat, line=line,
-                         upload=SimpleUploadedFile("bao-cao.pdf", PDF, content_type="application/pdf"))
-    submitted = scoring.self_scores_submit(actor=None, scorecard=card)  # bonus and penalty may stay empty
+    evidence_add(actor=year.secretariat, line=line,
+                 upload=SimpleUploadedFile("bao-cao.pdf", PDF, content_type="application/pdf"))
+    submitted = self_scores_submit(actor=None, scorecard=card)  # bonus and penalty may stay empty
     assert submitted.submitted_at is not None
 
     with translation.override("en"), pytest.raises(ValidationError, match="submitted and are locked"):
-        scoring.self_scores_save(actor=None, bloc_year=year.bloc_year, unit=unit,
-                                 entries=dict([year.line("2.1", Decimal(40))]))
+        self_scores_save(actor=None, bloc_year=year.bloc_year, unit=unit,
+                         entries=dict([year.line("2.1", Decimal(40))]))
     with pytest.raises(ValidationError):
-        scoring.evidence_add(actor=year.secretariat, line=line,
-                             upload=SimpleUploadedFile("them.pdf", PDF, content_type="application/pdf"))
+        evidence_add(actor=year.secretariat, line=line,
+                     upload=SimpleUploadedFile("them.pdf", PDF, content_type="application/pdf"))
     assert card.lines.get(item=year.items["2.1"]).self_value == 35
     assert line.evidence.count() == 1
 
@@ -350,10 +364,10 @@ def test_evidence_is_served_as_what_it_is_never_as_a_web_page(world):
 
 def test_evidence_is_hidden_from_a_member_that_does_not_check_the_unit(world):
     table = open_scoring(world.bloc_year)
-    card = scoring.scorecard_get(world.bloc_year, world.member.unit)
+    card = scorecard_get(world.bloc_year, world.member.unit)
     line = card.lines.create(item=table.items.get(code="1.1"))
-    evidence = scoring.evidence_add(actor=world.users["representative"], line=line,
-                                    upload=SimpleUploadedFile("bao-cao.pdf", PDF))
+    evidence = evidence_add(actor=world.users["representative"], line=line,
+                            upload=SimpleUploadedFile("bao-cao.pdf", PDF))
     url = reverse("blocs:evidence-download", args=[world.bloc_year.pk, evidence.pk])
     plain = world.bloc_year.memberships.exclude(unit__in=[world.head.unit, world.member.unit]).first().unit
     neighbour = make_user(unit=plain)
@@ -376,26 +390,26 @@ def test_only_an_assigned_checker_enters_a_cross_check():
     entries = dict([year.line("1.1", Decimal(45))])
     for checker in ("B", "D", "C"):  # not assigned to C, a peer, C itself
         with translation.override("en"), pytest.raises(ValidationError, match="is not assigned to check"):
-            scoring.check_scores_save(actor=None, bloc_year=year.bloc_year, checker=year.units[checker],
-                                      checked=year.units["C"], entries=entries)
+            check_scores_save(actor=None, bloc_year=year.bloc_year, checker=year.units[checker],
+                              checked=year.units["C"], entries=entries)
     assert not CheckValue.objects.exists()
-    card = scoring.check_scores_save(actor=None, bloc_year=year.bloc_year, checker=year.units["A"],
-                                     checked=year.units["C"], entries=entries)
+    card = check_scores_save(actor=None, bloc_year=year.bloc_year, checker=year.units["A"],
+                             checked=year.units["C"], entries=entries)
     assert card.lines.get(item=year.items["1.1"]).checked_value == 45
 
 
 def test_a_card_is_checked_after_submission_and_before_verification():
     year = scoring_year()
-    scoring.self_scores_save(actor=None, bloc_year=year.bloc_year, unit=year.units["C"],
-                             entries=dict([year.line("1.1", Decimal(50))]))
+    self_scores_save(actor=None, bloc_year=year.bloc_year, unit=year.units["C"],
+                     entries=dict([year.line("1.1", Decimal(50))]))
     check = {"actor": None, "bloc_year": year.bloc_year, "checker": year.units["A"], "checked": year.units["C"],
              "entries": dict([year.line("1.1", Decimal(45))])}
     with translation.override("en"), pytest.raises(ValidationError, match="after its unit submits"):
-        scoring.check_scores_save(**check)
+        check_scores_save(**check)
     card = self_score(year, "C", **{"1_1": "50", "2_1": "30"})
-    scoring.scorecard_verify(actor=None, scorecard=card, entries={})
+    scorecard_verify(actor=None, scorecard=card, entries={})
     with pytest.raises(ValidationError):
-        scoring.check_scores_save(**check)
+        check_scores_save(**check)
 
 
 def test_the_cross_check_screen_is_only_for_the_checker_units_representative(world):
@@ -414,16 +428,16 @@ def test_checked_values_are_the_mean_of_the_checkers_each_with_its_comment():
     year = scoring_year(check_mode="all_to_all")
     self_score(year, "D", **{"1_1": "58", "2_1": "39"})
     for checker, value, comment in (("A", "50", "Thiếu minh chứng"), ("B", "52", ""), ("C", "55", "Đạt")):
-        scoring.check_scores_save(actor=None, bloc_year=year.bloc_year, checker=year.units[checker],
-                                  checked=year.units["D"], entries=dict([year.line("1.1", Decimal(value), comment)]))
+        check_scores_save(actor=None, bloc_year=year.bloc_year, checker=year.units[checker],
+                          checked=year.units["D"], entries=dict([year.line("1.1", Decimal(value), comment)]))
     line = ScoreLine.objects.get(scorecard__unit=year.units["D"], item=year.items["1.1"])
     assert line.checked_value == Decimal("52.33")  # (50 + 52 + 55) / 3, to two decimals
     assert line.self_value == 58  # the unit's own value is kept beside it
     assert {(c.checker.name[-1], c.value, c.comment) for c in line.checks.select_related("checker")} == {
         ("A", 50, "Thiếu minh chứng"), ("B", 52, ""), ("C", 55, "Đạt")}
     # A checker changes its mind: only its own value changes, and the mean follows.
-    scoring.check_scores_save(actor=None, bloc_year=year.bloc_year, checker=year.units["A"],
-                              checked=year.units["D"], entries=dict([year.line("1.1", Decimal(56), "Đã bổ sung")]))
+    check_scores_save(actor=None, bloc_year=year.bloc_year, checker=year.units["A"],
+                      checked=year.units["D"], entries=dict([year.line("1.1", Decimal(56), "Đã bổ sung")]))
     line.refresh_from_db()
     assert line.checked_value == Decimal("54.33")
     assert line.checks.get(checker=year.units["A"]).comment == "Đã bổ sung"
@@ -448,7 +462,7 @@ def test_the_final_score_is_criteria_plus_capped_bonus_minus_penalties_capped_at
         criteria, bonus, penalty, total):
     year = scoring_year()
     card = self_score(year, "C", **{"1_1": criteria[0], "2_1": criteria[1], "T1": bonus, "TR1": penalty})
-    verified = scoring.scorecard_verify(actor=None, scorecard=card, entries={})
+    verified = scorecard_verify(actor=None, scorecard=card, entries={})
     assert verified.final_total == Decimal(total)
     assert Scorecard.objects.get(pk=card.pk).final_total == Decimal(total)
 
@@ -456,9 +470,9 @@ def test_the_final_score_is_criteria_plus_capped_bonus_minus_penalties_capped_at
 def test_the_final_value_wins_over_the_checked_value_which_wins_over_the_units_own():
     year = scoring_year()
     card = self_score(year, "C", **{"1_1": "58", "2_1": "38"})
-    scoring.check_scores_save(actor=None, bloc_year=year.bloc_year, checker=year.units["A"],
+    check_scores_save(actor=None, bloc_year=year.bloc_year, checker=year.units["A"],
                               checked=year.units["C"], entries=dict([year.line("1.1", Decimal(50))]))
-    verified = scoring.scorecard_verify(actor=None, scorecard=card, entries=dict(
+    verified = scorecard_verify(actor=None, scorecard=card, entries=dict(
         [year.line("2.1", Decimal(35), "Hội nghị thống nhất trừ 3 điểm")]))
     assert verified.final_total == 50 + 35  # checked 1.1, final 2.1
     line = verified.lines.get(item=year.items["2.1"])
@@ -470,21 +484,21 @@ def test_disqualification_needs_a_reason_and_leaves_the_unit_out_of_the_ranking(
     cards = {code: self_score(year, code, **{"1_1": value, "2_1": "30"})
              for code, value in (("A", "60"), ("B", "55"), ("C", "58"), ("D", "55"))}
     for code in "ABD":
-        scoring.scorecard_verify(actor=None, scorecard=cards[code], entries={})
+        scorecard_verify(actor=None, scorecard=cards[code], entries={})
     disqualifier = year.items["K1"]
     with translation.override("en"), pytest.raises(ValidationError, match="Say why the unit is disqualified"):
-        scoring.scorecard_verify(actor=None, scorecard=cards["C"], entries={}, disqualifier=disqualifier,
-                                 disqualification_note="  ")
+        scorecard_verify(actor=None, scorecard=cards["C"], entries={}, disqualifier=disqualifier,
+                         disqualification_note="  ")
     with translation.override("en"), pytest.raises(ValidationError, match="Choose a disqualifier"):
-        scoring.scorecard_verify(actor=None, scorecard=cards["C"], entries={}, disqualifier=year.items["1.1"],
-                                 disqualification_note="Không phải tiêu chí loại")
+        scorecard_verify(actor=None, scorecard=cards["C"], entries={}, disqualifier=year.items["1.1"],
+                         disqualification_note="Không phải tiêu chí loại")
     assert not Scorecard.objects.get(pk=cards["C"].pk).is_disqualified
 
-    card = scoring.scorecard_verify(actor=None, scorecard=cards["C"], entries={}, disqualifier=disqualifier,
-                                    disqualification_note="Quyết định khởi tố số 12/QĐ")
+    card = scorecard_verify(actor=None, scorecard=cards["C"], entries={}, disqualifier=disqualifier,
+                            disqualification_note="Quyết định khởi tố số 12/QĐ")
     assert card.is_disqualified and card.disqualification_note == "Quyết định khởi tố số 12/QĐ"
 
-    rows = [(r["unit"].name[-1], r["rank"], r["disqualified"]) for r in scoring.score_table_rows(year.bloc_year)]
+    rows = [(r["unit"].name[-1], r["rank"], r["disqualified"]) for r in score_table_rows(year.bloc_year)]
     # C has the second-best score but is not ranked; B and D share second place.
     assert rows == [("A", 1, False), ("B", 2, False), ("D", 2, False), ("C", None, True)]
 
@@ -494,8 +508,8 @@ def test_a_disqualifier_of_another_years_table_is_refused():
     other = scoring_year()
     card = self_score(year, "C", **{"1_1": "50", "2_1": "30"})
     with pytest.raises(ValidationError):
-        scoring.scorecard_verify(actor=None, scorecard=card, entries={}, disqualifier=other.items["K1"],
-                                 disqualification_note="Nhầm bảng")
+        scorecard_verify(actor=None, scorecard=card, entries={}, disqualifier=other.items["K1"],
+                         disqualification_note="Nhầm bảng")
     assert Scorecard.objects.get(pk=card.pk).verified_at is None
 
 
@@ -504,13 +518,13 @@ def test_publication_waits_until_every_members_card_is_verified():
     for code in "ABCD":
         card = self_score(year, code, **{"1_1": "50", "2_1": "30"})
         if code != "D":
-            scoring.scorecard_verify(actor=None, scorecard=card, entries={})
+            scorecard_verify(actor=None, scorecard=card, entries={})
     with translation.override("en"), pytest.raises(ValidationError, match="1 units have no verified score"):
-        scoring.scores_publish(actor=None, bloc_year=year.bloc_year)
+        scores_publish(actor=None, bloc_year=year.bloc_year)
     assert ScoringTable.objects.get(pk=year.table.pk).published_at is None
 
-    scoring.scorecard_verify(actor=None, scorecard=Scorecard.objects.get(unit=year.units["D"]), entries={})
-    table = scoring.scores_publish(actor=None, bloc_year=year.bloc_year)
+    scorecard_verify(actor=None, scorecard=Scorecard.objects.get(unit=year.units["D"]), entries={})
+    table = scores_publish(actor=None, bloc_year=year.bloc_year)
     assert table.published_at is not None
 
 
@@ -521,10 +535,10 @@ def verify_everyone(bloc_year: BlocYear) -> None:
     """Every member self-scores, submits and is verified; the totals differ by unit."""
     items = {i.code: i for i in ScoringItem.objects.filter(table__bloc_year=bloc_year)}
     for n, unit in enumerate(Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("pk")):
-        card = scoring.self_scores_save(actor=None, bloc_year=bloc_year, unit=unit, entries={
+        card = self_scores_save(actor=None, bloc_year=bloc_year, unit=unit, entries={
             items["1.1"].pk: (Decimal(50 + n), ""), items["2.1"].pk: (Decimal(30), "")})
-        scoring.self_scores_submit(actor=None, scorecard=card)
-        scoring.scorecard_verify(actor=None, scorecard=card, entries={})
+        self_scores_submit(actor=None, scorecard=card)
+        scorecard_verify(actor=None, scorecard=card, entries={})
 
 
 @pytest.mark.parametrize("name", ["blocs:score-table", "blocs:score-table-xlsx"])

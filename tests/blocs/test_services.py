@@ -1,4 +1,4 @@
-"""The registry's use cases (blocs/services.py): what they refuse, what they write, what they audit."""
+"""The registry's use cases (blocs/services/): what they refuse, what they write, what they audit."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import translation
 
-from blocs import services
 from blocs.models import AuditEntry, Award, BlocYear, Covenant, CovenantItem, Membership, Registration, Unit
+from blocs.services.bloc_years import bloc_year_advance, bloc_year_create, bloc_year_open_next, bloc_year_update
+from blocs.services.membership import leadership_set, membership_add, membership_remove
+from blocs.services.registration import covenant_update, registration_save, registration_submit
+from blocs.services.units import unit_save
 from blocs.writable import ensure_writable
 from tests.factories import add_member, make_bloc, make_bloc_year, make_province, make_unit, make_user
 
@@ -50,8 +53,8 @@ def positions(bloc_year: BlocYear) -> dict[int, str]:
 
 
 def test_unit_save_creates_a_unit_with_an_upper_case_code_and_audits(actor):
-    unit = services.unit_save(actor=actor, data={"name": "Ban Tuyên giáo Tỉnh ủy", "short_code": "  btg-tu ",
-                                                 "province": make_province(), "kind": Unit.Kind.PARTY})
+    unit = unit_save(actor=actor, data={"name": "Ban Tuyên giáo Tỉnh ủy", "short_code": "  btg-tu ",
+                                        "province": make_province(), "kind": Unit.Kind.PARTY})
     assert Unit.objects.get(pk=unit.pk).short_code == "BTG-TU"
     entry = AuditEntry.objects.get(action="blocs.unit.created")
     assert entry.actor == actor and entry.object_id == str(unit.pk)
@@ -61,13 +64,13 @@ def test_unit_save_creates_a_unit_with_an_upper_case_code_and_audits(actor):
 def test_unit_save_refuses_a_short_code_in_use_and_names_it(actor):
     make_unit(short_code="BTG")
     with pytest.raises(ValidationError) as caught:
-        services.unit_save(actor=actor, data={"name": "Ban khác", "short_code": "btg",
-                                              "province": make_province()})
+        unit_save(actor=actor, data={"name": "Ban khác", "short_code": "btg",
+                                     "province": make_province()})
     assert "BTG" in caught.value.message_dict["short_code"][0]
     with translation.override("en"):
         with pytest.raises(ValidationError) as caught:
-            services.unit_save(actor=actor, data={"name": "Ban khác", "short_code": "btg",
-                                                  "province": make_province()})
+            unit_save(actor=actor, data={"name": "Ban khác", "short_code": "btg",
+                                         "province": make_province()})
     assert caught.value.message_dict["short_code"] == ["Another unit already uses the short code BTG."]
     assert Unit.objects.filter(short_code="BTG").count() == 1
     assert not AuditEntry.objects.filter(action="blocs.unit.created").exists()
@@ -75,7 +78,7 @@ def test_unit_save_refuses_a_short_code_in_use_and_names_it(actor):
 
 def test_unit_save_lets_a_unit_keep_its_own_code(actor):
     unit = make_unit(short_code="BDV")
-    services.unit_save(actor=actor, unit=unit, data={"name": "Ban Dân vận", "short_code": "bdv"})
+    unit_save(actor=actor, unit=unit, data={"name": "Ban Dân vận", "short_code": "bdv"})
     unit.refresh_from_db()
     assert (unit.name, unit.short_code) == ("Ban Dân vận", "BDV")
     assert AuditEntry.objects.get(action="blocs.unit.updated").changes["name"][1] == "Ban Dân vận"
@@ -85,7 +88,7 @@ def test_unit_save_lets_a_unit_keep_its_own_code(actor):
 def test_unit_save_refuses_a_unit_merged_into_or_renamed_from_itself(actor, field):
     unit = make_unit()
     with pytest.raises(ValidationError):
-        services.unit_save(actor=actor, unit=unit, data={field: unit})
+        unit_save(actor=actor, unit=unit, data={field: unit})
     unit.refresh_from_db()
     assert getattr(unit, f"{field}_id") is None
     assert not AuditEntry.objects.exists()
@@ -96,8 +99,8 @@ def test_unit_save_refuses_a_unit_merged_into_or_renamed_from_itself(actor, fiel
 
 def test_bloc_year_create_makes_the_year_its_covenant_and_an_audit_entry(actor):
     bloc = make_bloc(founded_year=2010)
-    bloc_year = services.bloc_year_create(actor=actor, bloc=bloc, year=2010,
-                                          registration_deadline=dt.date(2010, 3, 31), place_name="Quảng Trị")
+    bloc_year = bloc_year_create(actor=actor, bloc=bloc, year=2010,
+                                 registration_deadline=dt.date(2010, 3, 31), place_name="Quảng Trị")
     assert bloc_year.status == BlocYear.Status.SETUP
     assert Covenant.objects.filter(bloc_year=bloc_year).exists()
     entry = AuditEntry.objects.get(action="blocs.bloc_year.created")
@@ -108,7 +111,7 @@ def test_bloc_year_create_makes_the_year_its_covenant_and_an_audit_entry(actor):
 def test_bloc_year_create_refuses_a_year_before_the_founding(actor):
     bloc = make_bloc(founded_year=2010)
     with translation.override("en"), pytest.raises(ValidationError) as caught:
-        services.bloc_year_create(actor=actor, bloc=bloc, year=2009)
+        bloc_year_create(actor=actor, bloc=bloc, year=2009)
     assert caught.value.messages == ["Year 2009 is before the bloc was founded (2010)."]
     assert not BlocYear.objects.filter(bloc=bloc).exists()
     assert not AuditEntry.objects.exists()
@@ -116,9 +119,9 @@ def test_bloc_year_create_refuses_a_year_before_the_founding(actor):
 
 def test_bloc_year_create_refuses_a_second_copy_of_a_year(actor):
     bloc = make_bloc()
-    services.bloc_year_create(actor=actor, bloc=bloc, year=2022)
+    bloc_year_create(actor=actor, bloc=bloc, year=2022)
     with pytest.raises(ValidationError) as caught:
-        services.bloc_year_create(actor=actor, bloc=bloc, year=2022)
+        bloc_year_create(actor=actor, bloc=bloc, year=2022)
     assert "2022" in caught.value.messages[0]
     assert BlocYear.objects.filter(bloc=bloc).count() == 1
     assert AuditEntry.objects.filter(action="blocs.bloc_year.created").count() == 1
@@ -132,7 +135,7 @@ def test_bloc_year_advance_walks_forward_to_closed_and_audits_each_step(actor):
     steps = []
     for _ in range(5):
         old = bloc_year.status
-        bloc_year = services.bloc_year_advance(actor=actor, bloc_year=bloc_year, expected_status=old)
+        bloc_year = bloc_year_advance(actor=actor, bloc_year=bloc_year, expected_status=old)
         steps.append([old, bloc_year.status])
     assert steps == [["setup", "registration"], ["registration", "scoring"], ["scoring", "meeting"],
                      ["meeting", "submitted"], ["submitted", "closed"]]
@@ -140,14 +143,14 @@ def test_bloc_year_advance_walks_forward_to_closed_and_audits_each_step(actor):
     assert [e.changes["status"] for e in entries] == steps
     assert all(e.actor == actor and e.bloc_year_id == bloc_year.pk for e in entries)
     with pytest.raises(ValidationError):
-        services.bloc_year_advance(actor=actor, bloc_year=bloc_year)
+        bloc_year_advance(actor=actor, bloc_year=bloc_year)
     assert BlocYear.objects.get(pk=bloc_year.pk).status == BlocYear.Status.CLOSED
 
 
 def test_opening_registration_needs_members(actor):
     bloc_year = make_bloc_year(status=BlocYear.Status.SETUP)
     with translation.override("en"), pytest.raises(ValidationError) as caught:
-        services.bloc_year_advance(actor=actor, bloc_year=bloc_year)
+        bloc_year_advance(actor=actor, bloc_year=bloc_year)
     assert caught.value.messages == ["Add the member units before opening registration."]
     assert BlocYear.objects.get(pk=bloc_year.pk).status == BlocYear.Status.SETUP
     assert not AuditEntry.objects.exists()
@@ -156,7 +159,7 @@ def test_opening_registration_needs_members(actor):
 def test_advance_refuses_a_stale_expected_status(actor):
     bloc_year = year_with_members(2, status=BlocYear.Status.SCORING)
     with pytest.raises(ValidationError):
-        services.bloc_year_advance(actor=actor, bloc_year=bloc_year, expected_status="registration")
+        bloc_year_advance(actor=actor, bloc_year=bloc_year, expected_status="registration")
     assert BlocYear.objects.get(pk=bloc_year.pk).status == BlocYear.Status.SCORING
     assert not AuditEntry.objects.exists()
 
@@ -165,37 +168,37 @@ def test_advance_refuses_a_stale_expected_status(actor):
 
 
 def _update(bloc_year, actor, units):  # noqa: ANN001, ANN202
-    services.bloc_year_update(actor=actor, bloc_year=bloc_year, registration_deadline=None, place_name="Huế")
+    bloc_year_update(actor=actor, bloc_year=bloc_year, registration_deadline=None, place_name="Huế")
 
 
 def _advance(bloc_year, actor, units):  # noqa: ANN001, ANN202
-    services.bloc_year_advance(actor=actor, bloc_year=bloc_year)
+    bloc_year_advance(actor=actor, bloc_year=bloc_year)
 
 
 def _add(bloc_year, actor, units):  # noqa: ANN001, ANN202
-    services.membership_add(actor=actor, bloc_year=bloc_year, units=[make_unit()])
+    membership_add(actor=actor, bloc_year=bloc_year, units=[make_unit()])
 
 
 def _remove(bloc_year, actor, units):  # noqa: ANN001, ANN202
-    services.membership_remove(actor=actor, membership=bloc_year.memberships.get(unit=units[1]))
+    membership_remove(actor=actor, membership=bloc_year.memberships.get(unit=units[1]))
 
 
 def _leadership(bloc_year, actor, units):  # noqa: ANN001, ANN202
-    services.leadership_set(actor=actor, bloc_year=bloc_year, head=units[1], deputies=[])
+    leadership_set(actor=actor, bloc_year=bloc_year, head=units[1], deputies=[])
 
 
 def _covenant(bloc_year, actor, units):  # noqa: ANN001, ANN202
-    services.covenant_update(actor=actor, bloc_year=bloc_year, signed_on=None, signed_place="",
-                             items=[("A", "")])
+    covenant_update(actor=actor, bloc_year=bloc_year, signed_on=None, signed_place="",
+                    items=[("A", "")])
 
 
 def _register(bloc_year, actor, units):  # noqa: ANN001, ANN202
-    services.registration_save(actor=actor, bloc_year=bloc_year, unit=units[2], targets="x", awards=[])
+    registration_save(actor=actor, bloc_year=bloc_year, unit=units[2], targets="x", awards=[])
 
 
 def _submit(bloc_year, actor, units):  # noqa: ANN001, ANN202
-    services.registration_submit(actor=actor, registration=Registration.objects.get(bloc_year=bloc_year,
-                                                                                    unit=units[0]))
+    registration_submit(actor=actor, registration=Registration.objects.get(bloc_year=bloc_year,
+                                                                           unit=units[0]))
 
 
 WRITES = [_update, _advance, _add, _remove, _leadership, _covenant, _register, _submit]
@@ -229,7 +232,7 @@ def test_ensure_writable_passes_an_open_year():
 def test_membership_add_adds_units_and_audits(actor):
     bloc_year = make_bloc_year(status=BlocYear.Status.SETUP)
     units = [make_unit(), make_unit()]
-    services.membership_add(actor=actor, bloc_year=bloc_year, units=units)
+    membership_add(actor=actor, bloc_year=bloc_year, units=units)
     assert set(bloc_year.memberships.values_list("unit", flat=True)) == {u.pk for u in units}
     assert set(bloc_year.memberships.values_list("year", flat=True)) == {2022}
     entry = AuditEntry.objects.get(action="blocs.membership.added")
@@ -242,7 +245,7 @@ def test_membership_add_refuses_a_unit_already_in_another_bloc_that_year(actor):
     unit = make_unit(name="Sở Nội vụ")
     add_member(first, unit)
     with pytest.raises(ValidationError) as caught:
-        services.membership_add(actor=actor, bloc_year=second, units=[make_unit(), unit])
+        membership_add(actor=actor, bloc_year=second, units=[make_unit(), unit])
     assert "Sở Nội vụ" in caught.value.messages[0] and "Khối các sở" in caught.value.messages[0]
     assert not second.memberships.exists()  # the whole call is one transaction
     assert not AuditEntry.objects.exists()
@@ -252,7 +255,7 @@ def test_membership_add_accepts_the_same_unit_in_another_year(actor):
     unit = make_unit()
     add_member(make_bloc_year(year=2021), unit)
     later = make_bloc_year(year=2022, status=BlocYear.Status.SETUP)
-    services.membership_add(actor=actor, bloc_year=later, units=[unit])
+    membership_add(actor=actor, bloc_year=later, units=[unit])
     assert later.memberships.filter(unit=unit).exists()
 
 
@@ -271,14 +274,14 @@ def test_the_database_refuses_a_unit_in_two_blocs_in_one_year():
 def test_leadership_set_head_and_two_deputies(actor):
     bloc_year = year_with_members(5)
     units = units_of(bloc_year)
-    services.leadership_set(actor=actor, bloc_year=bloc_year, head=units[0], deputies=[units[1], units[2]])
+    leadership_set(actor=actor, bloc_year=bloc_year, head=units[0], deputies=[units[1], units[2]])
     assert positions(bloc_year) == {units[0].pk: "head", units[1].pk: "deputy", units[2].pk: "deputy",
                                     units[3].pk: "member", units[4].pk: "member"}
     entry = AuditEntry.objects.get(action="blocs.bloc_year.leadership_set")
     assert entry.changes == {"head": [None, units[0].name],
                              "deputies": [[], sorted([units[1].name, units[2].name])]}
     # A second call moves the head; the old head becomes a plain member.
-    services.leadership_set(actor=actor, bloc_year=bloc_year, head=units[3], deputies=[])
+    leadership_set(actor=actor, bloc_year=bloc_year, head=units[3], deputies=[])
     assert positions(bloc_year) == {units[0].pk: "member", units[1].pk: "member", units[2].pk: "member",
                                     units[3].pk: "head", units[4].pk: "member"}
 
@@ -308,11 +311,11 @@ def _deputy_not_member(units, outsider):  # noqa: ANN001, ANN202
 def test_leadership_set_refusals_change_nothing(actor, choice, msgid):
     bloc_year = year_with_members(5)
     units = units_of(bloc_year)
-    services.leadership_set(actor=actor, bloc_year=bloc_year, head=units[4], deputies=[units[3]])
+    leadership_set(actor=actor, bloc_year=bloc_year, head=units[4], deputies=[units[3]])
     before = positions(bloc_year)
     audit_count = AuditEntry.objects.count()
     with translation.override("en"), pytest.raises(ValidationError) as caught:
-        services.leadership_set(actor=actor, bloc_year=bloc_year, **choice(units, make_unit()))
+        leadership_set(actor=actor, bloc_year=bloc_year, **choice(units, make_unit()))
     assert msgid in caught.value.messages
     assert positions(bloc_year) == before
     assert AuditEntry.objects.count() == audit_count
@@ -325,10 +328,10 @@ def test_leadership_set_refusals_change_nothing(actor, choice, msgid):
 def meeting_year(actor):  # noqa: ANN001, ANN201
     bloc_year = year_with_members(5, status=BlocYear.Status.MEETING,
                                   registration_deadline=dt.date(2022, 3, 31), place_name="Quảng Trị")
-    services.covenant_update(actor=actor, bloc_year=bloc_year, signed_on=dt.date(2022, 2, 15),
-                             signed_place="Đông Hà",
-                             items=[("Cải cách hành chính", "100% thủ tục trực tuyến"),
-                                    ("Xây dựng Đảng", "")])
+    covenant_update(actor=actor, bloc_year=bloc_year, signed_on=dt.date(2022, 2, 15),
+                    signed_place="Đông Hà",
+                    items=[("Cải cách hành chính", "100% thủ tục trực tuyến"),
+                           ("Xây dựng Đảng", "")])
     return bloc_year
 
 
@@ -336,8 +339,8 @@ def test_open_next_copies_members_deadline_covenant_and_sets_the_new_leadership(
     units = units_of(meeting_year)
     retired = units[4]
     Unit.objects.filter(pk=retired.pk).update(is_active=False)
-    next_year = services.bloc_year_open_next(actor=actor, bloc_year=meeting_year, head=units[1],
-                                             deputies=[units[2], units[3]])
+    next_year = bloc_year_open_next(actor=actor, bloc_year=meeting_year, head=units[1],
+                                    deputies=[units[2], units[3]])
     assert (next_year.bloc_id, next_year.year, next_year.status) == (meeting_year.bloc_id, 2023, "setup")
     assert next_year.registration_deadline == dt.date(2023, 3, 31)
     assert next_year.place_name == "Quảng Trị"
@@ -356,7 +359,7 @@ def test_open_next_copies_members_deadline_covenant_and_sets_the_new_leadership(
 
 def test_open_next_from_a_closed_year(actor, meeting_year):
     BlocYear.objects.filter(pk=meeting_year.pk).update(status=BlocYear.Status.CLOSED)
-    next_year = services.bloc_year_open_next(actor=actor, bloc_year=meeting_year, head=None, deputies=[])
+    next_year = bloc_year_open_next(actor=actor, bloc_year=meeting_year, head=None, deputies=[])
     assert next_year.memberships.count() == 5
 
 
@@ -364,7 +367,7 @@ def test_open_next_from_a_closed_year(actor, meeting_year):
 def test_open_next_is_refused_before_the_meeting(actor, status):
     bloc_year = year_with_members(3, status=status)
     with pytest.raises(ValidationError):
-        services.bloc_year_open_next(actor=actor, bloc_year=bloc_year, head=None, deputies=[])
+        bloc_year_open_next(actor=actor, bloc_year=bloc_year, head=None, deputies=[])
     assert not BlocYear.objects.filter(year=2023).exists()
 
 
@@ -372,7 +375,7 @@ def test_open_next_is_refused_when_the_next_year_exists(actor, meeting_year):
     make_bloc_year(bloc=meeting_year.bloc, year=2023, status=BlocYear.Status.SETUP)
     units = units_of(meeting_year)
     with pytest.raises(ValidationError) as caught:
-        services.bloc_year_open_next(actor=actor, bloc_year=meeting_year, head=units[0], deputies=[])
+        bloc_year_open_next(actor=actor, bloc_year=meeting_year, head=units[0], deputies=[])
     assert "2023" in caught.value.messages[0]
     assert not Membership.objects.filter(year=2023).exists()
     assert not AuditEntry.objects.filter(action="blocs.bloc_year.next_opened").exists()
@@ -380,7 +383,7 @@ def test_open_next_is_refused_when_the_next_year_exists(actor, meeting_year):
 
 def test_open_next_refuses_a_head_who_is_not_a_member(actor, meeting_year):
     with pytest.raises(ValidationError):
-        services.bloc_year_open_next(actor=actor, bloc_year=meeting_year, head=make_unit(), deputies=[])
+        bloc_year_open_next(actor=actor, bloc_year=meeting_year, head=make_unit(), deputies=[])
     assert not BlocYear.objects.filter(year=2023).exists()
 
 
@@ -389,10 +392,10 @@ def test_open_next_refuses_a_head_who_is_not_a_member(actor, meeting_year):
 
 def test_covenant_update_replaces_items_and_audits(actor):
     bloc_year = year_with_members(2)
-    services.covenant_update(actor=actor, bloc_year=bloc_year, signed_on=None, signed_place="",
+    covenant_update(actor=actor, bloc_year=bloc_year, signed_on=None, signed_place="",
                              items=[("A", "a"), ("B", ""), ("C", "c")])
-    covenant = services.covenant_update(actor=actor, bloc_year=bloc_year, signed_on=dt.date(2022, 2, 1),
-                                        signed_place="Đông Hà", items=[("D", "d")])
+    covenant = covenant_update(actor=actor, bloc_year=bloc_year, signed_on=dt.date(2022, 2, 1),
+                               signed_place="Đông Hà", items=[("D", "d")])
     covenant.refresh_from_db()
     assert (covenant.signed_on, covenant.signed_place) == (dt.date(2022, 2, 1), "Đông Hà")
     assert list(covenant.items.values_list("order", "content", "target")) == [(1, "D", "d")]
@@ -404,8 +407,8 @@ def test_covenant_update_replaces_items_and_audits(actor):
 def test_covenant_update_stores_the_scan(actor):
     bloc_year = year_with_members(2)
     scan = SimpleUploadedFile("giao-uoc.pdf", PDF, content_type="application/pdf")
-    covenant = services.covenant_update(actor=actor, bloc_year=bloc_year, signed_on=None, signed_place="",
-                                        items=[], scan=scan)
+    covenant = covenant_update(actor=actor, bloc_year=bloc_year, signed_on=None, signed_place="",
+                               items=[], scan=scan)
     covenant = Covenant.objects.get(pk=covenant.pk)
     assert covenant.scan.name.startswith("attachments/covenant/giao-uoc")
     with covenant.scan.open("rb") as stored:
@@ -424,10 +427,10 @@ def open_year():  # noqa: ANN201
 def test_registration_save_stores_targets_and_awards(actor, open_year):
     unit = units_of(open_year)[0]
     flag = Award.objects.get(code="co-thi-dua-ubnd-tinh")
-    registration = services.registration_save(actor=actor, bloc_year=open_year, unit=unit,
-                                              targets="100% chi bộ vững mạnh", awards=[flag])
+    registration = registration_save(actor=actor, bloc_year=open_year, unit=unit,
+                                     targets="100% chi bộ vững mạnh", awards=[flag])
     assert list(registration.awards.all()) == [flag]
-    services.registration_save(actor=actor, bloc_year=open_year, unit=unit, targets="Mới", awards=[])
+    registration_save(actor=actor, bloc_year=open_year, unit=unit, targets="Mới", awards=[])
     registration.refresh_from_db()
     assert registration.targets == "Mới" and not registration.awards.exists()
     assert Registration.objects.filter(bloc_year=open_year, unit=unit).count() == 1
@@ -436,7 +439,7 @@ def test_registration_save_stores_targets_and_awards(actor, open_year):
 
 def test_registration_save_refuses_a_non_member(actor, open_year):
     with translation.override("en"), pytest.raises(ValidationError) as caught:
-        services.registration_save(actor=actor, bloc_year=open_year, unit=make_unit(), targets="x", awards=[])
+        registration_save(actor=actor, bloc_year=open_year, unit=make_unit(), targets="x", awards=[])
     assert caught.value.messages == ["This unit is not a member of the bloc this year."]
     assert not Registration.objects.exists()
 
@@ -445,30 +448,30 @@ def test_registration_save_refuses_a_non_member(actor, open_year):
 def test_registration_save_refuses_outside_the_registration_period(actor, status):
     bloc_year = year_with_members(2, status=status)
     with pytest.raises(ValidationError):
-        services.registration_save(actor=actor, bloc_year=bloc_year, unit=units_of(bloc_year)[0], targets="x",
-                                   awards=[])
+        registration_save(actor=actor, bloc_year=bloc_year, unit=units_of(bloc_year)[0], targets="x",
+                          awards=[])
     assert not Registration.objects.exists()
 
 
 def _draft(bloc_year: BlocYear, actor, unit: Unit | None = None, targets: str = "Mục tiêu") -> Registration:  # noqa: ANN001
-    return services.registration_save(actor=actor, bloc_year=bloc_year, unit=unit or units_of(bloc_year)[0],
-                                      targets=targets, awards=[])
+    return registration_save(actor=actor, bloc_year=bloc_year, unit=unit or units_of(bloc_year)[0],
+                             targets=targets, awards=[])
 
 
 def test_registration_submit_records_who_and_when(actor, open_year):
     now = dt.datetime(2022, 3, 1, 9, 0, tzinfo=HCM)
-    registration = services.registration_submit(actor=actor, registration=_draft(open_year, actor), now=now)
+    registration = registration_submit(actor=actor, registration=_draft(open_year, actor), now=now)
     registration.refresh_from_db()
     assert (registration.submitted_at, registration.submitted_by, registration.is_late) == (now, actor, False)
     assert AuditEntry.objects.get(action="blocs.registration.submitted").changes == {"is_late": False}
 
 
 def test_submitting_twice_is_refused(actor, open_year):
-    registration = services.registration_submit(actor=actor, registration=_draft(open_year, actor),
-                                                now=dt.datetime(2022, 3, 1, tzinfo=HCM))
+    registration = registration_submit(actor=actor, registration=_draft(open_year, actor),
+                                       now=dt.datetime(2022, 3, 1, tzinfo=HCM))
     with translation.override("en"), pytest.raises(ValidationError) as caught:
-        services.registration_submit(actor=actor, registration=registration,
-                                     now=dt.datetime(2022, 3, 2, tzinfo=HCM))
+        registration_submit(actor=actor, registration=registration,
+                            now=dt.datetime(2022, 3, 2, tzinfo=HCM))
     assert caught.value.messages == ["This registration has already been submitted."]
     registration.refresh_from_db()
     assert registration.submitted_at == dt.datetime(2022, 3, 1, tzinfo=HCM)
@@ -477,8 +480,8 @@ def test_submitting_twice_is_refused(actor, open_year):
 
 def test_a_saved_registration_cannot_be_changed_after_submission(actor, open_year):
     registration = _draft(open_year, actor)
-    services.registration_submit(actor=actor, registration=registration,
-                                 now=dt.datetime(2022, 3, 1, tzinfo=HCM))
+    registration_submit(actor=actor, registration=registration,
+                        now=dt.datetime(2022, 3, 1, tzinfo=HCM))
     with pytest.raises(ValidationError):
         _draft(open_year, actor, targets="Sửa sau khi nộp")
     registration.refresh_from_db()
@@ -493,17 +496,17 @@ def test_a_saved_registration_cannot_be_changed_after_submission(actor, open_yea
 def test_late_is_judged_by_the_calendar_day_in_vietnam(actor, open_year, local_time, late):
     # 23:59 in Hà Nội on the deadline is 16:59 UTC the same day; 00:01 the next day is still 17:01 UTC
     # on the deadline day, so a UTC-based check would get this wrong.
-    registration = services.registration_submit(actor=actor, registration=_draft(open_year, actor),
+    registration = registration_submit(actor=actor, registration=_draft(open_year, actor),
                                                 now=local_time.replace(tzinfo=HCM).astimezone(dt.UTC))
     assert Registration.objects.get(pk=registration.pk).is_late is late
 
 
 def test_late_flag_uses_the_clock_when_no_time_is_given(actor, open_year):
     with time_machine.travel(dt.datetime(2022, 4, 1, 0, 30, tzinfo=HCM), tick=False):
-        late = services.registration_submit(actor=actor, registration=_draft(open_year, actor))
+        late = registration_submit(actor=actor, registration=_draft(open_year, actor))
     with time_machine.travel(dt.datetime(2022, 3, 31, 23, 30, tzinfo=HCM), tick=False):
-        on_time = services.registration_submit(actor=actor,
-                                               registration=_draft(open_year, actor, units_of(open_year)[1]))
+        on_time = registration_submit(actor=actor,
+                                      registration=_draft(open_year, actor, units_of(open_year)[1]))
     assert (late.is_late, on_time.is_late) == (True, False)
     assert AuditEntry.objects.filter(action="blocs.registration.submitted",
                                      changes={"is_late": True}).count() == 1
@@ -511,23 +514,23 @@ def test_late_flag_uses_the_clock_when_no_time_is_given(actor, open_year):
 
 def test_no_deadline_is_never_late(actor):
     bloc_year = year_with_members(2)
-    registration = services.registration_submit(actor=actor, registration=_draft(bloc_year, actor),
-                                                now=dt.datetime(2030, 1, 1, tzinfo=HCM))
+    registration = registration_submit(actor=actor, registration=_draft(bloc_year, actor),
+                                       now=dt.datetime(2030, 1, 1, tzinfo=HCM))
     assert not registration.is_late
 
 
 def test_an_empty_registration_cannot_be_submitted(actor, open_year):
     registration = _draft(open_year, actor, targets="   ")
     with translation.override("en"), pytest.raises(ValidationError) as caught:
-        services.registration_submit(actor=actor, registration=registration)
+        registration_submit(actor=actor, registration=registration)
     assert caught.value.messages == ["Enter the targets or choose at least one title before submitting."]
     assert Registration.objects.get(pk=registration.pk).submitted_at is None
 
 
 def test_a_registration_with_only_a_title_can_be_submitted(actor, open_year):
-    registration = services.registration_save(actor=actor, bloc_year=open_year, unit=units_of(open_year)[0],
-                                              targets="", awards=[Award.objects.first()])
-    assert services.registration_submit(actor=actor, registration=registration).is_submitted
+    registration = registration_save(actor=actor, bloc_year=open_year, unit=units_of(open_year)[0],
+                                     targets="", awards=[Award.objects.first()])
+    assert registration_submit(actor=actor, registration=registration).is_submitted
 
 
 def test_submit_refuses_a_unit_that_left_the_bloc(actor, open_year):
@@ -535,7 +538,7 @@ def test_submit_refuses_a_unit_that_left_the_bloc(actor, open_year):
     registration = Registration.objects.create(bloc_year=open_year, unit=unit, targets="x")
     Membership.objects.filter(bloc_year=open_year, unit=unit).delete()
     with pytest.raises(ValidationError):
-        services.registration_submit(actor=actor, registration=registration)
+        registration_submit(actor=actor, registration=registration)
     assert Registration.objects.get(pk=registration.pk).submitted_at is None
 
 
@@ -544,7 +547,7 @@ def test_submit_refuses_a_unit_that_left_the_bloc(actor, open_year):
 
 @pytest.fixture
 def entry(actor):  # noqa: ANN001, ANN201
-    services.bloc_year_create(actor=actor, bloc=make_bloc(), year=2022)
+    bloc_year_create(actor=actor, bloc=make_bloc(), year=2022)
     return AuditEntry.objects.get()
 
 

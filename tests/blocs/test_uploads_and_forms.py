@@ -17,7 +17,7 @@ from django.utils import translation
 
 from blocs.forms import BlocYearForm, CovenantForm, RegistrationForm, UnitForm
 from blocs.models import AuditEntry, Covenant, CovenantItem, Unit
-from blocs.uploads import check_attachment, check_xlsx
+from emulation.kernel.uploads import check_attachment, check_xlsx
 from tests.factories import make_province
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

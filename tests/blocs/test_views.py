@@ -61,10 +61,10 @@ def test_secretariat_advances_the_year_and_it_is_audited(world, as_persona):
 
 def test_audit_page_shows_a_change_whose_key_is_items(world, as_persona):
     """A covenant change records its "items"; the page must not mistake it for dict.items (was a 500)."""
-    from blocs import services
+    from blocs.services.registration import covenant_update
 
-    services.covenant_update(actor=world.users["secretariat"], bloc_year=world.bloc_year, signed_on=None,
-                             signed_place="Hội trường", items=[("Cải cách hành chính", "100%")])
+    covenant_update(actor=world.users["secretariat"], bloc_year=world.bloc_year, signed_on=None,
+                    signed_place="Hội trường", items=[("Cải cách hành chính", "100%")])
     response = as_persona("secretariat").get(reverse("blocs:year-audit", args=[world.bloc_year.pk]))
     assert response.status_code == 200
     assert "Cải cách hành chính" in response.content.decode()

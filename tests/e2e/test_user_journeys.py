@@ -26,11 +26,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from awards import services as award_services
 from awards.management.commands.load_demo import DEMO_PASSPHRASE
 from awards.models import Ballot, Dossier, HistoryEntry, Meeting, Nomination, Round
-from blocs import services as bloc_services
+from awards.services import ballots as ballot_services
+from awards.services import rounds as round_services
 from blocs.models import Award, BlocYear, Evidence, Registration, Scorecard, ScoringItem, Unit, User
+from blocs.services.bloc_years import bloc_year_advance
 from reports.models import Comment, ReportVersion
 from reports.services import report as report_services
 from tests.e2e.a11y import PAGES, PageAudit
@@ -271,7 +272,7 @@ def test_representative_registers_self_scores_votes_on_a_phone_and_comments(
     assert registration.is_submitted and registration.targets == targets
 
     # 2. The secretariat opens scoring (last year's table is copied); the unit self-scores with evidence.
-    bloc_services.bloc_year_advance(actor=demo.user("thuky"), bloc_year=party)
+    bloc_year_advance(actor=demo.user("thuky"), bloc_year=party)
     page.goto(live_server.url + reverse("blocs:home"))
     self_url = reverse("blocs:self-scores", args=[party.pk, unit.pk])
     _link(page, self_url)
@@ -347,7 +348,7 @@ def test_representative_registers_self_scores_votes_on_a_phone_and_comments(
     step(phone, "phone-receipt")
 
     # 5. After the chair closes the round, the receipt is on the list of counted ballots.
-    award_services.round_close(actor=demo.user("truongkhoi_nc"), round_=round_, passphrase=DEMO_PASSPHRASE)
+    round_services.round_close(actor=demo.user("truongkhoi_nc"), round_=round_, passphrase=DEMO_PASSPHRASE)
     phone.goto(live_server.url + round_.get_absolute_url())
     expect(phone.locator("#round-results")).to_be_visible()
     step(phone, "phone-round-results")
@@ -386,6 +387,8 @@ def test_chair_closes_and_opens_rounds_adopts_the_report_and_downloads_its_pdf(
     _link(page, reverse("awards:round-close", args=[gov.pk]))
     page.fill("#id_ballots_issued", "6")
     page.fill("#id_passphrase", DEMO_PASSPHRASE)  # the committee's, which the demo publishes
+    expect(page.locator("#ballots-missing")).to_contain_text("2 trong 6")
+    page.fill("#id_close_reason", "Bốn đơn vị vắng mặt khi bỏ phiếu")
     step(page, "gov-round-close-form")
     page.locator("main form:has(#id_ballots_issued) button[type=submit]").click()
     page.wait_for_url(live_server.url + gov.get_absolute_url())
@@ -407,14 +410,15 @@ def test_chair_closes_and_opens_rounds_adopts_the_report_and_downloads_its_pdf(
     assert flag.status == Round.Status.OPEN
     candidates = list(flag.candidates.order_by("unit__name").values_list("unit_id", flat=True))
     chosen = candidates[0]
-    award_services.ballot_cast(actor=demo.user("daidien_nc"), round_=flag, unit=demo.unit("STP"), choices=[chosen])
+    ballot_services.ballot_cast(actor=demo.user("daidien_nc"), round_=flag, unit=demo.unit("STP"), choices=[chosen])
     for _n in range(4):  # the paper ballots of the units that voted in the room
-        award_services.paper_ballot_enter(actor=secretariat, round_=flag, choices=[chosen])
+        ballot_services.paper_ballot_enter(actor=secretariat, round_=flag, choices=[chosen])
     page.reload()
     expect(page.locator("#round-turnout")).to_have_attribute("data-turnout", "1")
     _link(page, reverse("awards:round-close", args=[flag.pk]))
     page.fill("#id_ballots_issued", "6")
     page.fill("#id_passphrase", DEMO_PASSPHRASE)
+    page.fill("#id_close_reason", "Một đơn vị không nộp phiếu")
     step(page, "province-flag-round-close-form")
     page.locator("main form:has(#id_ballots_issued) button[type=submit]").click()
     page.wait_for_url(live_server.url + flag.get_absolute_url())

@@ -217,6 +217,8 @@ def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
     chair.goto(url_of(live_server, "awards:round-close", round_.pk))
     chair.fill("#id_ballots_issued", "9")
     chair.fill("#id_passphrase", written_down.lower().replace("-", " "))  # typed as people type it
+    expect(chair.locator("#ballots-missing")).to_contain_text("5 trong 9")  # four units did not vote
+    chair.fill("#id_close_reason", "Bốn đơn vị không bỏ phiếu; Ban kiểm phiếu thống nhất kết thúc vòng")
     shot(chair, "chair-close-form")
     chair.locator("main form:has(#id_ballots_issued) button[type=submit]").click()
     chair.wait_for_url(live_server.url + round_.get_absolute_url())

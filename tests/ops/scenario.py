@@ -26,7 +26,7 @@ from typing import Any
 
 MEETING_UNITS = 6
 PASSWORD_PREFIX = "pw-"  # tests.factories.make_user: the password of user X is "pw-X"
-# The smallest file the upload check accepts as a PDF (blocs/uploads.py reads the leading bytes).
+# The smallest file the upload check accepts as a PDF (emulation/kernel/uploads.py reads the leading bytes).
 SCAN_PDF = b"%PDF-1.4\n% ops test scan\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -51,35 +51,36 @@ def seed_year() -> dict[str, Any]:
     adopted with its PDF, and a signed covenant scan."""
     from django.core.files.base import ContentFile
 
-    from awards import services
-    from blocs import services as bloc_services
+    from awards.services import ballots as ballot_services
+    from awards.services import rounds as round_services
+    from blocs.services.registration import covenant_update
     from reports.services import report as report_services
     from tests.awards.conftest import seed_meeting
     from tests.factories import round_closed, round_opened
 
     meeting = seed_meeting()
     voters = list(meeting.units)
-    rounds = services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
+    rounds = round_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
     for round_ in rounds:
         round_opened(actor=meeting.chair, round_=round_)
         for voter, choice in zip(voters, SEED_VOTES[round_.award.code if round_.award else round_.kind], strict=True):
-            services.ballot_cast(actor=meeting.reps[voter], round_=round_, unit=meeting.units[voter],
-                                 choices=[meeting.units[code].pk for code in choice])
+            ballot_services.ballot_cast(actor=meeting.reps[voter], round_=round_, unit=meeting.units[voter],
+                                        choices=[meeting.units[code].pk for code in choice])
         round_closed(actor=meeting.chair, round_=round_, ballots_issued=len(voters))
     draft = report_services.report_draft_create(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
     report_services.report_narrative_update(actor=meeting.secretariat, version=draft, narrative=NARRATIVE)
     adopted = report_services.report_adopt(actor=meeting.chair, version=draft, doc_date=dt.date(2022, 12, 1))
-    bloc_services.covenant_update(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
-                                  signed_on=dt.date(2022, 3, 15), signed_place="Hội trường Tỉnh ủy",
-                                  items=[("Hoàn thành xuất sắc nhiệm vụ chính trị", "100% đơn vị")],
-                                  scan=ContentFile(SCAN_PDF, name="giao-uoc-2022.pdf"))
+    covenant_update(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
+                    signed_on=dt.date(2022, 3, 15), signed_place="Hội trường Tỉnh ủy",
+                    items=[("Hoàn thành xuất sắc nhiệm vụ chính trị", "100% đơn vị")],
+                    scan=ContentFile(SCAN_PDF, name="giao-uoc-2022.pdf"))
     return {"bloc_year": meeting.bloc_year.pk, "adopted_version": adopted.pk, "pdf_sha256": adopted.pdf_sha256,
             "chair": meeting.chair.username, "rounds": [r.pk for r in rounds],
             "reps": [user.username for user in meeting.reps.values()]}
 
 
 def _meeting_year() -> dict[str, Any]:
-    from awards import services
+    from awards.services import rounds as round_services
     from blocs.models import BlocYear, Membership, RoleGrant
     from reports.services import report as report_services
     from tests.factories import (
@@ -111,10 +112,10 @@ def _meeting_year() -> dict[str, Any]:
     grant(secretariat, RoleGrant.Kind.SECRETARIAT, bloc=bloc_year.bloc)
     chair = make_user("vh_truong_khoi", unit=units[0])
     grant(chair, RoleGrant.Kind.CHAIR, bloc_year=bloc_year)
-    services.meeting_save(actor=secretariat, bloc_year=bloc_year, present=units,
-                          data={"held_on": dt.date(2022, 12, 1), "place": "Hội trường"},
-                          committee=[("Nguyễn Văn A", None), ("Trần Thị B", None), ("Lê Văn C", None)])
-    rounds = services.rounds_generate(actor=secretariat, bloc_year=bloc_year)[:3]
+    round_services.meeting_save(actor=secretariat, bloc_year=bloc_year, present=units,
+                                data={"held_on": dt.date(2022, 12, 1), "place": "Hội trường"},
+                                committee=[("Nguyễn Văn A", None), ("Trần Thị B", None), ("Lê Văn C", None)])
+    rounds = round_services.rounds_generate(actor=secretariat, bloc_year=bloc_year)[:3]
     for round_ in rounds:
         round_opened(actor=chair, round_=round_)
     draft = report_services.report_draft_create(actor=secretariat, bloc_year=bloc_year)
@@ -142,8 +143,9 @@ def archive_export(year: int, out: Path, users: Path) -> None:
 
 def archive_roundtrip(archive: Path, users: Path, out: Path) -> None:
     """Give this (empty) database the same user accounts, import the archive, export what was imported."""
-    from blocs.archive import archive_dumps, archive_import, archive_loads
+    from blocs.archive import archive_dumps, archive_import
     from blocs.models import User
+    from emulation.kernel.archive import archive_loads
 
     User.objects.bulk_create(User(username=name, password="!") for name in json.loads(users.read_text()))
     bloc_year = archive_import(actor=None, data=archive_loads(archive.read_bytes()))

@@ -79,7 +79,8 @@ def test_a_ballot_cast_through_one_server_is_counted_when_the_round_closes_throu
     chair = pair.sign_in(pair.b, "chair")
     closing = chair.get(f"/rounds/{round_pk}/close/")
     chair.post(f"/rounds/{round_pk}/close/", {"csrfmiddlewaretoken": form_token(closing.body),
-                                              "ballots_issued": "6", "passphrase": pair.world["meeting"]["passphrase"]},
+                                              "ballots_issued": "6", "passphrase": pair.world["meeting"]["passphrase"],
+                                              "close_reason": "Chỉ một đơn vị bỏ phiếu trong kiểm thử"},
                expect=302)
 
     stored = pg.rows(pair.database, "SELECT receipt, choices FROM awards_ballot WHERE round_id = %s", [round_pk])

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from awards import services
 from awards.models import Round
+from awards.services import rounds as round_services
 from tests.awards.conftest import seed_meeting
 from tests.reports.test_documents_content import DOC_FONTS, docx_text, fetch, pdf_fonts, pdf_text, pdf_tool, vote
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def rounds(db):  # noqa: ANN001, ANN201
     meeting = seed_meeting()
-    generated = services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
+    generated = round_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
     return meeting, {r.award.code if r.award else r.kind: r for r in generated}
 
 
@@ -82,7 +82,7 @@ def test_a_bad_copies_value_prints_one_copy(rounds):
 def test_a_draft_round_lists_what_its_opening_will_list(rounds):
     """A unit proposed for a higher award leaves the lower ballot (one award per unit)."""
     meeting, by_kind = rounds
-    services.candidates_fill(actor=meeting.secretariat, round_=by_kind["co-thi-dua-ubnd-tinh"])
+    round_services.candidates_fill(actor=meeting.secretariat, round_=by_kind["co-thi-dua-ubnd-tinh"])
     vote(meeting, by_kind["co-thi-dua-chinh-phu"], [["BTG"]] * 7 + [["VPTU"]] * 2)
     client = Client()
     client.force_login(meeting.secretariat)

@@ -19,8 +19,10 @@ from django.test import Client
 from django.urls import reverse
 from docx import Document
 
-from awards import nominations, services
 from awards.models import Attendance, Round
+from awards.services import ballots as ballot_services
+from awards.services import nominations
+from awards.services import rounds as round_services
 from blocs.models import Award, Unit, User
 from reports.models import IssuedDocument
 from reports.queries import documents
@@ -42,8 +44,8 @@ TITLES = {"reports:counting-minutes": "BIÊN BẢN KIỂM PHIẾU", "reports:mee
 def cast(meeting: Meeting, round_: Round, ballots: list[list[str]]) -> None:
     voters = list(meeting.units)
     for i, choice in enumerate(ballots):
-        services.ballot_cast(actor=meeting.reps[voters[i]], round_=round_, unit=meeting.units[voters[i]],
-                             choices=[meeting.units[c].pk for c in choice])
+        ballot_services.ballot_cast(actor=meeting.reps[voters[i]], round_=round_, unit=meeting.units[voters[i]],
+                                    choices=[meeting.units[c].pk for c in choice])
 
 
 def vote(meeting: Meeting, round_: Round, ballots: list[list[str]], issued: int = 9) -> Round:
@@ -61,7 +63,7 @@ def seed_year(*, state_head: bool = False, names: dict[str, str] | None = None) 
         Unit.objects.filter(pk=units[code].pk).update(name=name)
     if state_head:  # a state body heads the bloc: Decree 30 instead of Guidance 36
         Unit.objects.filter(pk=units["BTG"].pk).update(kind=Unit.Kind.STATE, parent_body="UBND tỉnh Quảng Trị")
-    services.meeting_save(
+    round_services.meeting_save(
         actor=meeting.secretariat, bloc_year=meeting.bloc_year,
         data={"held_on": dt.date(2022, 12, 1), "starts_at": dt.time(14, 0), "place": "Hội trường Tỉnh ủy",
               "chair_name": "Nguyễn Văn Trưởng", "secretary_name": "Lê Thị Thư",
@@ -69,7 +71,7 @@ def seed_year(*, state_head: bool = False, names: dict[str, str] | None = None) 
         present=list(units.values()),
         committee=[("Nguyễn Văn A", units["BTG"]), ("Trần Thị B", units["VPTU"]), ("Lê Văn C", units["BAO"])])
     rounds = {r.award.code if r.award else r.kind: r
-              for r in services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)}
+              for r in round_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)}
     vote(meeting, rounds["co-thi-dua-chinh-phu"], [["BTG"]] * 7 + [["VPTU"]] * 2)
     vote(meeting, rounds["co-thi-dua-ubnd-tinh"], [["VPTU", "DUK"]] * 7 + [["VPTU", "BTC"]] + [["BTC"]])
     vote(meeting, rounds["bang-khen-chu-tich-ubnd-tinh"],
@@ -198,7 +200,7 @@ def test_percentages_come_from_the_exact_fraction_rounded_half_up():
 
 def test_tie_breaks_are_recorded_in_the_counting_minutes(db):
     meeting = seed_meeting(scores={"VPTU": "95", "BTC": "96"})
-    round_ = services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)[0]
+    round_ = round_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)[0]
     round_.pass_numerator, round_.pass_denominator = 1, 3
     round_.save()
     vote(meeting, round_, [["VPTU"]] * 4 + [["BTC"]] * 4 + [["BTG"]])
@@ -212,7 +214,7 @@ def test_tie_breaks_are_recorded_in_the_counting_minutes(db):
 
 def test_a_tie_left_for_a_runoff_shows_in_the_note_and_the_conclusion(db):
     meeting = seed_meeting(scores={"VPTU": "95", "BTC": "95"})
-    round_ = services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)[0]
+    round_ = round_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)[0]
     round_.pass_numerator, round_.pass_denominator = 1, 3
     round_.save()
     vote(meeting, round_, [["VPTU"]] * 4 + [["BTC"]] * 4 + [["BTG"]])
@@ -246,10 +248,10 @@ def test_meeting_minutes_name_the_2023_head_the_deputy_and_the_attendance(year):
 def test_meeting_minutes_list_the_absent_with_their_reason(db):
     meeting = seed_meeting()
     units = meeting.units
-    services.meeting_save(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
-                          data={"held_on": dt.date(2022, 12, 1), "place": "Hội trường Tỉnh ủy"},
-                          present=[u for code, u in units.items() if code != "BAO"],
-                          absent_reasons={units["BAO"].pk: "đi công tác"})
+    round_services.meeting_save(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
+                                data={"held_on": dt.date(2022, 12, 1), "place": "Hội trường Tỉnh ủy"},
+                                present=[u for code, u in units.items() if code != "BAO"],
+                                absent_reasons={units["BAO"].pk: "đi công tác"})
     context = documents.meeting_minutes_context(meeting.bloc_year)
     assert [a.unit.name for a in context["absent"]] == ["Báo Quảng Trị"]
     client = Client()
@@ -393,7 +395,7 @@ def test_the_legal_bases_follow_the_law_in_force_on_the_letters_date(year):
 
 def test_without_a_quorum_nobody_is_proposed_and_the_minutes_say_why(db):
     meeting = seed_meeting()
-    round_ = services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)[0]
+    round_ = round_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)[0]
     round_opened(actor=meeting.chair, round_=round_)
     cast(meeting, round_, [["BTG"]] * 5)
     # 5 of 9 present, below the default 2/3. The product no longer opens a round without its quorum; a round

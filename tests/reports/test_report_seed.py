@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from awards import services as award_services
 from awards.models import HistoryEntry, Round
+from awards.services import ballots as ballot_services
+from awards.services import rounds as round_services
 from blocs.models import Award, CovenantItem, Registration
 from reports.models import ReportVersion
 from reports.queries.report import count_label, report_data, section_diff
@@ -59,8 +60,8 @@ def _cast(meeting: Meeting, round_: Round, ballots: list[list[str]]) -> Round:
     round_opened(actor=meeting.chair, round_=round_)
     voters = list(meeting.units)
     for i, choice in enumerate(ballots):
-        award_services.ballot_cast(actor=meeting.reps[voters[i]], round_=round_, unit=meeting.units[voters[i]],
-                                   choices=[meeting.units[c].pk for c in choice])
+        ballot_services.ballot_cast(actor=meeting.reps[voters[i]], round_=round_, unit=meeting.units[voters[i]],
+                                    choices=[meeting.units[c].pk for c in choice])
     return round_closed(actor=meeting.chair, round_=round_, ballots_issued=9)
 
 
@@ -84,7 +85,7 @@ def seed_year() -> SeedYear:
     HistoryEntry.objects.create(unit=meeting.units["BAO"], year=2022,
                                 award=Award.objects.get(code="tap-the-lao-dong-xuat-sac"))
     rounds = {r.award.code if r.award else r.kind: r
-              for r in award_services.rounds_generate(actor=meeting.secretariat, bloc_year=bloc_year)}
+              for r in round_services.rounds_generate(actor=meeting.secretariat, bloc_year=bloc_year)}
     _cast(meeting, rounds[GOV], [["BTG"]] * 7 + [["VPTU"]] * 2)
     _cast(meeting, rounds[FLAG], [["VPTU", "DUK"]] * 7 + [["VPTU", "BTC"]] + [["BTC"]])
     _cast(meeting, rounds[MERIT], [["BTC", "BDV", "BNC"]] * 6 + [["BTC", "BDV", "UBKT"]] * 2 + [["TCT"]])

@@ -14,9 +14,9 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from awards import nominations as nomination_services
-from awards import services as award_services
 from awards.models import CommitteeMember, Meeting, Nomination, Round
+from awards.services import dossier, nominations
+from awards.services import rounds as round_services
 from blocs.models import (
     Award,
     Bloc,
@@ -129,7 +129,7 @@ def _candidate_change(seed: SeedYear, values: dict[str, str]) -> None:
     by = seed.bloc_year
     extra = Round.objects.create(bloc_year=by, rule_set=by.rule_sets.order_by("-version").first(),
                                  kind=Round.Kind.DEPUTY, quota=1, max_choices=1, title="Vòng thử")
-    award_services.candidate_adjust(actor=seed.meeting.secretariat, round_=extra, unit=seed.unit("TCT"), add=True,
+    round_services.candidate_adjust(actor=seed.meeting.secretariat, round_=extra, unit=seed.unit("TCT"), add=True,
                                     reason=_set(values, "candidate-reason", 0))
     extra.delete()
 
@@ -137,17 +137,17 @@ def _candidate_change(seed: SeedYear, values: dict[str, str]) -> None:
 def _dossier(seed: SeedYear, values: dict[str, str], board: User) -> None:
     by, secretariat = seed.bloc_year, seed.meeting.secretariat
     withdrawn = Nomination.objects.get(bloc_year=by, award__code=MERIT, unit=seed.unit("BNC"))
-    nomination_services.nomination_withdraw(actor=secretariat, nomination=withdrawn,
-                                            reason=_set(values, "withdrawal", 1))
-    nomination_services.nomination_add_outside_vote(
+    nominations.nomination_withdraw(actor=secretariat, nomination=withdrawn,
+                                    reason=_set(values, "withdrawal", 1))
+    nominations.nomination_add_outside_vote(
         actor=secretariat, bloc_year=by, award=Award.objects.get(code=MERIT), unit=seed.unit("UBKT"),
         reason=_set(values, "outside-vote", 3))
-    nomination_services.dossier_submit(actor=secretariat, bloc_year=by)
-    nomination_services.dossier_return(actor=board, bloc_year=by, reason=_set(values, "return", 2))
-    nomination_services.dossier_submit(actor=secretariat, bloc_year=by)
-    nomination_services.dossier_accept(actor=board, bloc_year=by)
+    dossier.dossier_submit(actor=secretariat, bloc_year=by)
+    dossier.dossier_return(actor=board, bloc_year=by, reason=_set(values, "return", 2))
+    dossier.dossier_submit(actor=secretariat, bloc_year=by)
+    dossier.dossier_accept(actor=board, bloc_year=by)
     proposed = Nomination.objects.filter(bloc_year=by, status=Nomination.Status.PROPOSED).order_by("pk")
-    nomination_services.decision_record(
+    dossier.decision_record(
         actor=board, bloc_year=by, number=_set(values, "decision-number", 5), issuer=_set(values, "issuer", 1),
         signed_on=dt.date(2022, 12, 20), outcomes={n.pk: True for n in proposed[:2]})
 

@@ -20,8 +20,9 @@ from openpyxl import Workbook
 
 from blocs import archive
 from blocs.models import Unit
-from blocs.text import ControlCharacterValidator
-from blocs.uploads import _too_big
+from emulation.kernel.archive import archive_loads
+from emulation.kernel.text import ControlCharacterValidator
+from emulation.kernel.uploads import _too_big
 from tests.conftest import client_for
 from tests.security.support import changed_tables, snapshot
 
@@ -71,8 +72,7 @@ def parsing_forbidden(monkeypatch):  # noqa: ANN001, ANN201
     def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise AssertionError("the workbook reached openpyxl")
 
-    for where in ("blocs.excel.load_workbook", "blocs.scoring_excel.load_workbook"):
-        monkeypatch.setattr(where, refuse)
+    monkeypatch.setattr("emulation.kernel.xlsx.load_workbook", refuse)  # every import opens workbooks there
 
 
 @pytest.mark.parametrize("bomb", list(BOMBS))
@@ -168,7 +168,7 @@ def test_a_value_of_the_wrong_type_anywhere_is_refused_never_a_500(world):
             target = target[key]
         target[path[-1]] = WRONG[index % len(WRONG)]
         try:
-            parsed = archive.archive_loads(json.dumps(changed))
+            parsed = archive_loads(json.dumps(changed))
             archive.archive_import(actor=world.users["admin"], data=parsed)
         except archive.ValidationError:
             continue

@@ -130,7 +130,7 @@ def test_the_export_check_would_see_a_broken_workbook():
     from openpyxl import Workbook
     from openpyxl.utils.exceptions import IllegalCharacterError
 
-    from blocs.xlsx import append_row
+    from emulation.kernel.xlsx import append_row
 
     with pytest.raises(IllegalCharacterError):
         Workbook().active.append(["Ban\x0bTuyên giáo"])

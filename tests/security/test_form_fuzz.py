@@ -34,8 +34,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from awards import services as award_services
-from awards.models import Ballot, Condition
+from awards import conditions
+from awards.models import Ballot
+from awards.services import rounds as round_services
 from blocs.models import Award, BlocYear, Unit
 from blocs.scoring_excel import COLUMNS
 from reports.forms import COMMENT_SECTION_CHOICES
@@ -162,7 +163,7 @@ def _synthetic(objects: dict[str, Any]) -> dict[str, tuple[str, list[Field]]]:
         "awards:vote-cast": (f"/rounds/{round_.pk}/vote/cast/", [Field("choices", "checkbox", options=units),
                                                                   Field("unit", "hidden", options=units)]),
         "awards:condition-add": (f"/years/{year.pk}/rules/conditions/add/", [
-            Field("category", "select", options=awards), Field("kind", "select", options=list(Condition.Kind.values)),
+            Field("category", "select", options=awards), Field("kind", "select", options=list(conditions.KINDS)),
             Field("number", "number", "3"), Field("title", "select", options=awards),
             Field("rating", "select", options=["", "excellent", "good"])]),
         "awards:condition-remove": (f"/years/{year.pk}/rules/conditions/remove/", [
@@ -321,7 +322,7 @@ def test_random_input_at_the_meeting_gives_no_error_and_no_partial_write(db, fas
     (and confirms), the chair closes, the secretariat enters paper ballots and counts."""
 
     meeting = seed_meeting()
-    rounds = award_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
+    rounds = round_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
     round_ = round_opened(actor=meeting.chair, round_=rounds[0])
     candidates = [str(pk) for pk in round_.candidates.values_list("unit_id", flat=True)]
     people = {"representative": meeting.reps["BDV"], "chair": meeting.chair, "secretariat": meeting.secretariat}
@@ -361,7 +362,7 @@ def test_counts_beyond_what_the_database_holds_are_refused_by_the_form(db, fast_
     """Found by the fuzz: paper counts and ballots issued went to the database unbounded (an OverflowError
     on SQLite, an out-of-range integer on PostgreSQL: a 500 either way)."""
     meeting = seed_meeting()
-    rounds = award_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
+    rounds = round_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
     round_ = round_opened(actor=meeting.chair, round_=rounds[0])
     votes = {f"votes_{pk}": "0" for pk in round_.candidates.values_list("unit_id", flat=True)}
     secretariat, chair = _client(meeting.secretariat), _client(meeting.chair)

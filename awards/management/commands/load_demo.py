@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from awards import ballot_box
-from awards.services import ballot_box_reseal
+from awards.services import rounds as round_services
 from blocs.archive import archive_import
 from blocs.models import Bloc, BlocYear, RoleGrant, Unit, User
 
@@ -121,8 +121,8 @@ class Command(BaseCommand):
                 years = [archive_import(actor=None, data=self._archive(name)) for name in ARCHIVES]
                 users = [_make_user(spec, with_password) for spec in DEMO_USERS]
                 meeting_year = BlocYear.objects.get(bloc__code=STATE, year=2026)
-                passphrase = ballot_box_reseal(actor=None, bloc_year=meeting_year,
-                                               passphrase=DEMO_PASSPHRASE if with_password else None)
+                passphrase = round_services.ballot_box_reseal(actor=None, bloc_year=meeting_year,
+                                                              passphrase=DEMO_PASSPHRASE if with_password else None)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         for year in years:

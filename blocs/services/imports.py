@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
-from blocs import excel, rules, services
+from blocs import excel
 from blocs.audit import audit
 from blocs.models import BlocYear, Membership, Unit, User
+from blocs.services.membership import ensure_membership_open, leadership_set, membership_add
+from blocs.services.units import unit_save
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,7 @@ def merged_leadership(*, current_head: Hashable | None, current_deputies: Sequen
 
 def _lock_open_year(bloc_year: BlocYear) -> BlocYear:
     locked = BlocYear.objects.select_for_update(of=("self",)).select_related("bloc__province").get(pk=bloc_year.pk)
-    if locked.status not in rules.MEMBERSHIP_OPEN_STATUSES:
-        raise ValidationError(_("Members can only change while the year is being set up or registered."))
+    ensure_membership_open(locked)
     return locked
 
 
@@ -63,8 +63,8 @@ def _set_leadership(actor: User | None, bloc_year: BlocYear, rows: Sequence[exce
     if head == current_head and set(deputies) == set(current_deputies):
         return False
     by_id = {m.unit_id: m.unit for m in memberships}
-    services.leadership_set(actor=actor, bloc_year=bloc_year, head=by_id[head] if head is not None else None,
-                            deputies=[by_id[unit_id] for unit_id in deputies])
+    leadership_set(actor=actor, bloc_year=bloc_year, head=by_id[head] if head is not None else None,
+                   deputies=[by_id[unit_id] for unit_id in deputies])
     return True
 
 
@@ -77,12 +77,12 @@ def members_import_apply(*, actor: User | None, bloc_year: BlocYear,
     if sheet.errors:
         raise ValidationError([str(error) for error in sheet.errors])
     units = excel.units_by_code(row.code for row in rows)
-    created = [services.unit_save(actor=actor, data=_new_unit_data(row, bloc_year))
+    created = [unit_save(actor=actor, data=_new_unit_data(row, bloc_year))
                for row in rows if row.code not in units]
     units.update({unit.short_code: unit for unit in created})
     newcomers = [units[row.code] for row in rows if row.code not in sheet.member_codes]
     if newcomers:
-        services.membership_add(actor=actor, bloc_year=bloc_year, units=newcomers)
+        membership_add(actor=actor, bloc_year=bloc_year, units=newcomers)
     leadership_changed = _set_leadership(actor, bloc_year, rows, units)
     result = ImportResult(units_created=len(created), members_added=len(newcomers),
                           already_members=len(sheet.member_codes), leadership_changed=leadership_changed)

@@ -1,4 +1,4 @@
-"""The form fields every number of the app goes through (issue 10, item 3), read by blocs.numbers.
+"""The form fields every number of the app goes through (issue 10, item 3), read by emulation.kernel.numbers.
 
 Text inputs, not the browser's number input: an English-speaking browser reads "1,5" typed there as 15
 and sends that, so the server never saw the comma. Values are shown and limits named the Vietnamese way
@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from blocs.numbers import GROUPING_FROM, NumberError, format_number, parse_number
+from emulation.kernel.numbers import GROUPING_FROM, NumberError, format_number, parse_number
 
 NUMBER_MESSAGES = {
     "ambiguous": _("“%(value)s” can be read two ways: write the decimals after a comma (1,234) and thousands "

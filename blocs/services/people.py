@@ -24,14 +24,11 @@ from django.utils.translation import gettext as _
 
 from blocs import permissions
 from blocs.audit import audit
-from blocs.models import Bloc, BlocYear, Membership, RoleGrant, Unit, User
+from blocs.models import Bloc, Membership, RoleGrant, Unit, User
 from blocs.rules import search_key
+from blocs.selectors import grants_in_bloc, latest_year, officer_unit
 
 USERNAME_MAX = 150
-
-
-def latest_year(bloc: Bloc) -> BlocYear | None:
-    return bloc.years.order_by("-year").first()
 
 
 def split_name(full_name: str) -> tuple[str, str]:
@@ -120,15 +117,6 @@ def role_grant(*, actor: User, bloc: Bloc, kind: str, person: User, unit: Unit |
     return grant
 
 
-def grants_in_bloc(bloc: Bloc):  # noqa: ANN201 - a queryset of RoleGrant
-    """The roles that belong to this bloc: its secretariat, its years' chairs, its member units'
-    representatives."""
-    units = Membership.objects.filter(bloc_year__bloc=bloc).values("unit")
-    return (RoleGrant.objects.filter(kind=RoleGrant.Kind.SECRETARIAT, bloc=bloc)
-            | RoleGrant.objects.filter(kind=RoleGrant.Kind.CHAIR, bloc_year__bloc=bloc)
-            | RoleGrant.objects.filter(kind=RoleGrant.Kind.REPRESENTATIVE, unit__in=units))
-
-
 @transaction.atomic
 def role_revoke(*, actor: User, bloc: Bloc, grant: RoleGrant) -> None:
     if not grants_in_bloc(bloc).filter(pk=grant.pk).exists():
@@ -189,13 +177,6 @@ def signin_link_issue(*, actor: User, bloc: Bloc, person: User, base_url: str) -
     audit(actor=actor, action="blocs.signin_link.issued", bloc_year=latest_year(bloc), obj=person,
           changes={"by": "email" if emailed else "print"})
     return SigninLink(person=person, path=path, emailed=emailed, valid_days=days)
-
-
-def officer_unit(bloc: Bloc) -> Unit | None:
-    """A new secretariat or chair account belongs to the head unit, whose staff they are (domain.md §5)."""
-    year = latest_year(bloc)
-    head = year.memberships.filter(position=Membership.Position.HEAD).select_related("unit").first() if year else None
-    return head.unit if head else None
 
 
 @transaction.atomic

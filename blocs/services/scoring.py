@@ -28,6 +28,7 @@ from blocs.models import (
     Unit,
     User,
 )
+from blocs.selectors import scorecard_get
 from blocs.writable import ensure_writable
 
 ITEM_FIELDS = ("kind", "group", "code", "text", "max_points", "evidence_required", "guidance", "order")
@@ -171,9 +172,13 @@ def _check_values(items: Mapping[int, ScoringItem], entries: Entries) -> None:
         raise ValidationError(problems)
 
 
-def scorecard_get(bloc_year: BlocYear, unit: Unit) -> Scorecard:
-    scorecard, _created = Scorecard.objects.get_or_create(bloc_year=bloc_year, unit=unit)
-    return scorecard
+def _scorable_items(bloc_year: BlocYear, entries: Entries) -> dict[int, ScoringItem]:
+    """The year's lines that take a value (not the disqualifiers), by id, once every entry is checked
+    against them."""
+    items = {i.pk: i for i in ScoringItem.objects.filter(table__bloc_year=bloc_year).exclude(
+        kind=ScoringItem.Kind.DISQUALIFIER)}
+    _check_values(items, entries)
+    return items
 
 
 @transaction.atomic
@@ -185,9 +190,7 @@ def self_scores_save(*, actor: User | None, bloc_year: BlocYear, unit: Unit, ent
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard_get(bloc_year, unit).pk)
     if scorecard.submitted_at:
         raise ValidationError(_("The self-scores have been submitted and are locked."))
-    items = {i.pk: i for i in ScoringItem.objects.filter(table__bloc_year=bloc_year).exclude(
-        kind=ScoringItem.Kind.DISQUALIFIER)}
-    _check_values(items, entries)
+    items = _scorable_items(bloc_year, entries)
     lines = {line.item_id: line for line in scorecard.lines.all()}
     for item_id, (value, comment) in entries.items():
         line = lines.get(item_id) or ScoreLine(scorecard=scorecard, item_id=item_id)
@@ -266,9 +269,7 @@ def check_scores_save(*, actor: User | None, bloc_year: BlocYear, checker: Unit,
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard_get(bloc_year, checked).pk)
     if not scorecard.submitted_at or scorecard.verified_at:
         raise ValidationError(_("A scorecard is checked after its unit submits it and before it is verified."))
-    items = {i.pk: i for i in ScoringItem.objects.filter(table__bloc_year=bloc_year).exclude(
-        kind=ScoringItem.Kind.DISQUALIFIER)}
-    _check_values(items, entries)
+    items = _scorable_items(bloc_year, entries)
     lines = {line.item_id: line for line in scorecard.lines.all()}
     for item_id, (value, comment) in entries.items():
         line = lines.get(item_id) or ScoreLine.objects.create(scorecard=scorecard, item_id=item_id)
@@ -301,8 +302,7 @@ def scorecard_verify(*, actor: User | None, scorecard: Scorecard, entries: Entri
         raise ValidationError(_("Choose a disqualifier from this year's table."))
     if disqualifier is not None and not disqualification_note.strip():
         raise ValidationError(_("Say why the unit is disqualified."))
-    items = {i.pk: i for i in table.items.exclude(kind=ScoringItem.Kind.DISQUALIFIER)}
-    _check_values(items, entries)
+    items = _scorable_items(bloc_year, entries)
     lines = {line.item_id: line for line in scorecard.lines.all()}
     for item_id, (value, note) in entries.items():
         line = lines.get(item_id) or ScoreLine.objects.create(scorecard=scorecard, item_id=item_id)
@@ -337,15 +337,3 @@ def scores_publish(*, actor: User | None, bloc_year: BlocYear) -> ScoringTable:
     table.save(update_fields=["published_at"])
     audit(actor=actor, action="blocs.scores.published", bloc_year=bloc_year, obj=table)
     return table
-
-
-def score_table_rows(bloc_year: BlocYear) -> list[dict[str, Any]]:
-    """The ranking: every member with its final score and rank; disqualified units unranked."""
-    cards = {c.unit_id: c for c in Scorecard.objects.filter(bloc_year=bloc_year).select_related("disqualifier")}
-    units = list(Unit.objects.filter(memberships__bloc_year=bloc_year))
-    totals = {u.pk: cards[u.pk].final_total if u.pk in cards else None for u in units}
-    disqualified = {pk for pk, card in cards.items() if card.is_disqualified}
-    ranks = rules.score_ranks(totals, disqualified)
-    rows = [{"unit": u, "scorecard": cards.get(u.pk), "total": totals[u.pk], "rank": ranks.get(u.pk),
-             "disqualified": u.pk in disqualified} for u in units]
-    return sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["unit"].name))

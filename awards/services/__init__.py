@@ -1,0 +1,1 @@
+"""The awards app's use cases, one module per aggregate (reads are in `awards/selectors.py`)."""

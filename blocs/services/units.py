@@ -1,0 +1,86 @@
+"""Units, blocs and the rows of the award catalogue: created and updated through one shape (`_row_save`),
+each with its own checks; and provinces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from blocs.audit import audit, changed, snapshot
+from blocs.models import Award, Bloc, Province, Unit, User
+
+UNIT_FIELDS = ("name", "short_code", "parent_body", "kind", "is_active", "renamed_from", "merged_into", "province")
+BLOC_FIELDS = ("name", "code", "kind", "province", "founding_decision", "founded_year")
+AWARD_FIELDS = ("code", "name", "kind", "level", "for_collectives", "for_individuals", "order", "is_active")
+
+Row = TypeVar("Row", bound=models.Model)
+
+
+def _row_save(*, actor: User | None, model: type[Row], row: Row | None, data: dict[str, Any],
+              fields: tuple[str, ...], entity: str, check: Callable[[Row], None]) -> Row:
+    """Create (row=None) or update a row from model field values: `check` refuses before the save, and the
+    audit entry `blocs.<entity>.created|updated` records what changed."""
+    target = row or model()
+    before = snapshot(target, fields) if row else {}
+    for key, value in data.items():
+        setattr(target, key, value)
+    check(target)
+    target.save()
+    audit(actor=actor, action=f"blocs.{entity}.{'updated' if row else 'created'}", obj=target,
+          changes=changed(before, snapshot(target, fields)))
+    return target
+
+
+def _unit_check(target: Unit) -> None:
+    if target.pk and (target.renamed_from_id == target.pk or target.merged_into_id == target.pk):
+        raise ValidationError(_("A unit cannot be renamed from or merged into itself."))
+    if Unit.objects.filter(short_code=target.short_code).exclude(pk=target.pk).exists():
+        raise ValidationError({"short_code": _("Another unit already uses the short code %(code)s.")
+                               % {"code": target.short_code}})
+
+
+def _bloc_check(target: Bloc) -> None:
+    if Bloc.objects.filter(code=target.code).exclude(pk=target.pk).exists():
+        raise ValidationError({"code": _("Another bloc already uses the code %(code)s.") % {"code": target.code}})
+    first_year = target.years.order_by("year").values_list("year", flat=True).first() if target.pk else None
+    if first_year is not None and target.founded_year > first_year:
+        raise ValidationError({"founded_year": _("The bloc already has a year %(year)s.") % {"year": first_year}})
+
+
+def _award_check(target: Award) -> None:
+    if Award.objects.filter(code=target.code).exclude(pk=target.pk).exists():
+        raise ValidationError({"code": _("Another award already uses the code %(code)s.") % {"code": target.code}})
+    if Award.objects.filter(name=target.name).exclude(pk=target.pk).exists():
+        raise ValidationError({"name": _("The catalogue already has an award with this name.")})
+    if not (target.for_collectives or target.for_individuals):
+        raise ValidationError(_("An award is for collectives, for individuals, or both."))
+
+
+@transaction.atomic
+def unit_save(*, actor: User | None, unit: Unit | None = None, data: dict[str, Any]) -> Unit:
+    """Create (unit=None) or update a unit. `data` holds model field values."""
+    if data.get("short_code"):
+        data = {**data, "short_code": data["short_code"].strip().upper()}
+    return _row_save(actor=actor, model=Unit, row=unit, data=data, fields=UNIT_FIELDS, entity="unit",
+                     check=_unit_check)
+
+
+@transaction.atomic
+def bloc_save(*, actor: User | None, bloc: Bloc | None = None, data: dict[str, Any]) -> Bloc:
+    return _row_save(actor=actor, model=Bloc, row=bloc, data=data, fields=BLOC_FIELDS, entity="bloc",
+                     check=_bloc_check)
+
+
+@transaction.atomic
+def award_save(*, actor: User | None, award: Award | None = None, data: dict[str, Any]) -> Award:
+    return _row_save(actor=actor, model=Award, row=award, data=data, fields=AWARD_FIELDS, entity="award",
+                     check=_award_check)
+
+
+def province_get_or_create(*, name: str) -> Province:
+    province, _created = Province.objects.get_or_create(name=name.strip())
+    return province
