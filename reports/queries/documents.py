@@ -188,7 +188,7 @@ def _ballot_forms(rounds: Sequence[Round]) -> str:
     sources = set(Ballot.objects.filter(round__in=rounds).values_list("source", flat=True).distinct())
     if PaperCount.objects.filter(round__in=rounds).exists():
         sources.add(Ballot.Source.PAPER)
-    wording = ((Ballot.Source.PAPER, "bằng phiếu giấy"), (Ballot.Source.ONLINE, "trực tuyến trên hệ thống"))
+    wording = ((Ballot.Source.PAPER, "bằng phiếu giấy"), (Ballot.Source.ONLINE, "bằng phiếu điện tử"))
     words = [w for s, w in wording if s in sources]
     return "bỏ phiếu kín" + (f" ({' và '.join(words)})" if words else "")
 
