@@ -18,6 +18,9 @@ from reports.pdf import html_to_pdf
 
 ISSUER_CODE = "KTĐ"  # Khối thi đua; the bloc's documents are numbered under it
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# Proposals in every document in one order: per award, voted before added outside the vote, by the vote's
+# rank (votes), then the final score (descending), then the name: the order of the counting minutes' tally.
+NOMINATION_ORDER = ("award__order", "is_outside_vote", "rank", "-final_score", "unit__name")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class DocumentFrame:
     title_summary: str
     signer_lines: tuple[str, ...] = ("TM. KHỐI THI ĐUA", "TRƯỞNG KHỐI")
     signer_name: str = ""
+    signer_title: str = ""  # the signer's own office, printed above the room to sign (rules.signer_parts)
     recipients: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -49,12 +53,14 @@ def frame(bloc_year: BlocYear, *, type_code: str, title_type: str, title_summary
     header = rules.Header(style=style, parent_body=head.parent_body if head else "",
                           issuing_body=bloc_year.bloc.name)
     place = bloc_year.place_name or bloc_year.bloc.province.name
+    name, title = rules.signer_parts(signer_name)
     return DocumentFrame(
         header=header,
         number_line=rules.document_number(number, type_code, ISSUER_CODE, style=style),
         date_line=rules.date_line(day, place) if day else f"{place}, ngày ...... tháng ...... năm {bloc_year.year}",
-        title_type=title_type, title_summary=title_summary, recipients=recipients, signer_name=signer_name,
-        **({"signer_lines": signer_lines} if signer_lines else {}),
+        title_type=title_type, title_summary=title_summary, recipients=recipients, signer_name=name,
+        signer_title=title,
+        signer_lines=signer_lines or (f"{rules.on_behalf(style)} KHỐI THI ĐUA", "TRƯỞNG KHỐI"),
     )
 
 

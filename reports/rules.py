@@ -13,6 +13,10 @@ from dataclasses import dataclass
 
 STATE = "state"
 PARTY = "party"
+NBSP = "\u00a0"
+# Characters of the issuing body, 13 pt bold capitals, that fit on one line of the header's left cell (about
+# 70 mm): "KHỐI THI ĐUA CÁC BAN, CƠ" is 24 and just fits.
+ISSUER_LINE = 24
 
 
 def two_digits(number: int) -> str:
@@ -36,6 +40,48 @@ def document_number(number: int | None, type_code: str, issuer_code: str, *, sty
     return f"Số: {shown}/{type_code}-{issuer_code}"
 
 
+def on_behalf(style: str) -> str:
+    """"On behalf of" before a collective's name: "TM." (Decree 30/2020), "T/M." (Guidance 36-HD/VPTW)."""
+    return "T/M." if style == PARTY else "TM."
+
+
+def signer_parts(text: str) -> tuple[str, str]:
+    """A signer typed as "Ngô Văn Liên, Trưởng Ban Tuyên giáo Tỉnh ủy" → (name, title): a signature block
+    prints the title above the room to sign and the name alone under it, never both on one line."""
+    name, _, title = (text or "").partition(",")
+    return " ".join(name.split()), " ".join(title.split())
+
+
+def issuer_lines(text: str, width: int = ISSUER_LINE) -> tuple[str, ...]:
+    """The issuing body broken where an official breaks it: after a comma when that gives lines that fit,
+    else at the space that gives the most even lines; never inside a line the renderer would split again
+    ("KHỐI THI ĐUA CÁC BAN, CƠ / QUAN CỦA ĐẢNG" split the phrase "cơ quan")."""
+    words = text.split()
+    if len(" ".join(words)) <= width or len(words) < 2:
+        return (" ".join(words),)
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    two = [s for s in splits if len(s[0]) <= width and len(s[1]) <= width]
+    if two:  # two lines: after a comma if one fits, else the most even
+        commas = [s for s in two if s[0].endswith(",") and len(s[0]) * 2 >= width]
+        return min(commas or two, key=lambda s: (max(len(s[0]), len(s[1])), -len(s[0])))
+    fitting = [s for s in splits if len(s[0]) <= width] or splits[:1]
+    commas = [s for s in fitting if s[0].endswith(",") and len(s[0]) * 2 >= width]
+    head, tail = (commas or fitting)[-1]  # the fullest first line, a comma's if one is long enough
+    return (head, *issuer_lines(tail, width))
+
+
+def unbroken(name: str, longest: int = 50) -> str:
+    """A name short enough for one line of a title, with non-breaking spaces: the title breaks before it
+    rather than inside it ("… các Ban, cơ | quan của Đảng")."""
+    return NBSP.join(name.split()) if len(name) <= longest else name
+
+
+def no_widow(text: str) -> str:
+    """A title's last two words tied by a non-breaking space: no word stands alone on the last line."""
+    head, _, last = text.rstrip().rpartition(" ")
+    return f"{head}{NBSP}{last}" if head else text
+
+
 @dataclass(frozen=True)
 class Header:
     """The header cells: issuing body on the left, national or Party line on the right."""
@@ -47,6 +93,10 @@ class Header:
     @property
     def national_line(self) -> str:
         return "ĐẢNG CỘNG SẢN VIỆT NAM" if self.style == PARTY else "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+
+    @property
+    def issuing_lines(self) -> tuple[str, ...]:
+        return issuer_lines(self.issuing_body.upper())
 
     @property
     def motto(self) -> str:

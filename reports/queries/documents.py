@@ -26,8 +26,9 @@ from blocs.models import BlocYear, Covenant, Unit
 from blocs.rules import vietnamese_key
 from blocs.selectors import score_table_rows
 from reports import rules
-from reports.common import DocumentFrame, frame, head_unit
+from reports.common import NOMINATION_ORDER, DocumentFrame, frame, head_unit
 from reports.models import Comment, IssuedDocument, ReportVersion
+from reports.queries.report import count_label
 from reports.text import (
     BASE_WORDS,
     clock_text,
@@ -187,9 +188,14 @@ def _ballot_forms(rounds: Sequence[Round]) -> str:
     sources = set(Ballot.objects.filter(round__in=rounds).values_list("source", flat=True).distinct())
     if PaperCount.objects.filter(round__in=rounds).exists():
         sources.add(Ballot.Source.PAPER)
-    wording = ((Ballot.Source.PAPER, "bằng phiếu giấy"), (Ballot.Source.ONLINE, "trực tuyến trên hệ thống"))
+    wording = ((Ballot.Source.PAPER, "bằng phiếu giấy"), (Ballot.Source.ONLINE, "bằng phiếu điện tử"))
     words = [w for s, w in wording if s in sources]
     return "bỏ phiếu kín" + (f" ({' và '.join(words)})" if words else "")
+
+
+def _minutes_title(what: str, bloc_year: BlocYear) -> str:
+    """The title breaks before the bloc's name, never inside it, and leaves no word alone on its last line."""
+    return rules.no_widow(f"{what} năm {bloc_year.year} – {rules.unbroken(bloc_year.bloc.name)}")
 
 
 # --- The documents -------------------------------------------------------------------------------------------
@@ -209,7 +215,7 @@ def counting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
     """Biên bản kiểm phiếu: one per meeting, covering all its closed rounds (domain-research.md §6.2)."""
     meeting, rounds, names, doc = _meeting_minutes(
         bloc_year, Kind.COUNTING_MINUTES, title_type="Biên bản kiểm phiếu",
-        title_summary=f"Bình xét, suy tôn thi đua năm {bloc_year.year} – {bloc_year.bloc.name}")
+        title_summary=_minutes_title("Bình xét, suy tôn thi đua", bloc_year))
     committee = list(meeting.committee.select_related("unit")) if meeting else []
     return {"doc": doc, "bloc_year": bloc_year, "meeting": meeting, "committee": committee,
             "start": clock_text(meeting.starts_at if meeting else None),
@@ -243,7 +249,7 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
     """Biên bản hội nghị tổng kết (domain-research.md §6.4)."""
     meeting, rounds, names, doc = _meeting_minutes(
         bloc_year, Kind.MEETING_MINUTES, title_type="Biên bản",
-        title_summary=f"Hội nghị tổng kết công tác thi đua năm {bloc_year.year} – {bloc_year.bloc.name}")
+        title_summary=_minutes_title("Hội nghị tổng kết công tác thi đua", bloc_year))
     present, absent = _attendance(meeting)
     adopted = _adopted(bloc_year)
     scores = score_table_rows(bloc_year)
@@ -253,9 +259,10 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
     leadership = selectors.elected_leadership(bloc_year)
     return {
         "doc": doc, "bloc_year": bloc_year, "meeting": meeting, "present": present, "absent": absent,
-        "members": len(present) + len(absent), "guests": [g.strip() for g in (meeting.guests if meeting else "")
-                                                          .splitlines() if g.strip()],
+        "members": len(present) + len(absent), "enrolled": bloc_year.memberships.count(),
+        "guests": [g.strip() for g in (meeting.guests if meeting else "").splitlines() if g.strip()],
         "start": clock_text(meeting.starts_at if meeting else None),
+        "closing": clock_text(_closing_time(meeting, rounds)),  # the last round's close, as the counting minutes
         "day": day_text(meeting.held_on if meeting else None), "head": _head_name(bloc_year),
         "has_report": ReportVersion.objects.filter(bloc_year=bloc_year).exists(),
         "comments": _comments(bloc_year), "adopted": adopted,
@@ -271,6 +278,8 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
         "counting_ref": number_inline(counting.number, "BB", doc.header.style) if counting else "",
         "counting_day": day_text(counting.issued_on) if counting and counting.issued_on else "",
         "signer_chair": "CHỦ TRÌ HỘI NGHỊ" if doc.header.style == rules.PARTY else "CHỦ TỌA",
+        "chair": rules.signer_parts(meeting.chair_name if meeting else ""),
+        "secretary": rules.signer_parts(meeting.secretary_name if meeting else ""),
     }
 
 
@@ -293,8 +302,7 @@ def submission_context(bloc_year: BlocYear) -> dict[str, Any]:
     """Tờ trình đề nghị khen thưởng to the provincial chairman via the board (domain-research.md §6.5)."""
     meeting = _meeting(bloc_year)
     nominations = list(Nomination.objects.filter(bloc_year=bloc_year, status=Nomination.Status.PROPOSED)
-                       .select_related("award", "unit", "round").order_by("award__order", "is_outside_vote", "rank",
-                                                                 "unit__name"))
+                       .select_related("award", "unit", "round").order_by(*NOMINATION_ORDER))
     awards = list(dict.fromkeys(n.award.name for n in nominations))
     summary_awards = (", ".join(awards[:-1]) + " và " + awards[-1]) if len(awards) > 1 else "".join(awards)
     numbers = issued(bloc_year)
@@ -317,7 +325,8 @@ def submission_context(bloc_year: BlocYear) -> dict[str, Any]:
                                if n.share_denominator else ""),
                      "outside": n.is_outside_vote, "reason": n.reason, "summary": summary + history.get(n.unit_id, [])})
     present, absent = _attendance(meeting)
-    counts = [(rules.two_digits(sum(1 for n in nominations if n.award.name == a)), a) for a in awards]
+    counts = [(count_label(sum(1 for n in nominations if n.award_id == a.pk), a), a.name)  # as the report writes it
+              for a in dict.fromkeys(n.award for n in nominations)]
     covenant = Covenant.objects.filter(bloc_year=bloc_year).first()
     style = doc.header.style
     minutes = numbers.get(Kind.MEETING_MINUTES)

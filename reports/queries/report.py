@@ -14,7 +14,6 @@ import difflib
 import html
 import re
 from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
@@ -22,14 +21,14 @@ from django.utils.translation import gettext as _
 
 from awards import selectors
 from awards.models import HistoryEntry, Meeting, Nomination, Round
-from awards.results import Row, percent_of, result_of
+from awards.results import Row, result_of
 from blocs.models import Award, BlocYear, Covenant, Membership, Registration, RoleGrant, Unit
 from blocs.rules import vietnamese_key
 from blocs.selectors import score_table_rows
 from reports import rules
-from reports.common import ISSUER_CODE, DocumentFrame, frame, render_document
+from reports.common import ISSUER_CODE, NOMINATION_ORDER, DocumentFrame, frame, render_document
 from reports.models import NARRATIVE_SECTIONS, ReportVersion
-from reports.text import BASE_WORDS, score_text, vn_date
+from reports.text import BASE_WORDS, percent_text, score_text, vn_date
 
 TEMPLATE = "reports/documents/report.html"
 TYPE_CODE = "BC"
@@ -112,7 +111,7 @@ def _ballots(bloc_year: BlocYear) -> list[dict[str, Any]]:
         if stored is None:
             continue
         names = dict(Unit.objects.filter(pk__in=[r.unit for r in stored.candidates]).values_list("pk", "name"))
-        rows = [{"unit": names.get(r.unit, "—"), "votes": r.votes, "percent": score_text(r.percent),
+        rows = [{"unit": names.get(r.unit, "—"), "votes": r.votes, "percent": r.percent_text,  # "100,00" as the minutes
                  "note": _note(r, round_.kind)} for r in stored.candidates]
         results.append({"title": _round_title(round_, bloc_year.year), "counts": stored.to_json()["counts"],
                         "base": BASE_WORDS.get(round_.base, round_.base), "rows": rows})
@@ -123,7 +122,7 @@ def _proposals(bloc_year: BlocYear) -> list[dict[str, Any]]:
     grouped: dict[int, list[Nomination]] = defaultdict(list)
     awards: dict[int, Award] = {}
     for nomination in (Nomination.objects.filter(bloc_year=bloc_year, status=Nomination.Status.PROPOSED)
-                       .select_related("award", "unit").order_by("award__order", "rank", "-final_score", "unit__name")):
+                       .select_related("award", "unit").order_by(*NOMINATION_ORDER)):
         grouped[nomination.award_id].append(nomination)
         awards[nomination.award_id] = nomination.award
     categories = []
@@ -131,15 +130,16 @@ def _proposals(bloc_year: BlocYear) -> list[dict[str, Any]]:
         award = awards[award_id]
         label = count_label(len(nominations), award)
         units = [{"name": n.unit.name, "score": score_text(n.final_score),
-                  "votes": "" if n.votes is None else f"{n.votes} ({score_text(_percent(n))}%)",
+                  "votes": "" if n.votes is None else f"{n.votes} ({_percent(n)}%)",
                   "outside_vote": n.is_outside_vote} for n in nominations]
         categories.append({"award": award.name, "count": label,
-                           "phrase": f"{label} đơn vị đề nghị tặng {award.name}", "units": units})
+                           "phrase": f"{label} đơn vị được tặng {award.name}", "units": units})  # after "đề nghị"
     return categories
 
 
-def _percent(nomination: Nomination) -> Decimal | None:
-    return percent_of(nomination.share_numerator, nomination.share_denominator)
+def _percent(nomination: Nomination) -> str:
+    """Two decimals with a comma, as the minutes and the letter print it: "100,00", "77,78"."""
+    return percent_text(nomination.share_numerator or 0, nomination.share_denominator or 0)
 
 
 def _next_leadership(bloc_year: BlocYear) -> dict[str, Any]:
@@ -205,13 +205,15 @@ def report_data(bloc_year: BlocYear) -> dict[str, Any]:
 
 
 def chair_name(bloc_year: BlocYear) -> str:
-    """The chair's full name (the year's chair user), else the name the meeting recorded."""
-    for grant in RoleGrant.objects.filter(kind=RoleGrant.Kind.CHAIR, bloc_year=bloc_year).select_related(
-            "user").order_by("pk"):
-        if grant.user.get_full_name():
-            return grant.user.get_full_name()
+    """The chair's full name (the year's chair user), else the name the meeting recorded; with the office the
+    meeting recorded ("Ngô Văn Liên, Trưởng Ban Tuyên giáo Tỉnh ủy"), which the signature prints above the room
+    to sign (rules.signer_parts)."""
     meeting = Meeting.objects.filter(bloc_year=bloc_year).first()
-    return meeting.chair_name if meeting else ""
+    recorded, office = rules.signer_parts(meeting.chair_name if meeting else "")
+    name = next((grant.user.get_full_name() for grant in RoleGrant.objects.filter(
+        kind=RoleGrant.Kind.CHAIR, bloc_year=bloc_year).select_related("user").order_by("pk")
+        if grant.user.get_full_name()), recorded)
+    return f"{name}, {office}" if office and name == recorded else name  # the office of that person only
 
 
 def report_frame(version: ReportVersion) -> DocumentFrame:

@@ -269,10 +269,10 @@ def test_submission_letter_lists_the_proposals_bases_and_attachments(year):
     assert "Căn cứ Luật Thi đua, khen thưởng ngày 26 tháng 11 năm 2003" in text  # the law of December 2022
     assert "Biên bản Hội nghị tổng kết công tác thi đua năm 2022 ngày 01 tháng 12 năm 2022" in text
     assert ("01 đơn vị được tặng Cờ thi đua của Chính phủ; 02 đơn vị được tặng Cờ thi đua của UBND tỉnh; "
-            "03 đơn vị được tặng Bằng khen của Chủ tịch UBND tỉnh") in text
+            "3 đơn vị được tặng Bằng khen của Chủ tịch UBND tỉnh") in text  # as the seed and the report write it
     assert "Ban Tuyên giáo Tỉnh ủy 97 7/9 (77,78%)" in text
     assert "Báo cáo thành tích của các đơn vị được đề nghị khen thưởng (6 bộ)" in text
-    assert "TM. KHỐI THI ĐUA" in text and "TRƯỞNG KHỐI" in text and "Nguyễn Văn Trưởng" in text
+    assert "T/M. KHỐI THI ĐUA" in text and "TRƯỞNG KHỐI" in text and "Nguyễn Văn Trưởng" in text  # Guidance 36
     assert "Nơi nhận:" in text and "Lưu: VT, hồ sơ khen thưởng." in text
 
 

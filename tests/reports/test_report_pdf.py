@@ -101,7 +101,7 @@ def printed(django_db_setup, django_db_blocker, tmp_path_factory):  # noqa: ANN0
 def test_the_pdf_says_what_the_seed_says(printed):
     text = flat(poppler("pdftotext", printed["pdf"]))
     for expected in ["ĐẢNG CỘNG SẢN VIỆT NAM", "Quảng Trị, ngày 01 tháng 12 năm 2022", "BÁO CÁO", TITLE,
-                     "Số 05-BC/KTĐ", "TM. KHỐI THI ĐUA", "TRƯỞNG KHỐI", CHAIR_NAME, "Nơi nhận:",
+                     "Số 05-BC/KTĐ", "T/M. KHỐI THI ĐUA", "TRƯỞNG KHỐI", CHAIR_NAME, "Nơi nhận:",
                      "Ban Thi đua – Khen thưởng tỉnh (Sở Nội vụ);", "Các đơn vị thành viên;", "Lưu: VT.",
                      f"Hội nghị đã bầu {HEAD_2023} làm Trưởng Khối thi đua năm 2023",
                      *[flat(p) for p in NARRATIVE["political_tasks"].split("\n\n")]]:

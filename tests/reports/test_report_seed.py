@@ -117,9 +117,9 @@ def seed(db) -> SeedYear:  # noqa: ANN001
 def test_the_seed_year_proposals_read_01_02_3_and_name_six_different_units(seed):
     data = report_data(seed.bloc_year)
     assert [c["phrase"] for c in data["proposals"]] == [
-        "01 đơn vị đề nghị tặng Cờ thi đua của Chính phủ",
-        "02 đơn vị đề nghị tặng Cờ thi đua của UBND tỉnh",
-        "3 đơn vị đề nghị tặng Bằng khen của Chủ tịch UBND tỉnh",
+        "01 đơn vị được tặng Cờ thi đua của Chính phủ",
+        "02 đơn vị được tặng Cờ thi đua của UBND tỉnh",
+        "3 đơn vị được tặng Bằng khen của Chủ tịch UBND tỉnh",
     ]
     names = [u["name"] for c in data["proposals"] for u in c["units"]]
     expected = [seed.unit(code).name for codes in PROPOSED.values() for code in codes]
