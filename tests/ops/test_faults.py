@@ -139,7 +139,9 @@ def test_a_worker_killed_while_adopting_the_report_leaves_the_draft_as_it_was(fa
     def adopt() -> Any:
         page = chair.get(f"/report-versions/{pk}/adopt/")
         return chair.post(f"/report-versions/{pk}/adopt/", {"csrfmiddlewaretoken": form_token(page.body),
-                                                            "doc_date": "2022-12-01", "doc_number": ""}, expect=302)
+                                                            "doc_date": "2022-12-01", "doc_number": "",
+                                                            "adopt_reason": "Các phần còn trống bổ sung sau"},
+                           expect=302)
 
     kill_inside(faults, "adopt", adopt)
     assert _version(faults, pk) == {"status": "draft", "pdf": "", "sha": "", "number": None}
