@@ -536,10 +536,19 @@ def _bloc_for(actor: User | None, province: Province, entry: dict[str, Any]) -> 
 
 def _units_for(actor: User | None, province: Province,
                entries: dict[str, dict[str, Any]]) -> tuple[dict[str, Unit], list[str]]:
-    """Existing units by short code, the others created after the units they link to."""
-    done = {unit.short_code: unit for unit in Unit.objects.filter(short_code__in=entries)}
+    """Existing units by short code within the archive's province, the others created after the units they
+    link to; then a merger or a closing the archive records and the installation does not know yet."""
+    done = {unit.short_code: unit for unit in Unit.objects.filter(short_code__in=entries).select_related("province")}
     for code, unit in done.items():
+        if unit.province_id != province.pk:
+            raise ValidationError(_(
+                "The archive's unit %(code)s (“%(name)s”) belongs to %(province)s, but the short code %(code)s is "
+                "already used by a unit of %(other)s. Units are matched within their province: give one of them "
+                "another short code, then import again.") % {
+                    "code": code, "name": entries[code]["name"], "province": province.name,
+                    "other": unit.province.name})
         _refuse_other_name("unit", code, unit.name, entries[code]["name"])
+    existing = set(done)
     created: list[str] = []
     pending = [code for code in sorted(entries) if code not in done]
     while pending:
@@ -554,7 +563,27 @@ def _units_for(actor: User | None, province: Province,
             done[code] = unit_save(actor=actor, data=data)
             created.append(code)
         pending = [code for code in pending if code not in done]
+    for code in sorted(existing):
+        _record_later_facts(actor, done[code], entries[code], done)
     return done, created
+
+
+def _record_later_facts(actor: User | None, unit: Unit, entry: dict[str, Any], units: dict[str, Unit]) -> None:
+    """An archive of a later year may know that a unit was merged or closed; the installation takes that
+    fact, never undoes one it already holds, and refuses a contradiction (issue 10, item 12)."""
+    target = units.get(entry["merged_into"]) if entry["merged_into"] else None
+    if target is not None and unit.merged_into_id not in (None, target.pk):
+        raise ValidationError(_(
+            "The archive says %(unit)s was merged into %(archived)s, but it is recorded as merged into %(known)s. "
+            "Correct one of them, then import again.") % {
+                "unit": unit.name, "archived": target.name, "known": unit.merged_into.name})
+    data: dict[str, Any] = {}
+    if target is not None and unit.merged_into_id is None:
+        data["merged_into"] = target
+    if entry["is_active"] is False and unit.is_active:
+        data["is_active"] = False
+    if data:
+        unit_save(actor=actor, unit=unit, data=data)
 
 
 def _awards_for(actor: User | None, entries: dict[str, dict[str, Any]]) -> tuple[dict[str, Award], list[str]]:
