@@ -6,13 +6,14 @@
 - **Nothing typed is lost**: a form sent after the session ended is kept in the new, signed-out session
   (the fields, not files) together with whose session it was. Once that same person signs in again, the page
   offers to send it again: one click, through the view's own checks. Anybody else signing in on that
-  computer never sees it.
+  computer never sees it. Nothing of a ballot and no secret field (password, passphrase) is ever kept.
 - **The CSRF failure page** speaks Vietnamese and, for a form sent from our own pages, offers the same
   fields again with a fresh token (never for a form that came from another site).
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -24,7 +25,7 @@ from django.contrib.auth import logout
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render, resolve_url
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -40,8 +41,21 @@ TOUCH_EVERY = 60  # seconds: how often an ordinary request writes the session to
 HIDDEN_FIELDS = {"csrfmiddlewaretoken"}
 
 
+# Input never kept nor shown again: a ballot (a unit's choices must never be stored beside its session,
+# docs/secrecy.md) and secrets (passwords, the counting committee's passphrase, tokens).
+SECRET_VIEWS = {"awards:vote", "awards:vote-cast", "awards:paper-ballot", "awards:paper-count"}
+SECRET_FIELD = re.compile(r"pass|secret|token", re.IGNORECASE)
+
+
 def _fields(request: HttpRequest) -> list[tuple[str, str]]:
-    return [(key, value) for key, values in request.POST.lists() if key not in HIDDEN_FIELDS for value in values]
+    """What may be kept of a form: nothing of a ballot, never a secret field."""
+    try:
+        if resolve(request.path_info).view_name in SECRET_VIEWS:
+            return []
+    except Resolver404:
+        return []
+    return [(key, value) for key, values in request.POST.lists()
+            if key not in HIDDEN_FIELDS and not SECRET_FIELD.search(key) for value in values]
 
 
 def _known_uid(request: HttpRequest) -> str | None:

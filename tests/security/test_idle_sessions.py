@@ -106,3 +106,35 @@ def test_the_csrf_page_is_vietnamese_and_offers_the_input_again_only_to_our_own_
     assert foreign.status_code == 403
     assert "Đông Hà" not in foreign.content.decode()
     assert "Biểu mẫu đã hết hạn" in foreign.content.decode()
+
+
+def test_a_ballot_or_the_passphrase_sent_after_the_timeout_is_never_kept(settings):
+    """A unit's choices must never be stored beside its session, nor the committee's passphrase anywhere
+    (docs/secrecy.md): what is kept for sending again leaves them out."""
+    from django.contrib.sessions.models import Session
+
+    from awards.services import rounds
+    from tests.awards.conftest import seed_meeting
+    from tests.factories import COMMITTEE_COPY, round_opened
+
+    settings.SESSION_IDLE_SECONDS = 30 * 60
+    meeting = seed_meeting()
+    with time_machine.travel(START, tick=False) as clock:
+        round_ = round_opened(actor=meeting.chair, round_=rounds.rounds_generate(
+            actor=meeting.secretariat, bloc_year=meeting.bloc_year)[0])
+        voter, chair = _signed_in(meeting.reps["BDV"]), _signed_in(meeting.chair)
+        voter.get(reverse("awards:vote", args=[round_.pk]))
+        chair.get(reverse("awards:round-close", args=[round_.pk]))
+        clock.shift(dt.timedelta(minutes=45))
+        voter.post(reverse("awards:vote-cast", args=[round_.pk]),
+                   {"unit": meeting.units["BDV"].pk, "choices": [meeting.units["BTG"].pk]})
+        chair.post(reverse("awards:round-close", args=[round_.pk]),
+                   {"ballots_issued": "9", "passphrase": COMMITTEE_COPY[meeting.bloc_year.pk],
+                    "close_reason": "Hết giờ"})
+    stored = [session.get_decoded() for session in Session.objects.all()]
+    kept = [session["_idle_replay"] for session in stored if "_idle_replay" in session]
+    assert kept and all(entry["path"] != reverse("awards:vote-cast", args=[round_.pk]) for entry in kept)
+    text = repr(stored)
+    assert COMMITTEE_COPY[meeting.bloc_year.pk] not in text and "passphrase" not in text
+    assert "choices" not in text
+    assert "Hết giờ" in text  # the close's other input is kept for the chair
