@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
@@ -170,7 +171,9 @@ def _fields_named(key: str) -> Iterable[models.Field]:
                 continue
 
 
+@lru_cache(maxsize=256)
 def _field(key: str) -> models.Field | None:
+    """The first model field of that name in our apps (looked up once per key, not once per entry)."""
     return next((f for f in _fields_named(key) if getattr(f, "verbose_name", None)), None)
 
 
