@@ -127,7 +127,8 @@ def role_grant(*, actor: User, bloc: Bloc, kind: str, person: User, unit: Unit |
 def representative_standing_set(*, actor: User, bloc: Bloc, grant: RoleGrant, is_deputy: bool) -> RoleGrant:
     """Make a unit's representative its principal or a deputy; either may act for the unit, which still
     has one ballot a round."""
-    grant = RoleGrant.objects.select_for_update().filter(pk=grant.pk).select_related("user", "unit").first() or grant
+    # No select_related: PostgreSQL locks no row on the nullable side of an outer join (unit is nullable).
+    grant = RoleGrant.objects.select_for_update().get(pk=grant.pk)
     if grant.kind != RoleGrant.Kind.REPRESENTATIVE or not grants_in_bloc(bloc).filter(pk=grant.pk).exists():
         raise ValidationError(_("Only a unit representative can be a deputy."))
     if not permissions.can_manage_people(permissions.roles_of(actor), bloc):
