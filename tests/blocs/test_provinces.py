@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from blocs.models import AuditEntry, Province, RoleGrant, User
+from blocs.models import AuditEntry, Province, Registration, RoleGrant, User
 from tests.blocs.test_people import _link_of, _set_password
 from tests.conftest import client_for
 from tests.factories import make_user
@@ -109,9 +109,15 @@ def test_the_secretariat_names_a_deputy_and_swaps_principal_and_deputy(world):
     deputy.refresh_from_db()
     assert principal.is_deputy and not deputy.is_deputy
     assert AuditEntry.objects.filter(action="blocs.role.standing_changed").count() == 2
-    # The representative acts for the unit either way: its registration page still opens.
-    rep = client_for(world.users["representative"])
-    assert rep.get(reverse("blocs:registration-edit", args=[world.bloc_year.pk, unit.pk])).status_code in (200, 302)
+    # Principal or deputy, each acts for the unit: the deputy drafts its registration, the former principal
+    # (now a deputy) still opens it; another unit's registration stays closed to both.
+    url = reverse("blocs:registration-edit", args=[world.bloc_year.pk, unit.pk])
+    saved = client_for(deputy.user).post(url, {"targets": "Hoàn thành 100% nhiệm vụ được giao"})
+    assert saved.status_code == 302
+    assert Registration.objects.get(bloc_year=world.bloc_year, unit=unit).targets.startswith("Hoàn thành 100%")
+    assert client_for(world.users["representative"]).get(url).status_code == 200
+    other = reverse("blocs:registration-edit", args=[world.bloc_year.pk, world.head.unit.pk])
+    assert client_for(deputy.user).get(other).status_code == 403
 
 
 def test_an_officer_is_never_a_deputy(world):
