@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from awards.models import Ballot, CategoryRule, Meeting, Round, RuleSet
 from blocs.models import Unit
-from blocs.rules import MAX_DEPUTIES
 from emulation.constraints import ReadableConstraintsMixin
 from emulation.kernel.fields import NumberInput, WholeNumberField, number_formfield
 from emulation.kernel.forms import BoundedModelMultipleChoiceField, DateInput, NFCMixin
@@ -26,7 +25,9 @@ class RuleSetForm(ReadableConstraintsMixin, forms.ModelForm):
         model = RuleSet
         fields = ["voters", "quorum_numerator", "quorum_denominator", "pass_numerator", "pass_denominator",
                   "comparator", "base", "allow_self", "one_award_per_unit", "gov_flag_must_top", "deputies", "note"]
-        widgets = {"deputies": NumberInput(attrs={"min": 0, "max": MAX_DEPUTIES}, whole=True)}
+        # A text input (it reads "2" and refuses "1,5"): min and max are not allowed on it in HTML; the range is
+        # the rule's (awards/rules.py, deputies_out_of_range).
+        widgets = {"deputies": NumberInput(whole=True)}
         formfield_callback = number_formfield
 
     def clean(self) -> dict[str, Any]:

@@ -230,6 +230,10 @@ class RoleGrant(models.Model):
                                   verbose_name=_("bloc year"))
     province = models.ForeignKey(Province, on_delete=models.CASCADE, null=True, blank=True, related_name="grants",
                                  verbose_name=_("province"))
+    # A unit acts through one or more representatives, and deputies who stand in when they are absent
+    # (domain.md §1); whoever of them acts, the unit still has one ballot a round.
+    is_deputy = models.BooleanField(_("deputy"), default=False,
+                                    help_text=_("Stands in for the unit's representative when they are absent."))
 
     class Meta:
         verbose_name = _("role")
@@ -256,6 +260,8 @@ class RoleGrant(models.Model):
                                     name="role_grant_chair_unique"),
             models.UniqueConstraint(fields=["user", "province"], condition=Q(kind="board"),
                                     name="role_grant_board_unique"),
+            models.CheckConstraint(name="role_grant_deputy_is_representative",
+                                   condition=Q(is_deputy=False) | Q(kind="representative")),
         ]
 
     def __str__(self) -> str:

@@ -31,10 +31,14 @@ class NamePersonForm(NFCMixin, forms.Form):
                             help_text=_("Optional. With an address, the sign-in link can be emailed."))
     username = forms.CharField(label=_("Sign-in name"), max_length=150, required=False,
                                help_text=_("Leave empty to have one made from the name, e.g. an.nv.stc."))
+    is_deputy = forms.BooleanField(label=_("Deputy: stands in when the unit's representative is absent"),
+                                   required=False)
 
-    def __init__(self, *args: Any, people: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: QuerySet[User], deputy_choice: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["existing"].queryset = people
+        if not deputy_choice:
+            del self.fields["is_deputy"]
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
@@ -52,3 +56,8 @@ class NamePersonForm(NFCMixin, forms.Form):
         if data.get("existing") is not None and (data.get("full_name") or "").strip():
             raise forms.ValidationError(_("Either choose an existing account or type a new name, not both."))
         return data
+
+
+class ProvinceForm(NFCMixin, forms.Form):
+    name = forms.CharField(label=_("Name of the province"), max_length=100,
+                           help_text=_("As in official documents, e.g. Quảng Trị."))

@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from blocs.models import Bloc, BlocYear, Membership, RoleGrant, Unit, User
+from blocs.models import Bloc, BlocYear, Membership, Province, RoleGrant, Unit, User
 
 
 @dataclass(frozen=True)
@@ -198,6 +198,19 @@ def get_unit(user: User, pk: int) -> Unit:
     return unit
 
 
+def get_province(user: User, pk: int) -> Province:
+    """A province the user has a role in (or any, for the administrator); others get 404."""
+    province = Province.objects.filter(pk=pk).first()
+    if province is None:
+        raise Http404
+    roles = roles_of(user)
+    if not (roles.is_admin or province.pk in roles.board_provinces
+            or visible_blocs(user).filter(province=province).exists()
+            or Unit.objects.filter(pk__in=roles.rep_units, province=province).exists()):
+        raise Http404
+    return province
+
+
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
@@ -240,6 +253,11 @@ def can_name_officers(roles: Roles, bloc: Bloc) -> bool:
 def can_manage_people(roles: Roles, bloc: Bloc) -> bool:
     """The secretariat names its member units' representatives (and the board may too)."""
     return can_manage_bloc(roles, bloc) or can_name_officers(roles, bloc)
+
+
+def can_manage_provinces(roles: Roles) -> bool:
+    """The administrator creates provinces and names their boards (a fresh installation has nobody else)."""
+    return roles.is_admin
 
 
 # --- Every app's predicates, by name, for templates ------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from blocs.views import checks, home, member_import, people, pledges, registry, scores, transfer, years
+from blocs.views import checks, home, member_import, people, pledges, provinces, registry, scores, transfer, years
 
 app_name = "blocs"
 
@@ -22,6 +22,14 @@ urlpatterns = [
     path("blocs/<int:pk>/people/units/<int:unit_pk>/add/", people.representative_add, name="representative-add"),
     path("blocs/<int:pk>/people/roles/<int:grant_pk>/remove/", people.role_remove, name="role-remove"),
     path("blocs/<int:pk>/people/<int:user_pk>/signin-link/", people.signin_link, name="signin-link"),
+    path("blocs/<int:pk>/people/roles/<int:grant_pk>/standing/", people.representative_standing,
+         name="representative-standing"),
+    path("provinces/", provinces.province_list, name="province-list"),
+    path("provinces/new/", provinces.province_create, name="province-create"),
+    path("provinces/<int:pk>/board/add/", provinces.board_add, name="board-add"),
+    path("provinces/<int:pk>/board/<int:grant_pk>/remove/", provinces.board_remove, name="board-remove"),
+    path("provinces/<int:pk>/board/<int:user_pk>/signin-link/", provinces.board_signin_link,
+         name="board-signin-link"),
     # /years/<pk>/
     path("years/<int:pk>/", years.year_detail, name="year-detail"),
     path("years/<int:pk>/edit/", years.year_edit, name="year-edit"),

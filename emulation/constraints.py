@@ -29,6 +29,7 @@ MESSAGES = {
     "role_grant_representative_unique": _("This person already represents this unit."),
     "role_grant_chair_unique": _("This person is already the chair of this year."),
     "role_grant_board_unique": _("This person is already on the province board."),
+    "role_grant_deputy_is_representative": _("Only a unit representative can be a deputy."),
     "covenant_item_order_unique": _("Two covenant items have the same number."),
     "registration_one_per_unit_year": _("This unit has already registered this year."),
     "registration_late_only_when_submitted": _("Only a submitted registration can be late."),

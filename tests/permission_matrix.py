@@ -50,6 +50,12 @@ blocs:officer-add                    302       404             403          403 
 blocs:representative-add             302       404             403          200    403    200    200
 blocs:role-remove                    302       404             403          302    403    302    302
 blocs:signin-link                    302       404             403          200    403    200    200
+blocs:representative-standing        302       404             403          302    403    302    302
+blocs:province-list                  302       403             403          403    403    403    200
+blocs:province-create                302       403             403          403    403    403    200
+blocs:board-add                      302       404             403          403    403    403    200
+blocs:board-remove                   302       404             403          403    403    403    302
+blocs:board-signin-link              302       404             403          403    403    403    200
 blocs:year-detail                    302       404             200          200    200    200    200
 blocs:year-edit                      302       404             403          200    403    403    200
 blocs:year-advance                   302       404             403          302    403    403    302

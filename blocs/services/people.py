@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from blocs import permissions
 from blocs.audit import audit
-from blocs.models import Bloc, Membership, RoleGrant, Unit, User
+from blocs.models import Bloc, BlocYear, Membership, RoleGrant, Unit, User
 from blocs.rules import search_key
 from blocs.selectors import grants_in_bloc, latest_year, officer_unit
 
@@ -76,8 +76,8 @@ def may_name(roles: permissions.Roles, kind: str, bloc: Bloc) -> bool:
 
 
 @transaction.atomic
-def account_create(*, actor: User, bloc: Bloc, full_name: str, username: str = "", unit: Unit | None = None,
-                   email: str = "", job_title: str = "") -> User:
+def account_create(*, actor: User | None, bloc: Bloc | None, full_name: str, username: str = "",
+                   unit: Unit | None = None, email: str = "", job_title: str = "") -> User:
     """A new person with no usable password yet (they set it through a sign-in link)."""
     full_name = " ".join(full_name.split())
     if not full_name:
@@ -92,16 +92,19 @@ def account_create(*, actor: User, bloc: Bloc, full_name: str, username: str = "
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    audit(actor=actor, action="blocs.account.created", bloc_year=latest_year(bloc), obj=user,
+    audit(actor=actor, action="blocs.account.created", bloc_year=latest_year(bloc) if bloc else None, obj=user,
           changes={"username": user.username, "name": full_name, "unit": str(unit) if unit else ""})
     return user
 
 
 @transaction.atomic
-def role_grant(*, actor: User, bloc: Bloc, kind: str, person: User, unit: Unit | None = None) -> RoleGrant:
+def role_grant(*, actor: User, bloc: Bloc, kind: str, person: User, unit: Unit | None = None,
+               is_deputy: bool = False) -> RoleGrant:
     """Give `person` a role in `bloc`: secretariat of the bloc, chair of its latest year, or representative
-    of one of its member units."""
+    of one of its member units, principal or deputy (the deputy stands in when the principal is absent)."""
     roles = permissions.roles_of(actor)
+    if is_deputy and kind != RoleGrant.Kind.REPRESENTATIVE:
+        raise ValidationError(_("Only a unit representative can be a deputy."))
     if not may_name(roles, kind, bloc):
         raise ValidationError(_("You may not name this role."))
     scope = _role_scope(kind, bloc=bloc, unit=unit)
@@ -111,9 +114,31 @@ def role_grant(*, actor: User, bloc: Bloc, kind: str, person: User, unit: Unit |
         raise ValidationError(_("The administrator's account is not given bloc roles."))
     if RoleGrant.objects.filter(user=person, kind=kind, **scope).exists():
         raise ValidationError(_("%(name)s already holds this role.") % {"name": person.display_name})
-    grant = RoleGrant.objects.create(user=person, kind=kind, **scope)
+    grant = RoleGrant.objects.create(user=person, kind=kind, is_deputy=is_deputy, **scope)
+    changes: dict[str, object] = {"role": str(kind), "scope": str(next(iter(scope.values())))}
+    if kind == RoleGrant.Kind.REPRESENTATIVE:
+        changes["is_deputy"] = is_deputy
     audit(actor=actor, action="blocs.role.granted", bloc_year=scope.get("bloc_year") or latest_year(bloc),
-          obj=person, changes={"role": str(kind), "scope": str(next(iter(scope.values())))})
+          obj=person, changes=changes)
+    return grant
+
+
+@transaction.atomic
+def representative_standing_set(*, actor: User, bloc: Bloc, grant: RoleGrant, is_deputy: bool) -> RoleGrant:
+    """Make a unit's representative its principal or a deputy; either may act for the unit, which still
+    has one ballot a round."""
+    # No select_related: PostgreSQL locks no row on the nullable side of an outer join (unit is nullable).
+    grant = RoleGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.kind != RoleGrant.Kind.REPRESENTATIVE or not grants_in_bloc(bloc).filter(pk=grant.pk).exists():
+        raise ValidationError(_("Only a unit representative can be a deputy."))
+    if not permissions.can_manage_people(permissions.roles_of(actor), bloc):
+        raise ValidationError(_("You may not name this role."))
+    if grant.is_deputy == is_deputy:
+        return grant
+    grant.is_deputy = is_deputy
+    grant.save(update_fields=["is_deputy"])
+    audit(actor=actor, action="blocs.role.standing_changed", bloc_year=latest_year(bloc), obj=grant.user,
+          changes={"scope": str(grant.unit), "is_deputy": [not is_deputy, is_deputy]})
     return grant
 
 
@@ -161,10 +186,22 @@ def signin_link_issue(*, actor: User, bloc: Bloc, person: User, base_url: str) -
     an address, else returned for the actor to print and hand over."""
     if not may_send_signin_link(actor, bloc, person):
         raise ValidationError(_("You may not send a sign-in link to this person."))
+    return signin_link_hand_over(actor=actor, person=person, base_url=base_url, bloc_year=latest_year(bloc))
+
+
+def signin_path(person: User) -> str:
+    """The path of a one-time link to set `person`'s password (Django's password-reset token)."""
+    return reverse("password_reset_confirm", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(person.pk)), "token": default_token_generator.make_token(person)})
+
+
+def signin_link_hand_over(*, actor: User | None, person: User, base_url: str,
+                          bloc_year: BlocYear | None = None) -> SigninLink:
+    """Email the link where email is configured and the person has an address, else return it to print;
+    the caller has checked that `actor` may hand this account over."""
     if not person.is_active:
         raise ValidationError(_("This account is switched off."))
-    path = reverse("password_reset_confirm", kwargs={
-        "uidb64": urlsafe_base64_encode(force_bytes(person.pk)), "token": default_token_generator.make_token(person)})
+    path = signin_path(person)
     days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
     emailed = bool(settings.EMAIL_HOST and person.email)
     if emailed:
@@ -174,14 +211,15 @@ def signin_link_issue(*, actor: User, bloc: Bloc, person: User, base_url: str) -
               "open this link and choose your password (it works once, for %(days)s days):\n\n%(url)s\n") % {
                 "name": person.display_name, "days": days, "url": base_url + path},
             None, [person.email])
-    audit(actor=actor, action="blocs.signin_link.issued", bloc_year=latest_year(bloc), obj=person,
+    audit(actor=actor, action="blocs.signin_link.issued", bloc_year=bloc_year, obj=person,
           changes={"by": "email" if emailed else "print"})
     return SigninLink(person=person, path=path, emailed=emailed, valid_days=days)
 
 
 @transaction.atomic
 def person_name(*, actor: User, bloc: Bloc, kind: str, unit: Unit | None = None, existing: User | None = None,
-                full_name: str = "", username: str = "", email: str = "", job_title: str = "") -> RoleGrant:
+                full_name: str = "", username: str = "", email: str = "", job_title: str = "",
+                is_deputy: bool = False) -> RoleGrant:
     """Name someone to a role: an existing account, or a new one made here, in one step."""
     if not may_name(permissions.roles_of(actor), kind, bloc):
         raise ValidationError(_("You may not name this role."))
@@ -189,4 +227,4 @@ def person_name(*, actor: User, bloc: Bloc, kind: str, unit: Unit | None = None,
         actor=actor, bloc=bloc, full_name=full_name, username=username, email=email, job_title=job_title,
         unit=unit if kind == RoleGrant.Kind.REPRESENTATIVE else officer_unit(bloc))
     return role_grant(actor=actor, bloc=bloc, kind=kind, person=person,
-                      unit=unit if kind == RoleGrant.Kind.REPRESENTATIVE else None)
+                      unit=unit if kind == RoleGrant.Kind.REPRESENTATIVE else None, is_deputy=is_deputy)

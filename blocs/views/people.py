@@ -59,18 +59,20 @@ def bloc_people(request: HttpRequest, pk: int) -> HttpResponse:
 def _name_person(request: HttpRequest, bloc: Bloc, kind: str, *, unit: Unit | None, candidates: QuerySet[User],
                  title: str) -> HttpResponse:
     form = NamePersonForm(request.POST if request.method == "POST" else None, people=candidates.select_related("unit")
-                          .order_by("last_name", "first_name", "username"))
+                          .order_by("last_name", "first_name", "username"),
+                          deputy_choice=kind == RoleGrant.Kind.REPRESENTATIVE)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         done = run_service(request, lambda: people.person_name(
             actor=request.user, bloc=bloc, kind=kind, unit=unit, existing=data["existing"],
             full_name=data["full_name"], username=data["username"], email=data["email"],
-            job_title=data["job_title"]), form=form,
+            job_title=data["job_title"], is_deputy=data.get("is_deputy", False)), form=form,
             success=lambda grant: _("%(name)s is now %(role)s.") % {
                 "name": grant.user.display_name, "role": grant.get_kind_display().lower()})
         if done:
             return redirect(_people_url(bloc))
-    return render(request, "blocs/person_form.html", {"form": form, "title": title, "bloc": bloc})
+    return render(request, "blocs/person_form.html", {"form": form, "title": title, "bloc": bloc,
+                                                      "back_url": _people_url(bloc)})
 
 
 @login_required
@@ -134,4 +136,21 @@ def signin_link(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
             "name": person.display_name, "email": person.email})
         return redirect(_people_url(bloc))
     return render(request, "blocs/signin_link.html", {
-        "bloc": bloc, "person": person, "url": request.build_absolute_uri(link.path), "days": link.valid_days})
+        "bloc": bloc, "person": person, "url": request.build_absolute_uri(link.path), "days": link.valid_days,
+        "back_url": _people_url(bloc), "back_label": _("Back to people and roles")})
+
+
+@login_required
+@require_POST
+def representative_standing(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
+    """Make a representative the unit's principal or a deputy."""
+    bloc = _people_bloc(request, pk)
+    grant = get_object_or_404(selectors.grants_in_bloc(bloc).select_related("user", "unit"), pk=grant_pk,
+                              kind=RoleGrant.Kind.REPRESENTATIVE)
+    is_deputy = request.POST.get("is_deputy") == "1"
+    run_service(request, lambda: people.representative_standing_set(
+        actor=request.user, bloc=bloc, grant=grant, is_deputy=is_deputy),
+        success=(_("%(name)s is now a deputy of %(unit)s.") if is_deputy
+                 else _("%(name)s is now the principal representative of %(unit)s.")) % {
+            "name": grant.user.display_name, "unit": grant.unit.name})
+    return redirect(_people_url(bloc))

@@ -94,6 +94,14 @@ ROWS: dict[str, Row] = {
                              params={"grant_pk": "grant"}),
     "blocs:signin-link": Row(method="post", pk="bloc",
                              params={"user_pk": "person"}),
+    "blocs:representative-standing": Row(method="post", pk="bloc", params={"grant_pk": "grant"}),
+    # Provinces and their boards: the administrator's screens of a fresh installation; a province where the
+    # person has no role is not found.
+    "blocs:province-list": Row(),
+    "blocs:province-create": Row(),
+    "blocs:board-add": Row(pk="province"),
+    "blocs:board-remove": Row(method="post", pk="province", params={"grant_pk": "board_grant"}),
+    "blocs:board-signin-link": Row(method="post", pk="province", params={"user_pk": "board_person"}),
     # A bloc year.
     "blocs:year-detail": Row(pk="year"),
     "blocs:year-edit": Row(pk="year"),
@@ -264,7 +272,9 @@ def objects(world, settings, tmp_path):  # noqa: ANN001, ANN201
             "token": SimpleNamespace(pk="ck0bhf-0123456789abcdef0123456789abcdef"),
             "bloc": bloc_year.bloc, "year": bloc_year, "unit": world.member.unit,
             "membership": plain, "award": Award.objects.first(), "item": item, "evidence": evidence,
-            "checker": world.member.unit, "checked": world.head.unit, "round": round_}
+            "checker": world.member.unit, "checked": world.head.unit, "round": round_,
+            "province": bloc_year.bloc.province, "board_person": world.users["board"],
+            "board_grant": RoleGrant.objects.get(user=world.users["board"], kind=RoleGrant.Kind.BOARD)}
 
 
 def url_of(name: str, objects: dict) -> str:  # type: ignore[type-arg]
