@@ -25,7 +25,8 @@ class RuleSetForm(ReadableConstraintsMixin, forms.ModelForm):
     class Meta:
         model = RuleSet
         fields = ["voters", "quorum_numerator", "quorum_denominator", "pass_numerator", "pass_denominator",
-                  "comparator", "base", "allow_self", "one_award_per_unit", "gov_flag_must_top", "deputies", "note"]
+                  "comparator", "base", "allow_self", "one_award_per_unit", "gov_flag_must_top", "history_carried_over",
+                  "deputies", "note"]
         widgets = {"deputies": NumberInput(attrs={"min": 0, "max": MAX_DEPUTIES}, whole=True)}
         formfield_callback = number_formfield
 
