@@ -215,6 +215,11 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} ({self.bloc_year})"
 
+    @property
+    def name_then(self) -> str:
+        """The unit's name as it was in this year (domain.md §7a); reads `unit` only for rows never frozen."""
+        return self.unit_name or self.unit.name
+
 
 class UnitChange(models.Model):
     """One merger or split of units, or one merger of provinces, with its effective date (domain.md §7a).

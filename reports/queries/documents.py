@@ -24,7 +24,7 @@ from awards.rules import BASES, TieBreak
 from awards.services import rounds as round_services
 from blocs.models import BlocYear, Covenant, Unit
 from blocs.rules import vietnamese_key
-from blocs.selectors import score_table_rows
+from blocs.selectors import name_in_year, names_in_year, score_table_rows
 from reports import rules
 from reports.common import NOMINATION_ORDER, DocumentFrame, frame, head_unit
 from reports.models import Comment, IssuedDocument, ReportVersion
@@ -172,8 +172,10 @@ def conclusions(rounds: Sequence[Round], names: Mapping[int, str], year: int) ->
 
 
 def _names(rounds: Sequence[Round]) -> dict[int, str]:
+    """The candidates' names as they were in the rounds' year (domain.md §7a)."""
     ids = {row.unit for r in rounds for result in [result_of(r)] if result for row in result.candidates}
-    return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
+    then = names_in_year(rounds[0].bloc_year) if rounds else {}
+    return {pk: then.get(pk) or name for pk, name in Unit.objects.filter(pk__in=ids).values_list("pk", "name")}
 
 
 def _closing_time(meeting: Meeting | None, rounds: Sequence[Round]) -> dt.time | None:
@@ -226,14 +228,19 @@ def counting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
 
 
 def _attendance(meeting: Meeting | None) -> tuple[list[Attendance], list[Attendance]]:
-    rows = sorted(meeting.attendance.select_related("unit"), key=lambda a: vietnamese_key(a.unit.name)) \
-        if meeting else []
+    """Present and absent units, each with `name_then`, its name in the meeting's year."""
+    rows = list(meeting.attendance.select_related("unit")) if meeting else []
+    names = names_in_year(meeting.bloc_year) if meeting else {}
+    for row in rows:
+        row.name_then = name_in_year(names, row.unit)
+    rows.sort(key=lambda a: vietnamese_key(a.name_then))
     return [a for a in rows if a.is_present], [a for a in rows if not a.is_present]
 
 
 def _comments(bloc_year: BlocYear) -> list[dict[str, Any]]:
     """The members' comments on the report's drafts, read only (the report itself is another module's)."""
-    return [{"unit": c.unit.name, "section": SECTION_WORDS.get(c.section, c.section), "text": c.text,
+    names = names_in_year(bloc_year)
+    return [{"unit": name_in_year(names, c.unit), "section": SECTION_WORDS.get(c.section, c.section), "text": c.text,
              "answer": ANSWER_WORDS.get(c.answer, c.answer), "answer_text": c.answer_text, "version": c.version.number}
             for c in Comment.objects.filter(version__bloc_year=bloc_year).select_related("unit", "version")
             .order_by("version__number", "created_at", "pk")]
@@ -285,7 +292,7 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
 
 def _head_name(bloc_year: BlocYear) -> str:
     membership = bloc_year.memberships.filter(position="head").select_related("unit").first()
-    return membership.unit.name if membership else ""
+    return membership.name_then if membership else ""
 
 
 def _history_lines(units: Sequence[int], year: int) -> dict[int, list[str]]:
@@ -316,11 +323,11 @@ def submission_context(bloc_year: BlocYear) -> dict[str, Any]:
     scores = score_table_rows(bloc_year)
     ranks = {r["unit"].pk: r["rank"] for r in scores}
     history = _history_lines([n.unit_id for n in nominations], bloc_year.year)
-    rows = []
+    rows, names = [], names_in_year(bloc_year)
     for n in nominations:
         summary = [f"Xếp thứ {ranks[n.unit_id]}/{len(scores)} trong bảng chấm điểm của Khối"] \
             if ranks.get(n.unit_id) else []
-        rows.append({"award": n.award.name, "unit": n.unit.name, "score": score_text(n.final_score),
+        rows.append({"award": n.award.name, "unit": name_in_year(names, n.unit), "score": score_text(n.final_score),
                      "share": (f"{n.votes}/{_base_of(n)} ({percent_text(n.share_numerator or 0, n.share_denominator)}%)"
                                if n.share_denominator else ""),
                      "outside": n.is_outside_vote, "reason": n.reason, "summary": summary + history.get(n.unit_id, [])})
