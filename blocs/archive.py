@@ -604,8 +604,7 @@ def _add_memberships(bloc_year: BlocYear, memberships: dict[str, str], units: di
             _("%(unit)s is already a member of %(bloc)s in %(year)s.")
             % {"unit": taken.unit.name, "bloc": taken.bloc_year.bloc.name, "year": taken.year})
     Membership.objects.bulk_create(
-        Membership(bloc_year=bloc_year, unit=units[code], year=bloc_year.year, position=position,
-                   unit_name=units[code].name, province_name=units[code].province.name)
+        Membership(bloc_year=bloc_year, unit=units[code], year=bloc_year.year, position=position)
         for code, position in memberships.items()
     )
 

@@ -196,9 +196,9 @@ class Membership(models.Model):
     # Copied from bloc_year so that the database can refuse a unit in two blocs in one year.
     year = models.PositiveIntegerField(_("year"))
     position = models.CharField(_("position"), max_length=8, choices=Position.choices, default=Position.MEMBER)
-    # The unit's name and province as they were in this year (domain.md §7a): filled from the unit when the
-    # seat is taken, frozen before a rename, a merger or a province merger changes the unit. Blank on rows
-    # older than the fields: the unit's own values were never changed since (blocs.selectors.names_in_year).
+    # The unit's name and province as they were in this year (domain.md §7a): blank while they are the unit's
+    # own; frozen when the year is submitted, and on past years' seats before a rename, a merger or a province
+    # merger changes the unit (blocs/services/units.py `names_freeze`; read by blocs.selectors.names_in_year).
     unit_name = models.CharField(_("unit name that year"), max_length=200, blank=True)
     province_name = models.CharField(_("province that year"), max_length=100, blank=True)
 

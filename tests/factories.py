@@ -42,8 +42,7 @@ def make_bloc_year(*, bloc: Bloc | None = None, year: int = 2022, members: int =
 
 
 def add_member(bloc_year: BlocYear, unit: Unit, position: str = Membership.Position.MEMBER) -> Membership:
-    return Membership.objects.create(bloc_year=bloc_year, unit=unit, year=bloc_year.year, position=position,
-                                     unit_name=unit.name, province_name=unit.province.name)
+    return Membership.objects.create(bloc_year=bloc_year, unit=unit, year=bloc_year.year, position=position)
 
 
 def make_user(username: str | None = None, *, unit: Unit | None = None, **overrides: Any) -> User:

@@ -6,9 +6,11 @@ from django.db import migrations, models
 
 
 def fill_names(apps, schema_editor):
-    """Each existing seat takes its unit's name and province of today: nothing was renamed or merged before."""
+    """The seats of submitted and closed years take their unit's name and province of today, which nothing has
+    changed since (the running years' seats stay blank: they show the unit as it is)."""
     Membership = apps.get_model("blocs", "Membership")
-    for membership in Membership.objects.select_related("unit__province").iterator():
+    for membership in Membership.objects.filter(bloc_year__status__in=["submitted", "closed"]).select_related(
+            "unit__province").iterator():
         membership.unit_name = membership.unit.name
         membership.province_name = membership.unit.province.name
         membership.save(update_fields=["unit_name", "province_name"])

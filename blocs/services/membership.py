@@ -34,8 +34,7 @@ def membership_create(bloc_year: BlocYear, unit: Unit, position: str = Membershi
         raise ValidationError(_("%(unit)s is no longer active.") % {"unit": unit.name})
     try:
         with transaction.atomic():
-            return Membership.objects.create(bloc_year=bloc_year, unit=unit, year=bloc_year.year, position=position,
-                                             unit_name=unit.name, province_name=unit.province.name)
+            return Membership.objects.create(bloc_year=bloc_year, unit=unit, year=bloc_year.year, position=position)
     except IntegrityError as error:  # a concurrent request placed the unit first
         raise ValidationError(
             _("%(unit)s is already a member of another bloc in %(year)s.") % {"unit": unit.name, "year": bloc_year.year}

@@ -31,7 +31,7 @@ def _apply_seats_and_roles(plan: reorganization.Plan, successor: Unit) -> None:
         seat.delete()
     for seat in plan.seats_moved:
         seat.unit = successor
-        seat.unit_name, seat.province_name = successor.name, successor.province.name
+        seat.unit_name, seat.province_name = "", ""  # a running year: the successor as it is
         seat.save(update_fields=["unit", "unit_name", "province_name"])
     for pk, position in plan.promoted.items():
         Membership.objects.filter(pk=pk).update(position=position)

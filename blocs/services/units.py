@@ -51,13 +51,12 @@ def names_freeze(units_filter: Q, *, before_year: int | None = None) -> None:
 
 
 def names_refresh(units_filter: Q, *, from_year: int | None = None) -> None:
-    """The running years' seats (not submitted or closed, from `from_year` on) show the unit as it is now."""
+    """The running years' seats (not submitted or closed, from `from_year` on) show the unit as it is now:
+    their frozen name and province are cleared."""
     running = Membership.objects.filter(units_filter).exclude(bloc_year__status__in=FINISHED)
     if from_year is not None:
         running = running.filter(year__gte=from_year)
-    for seat in running.select_related("unit__province"):
-        seat.unit_name, seat.province_name = seat.unit.name, seat.unit.province.name
-        seat.save(update_fields=["unit_name", "province_name"])
+    running.exclude(unit_name="", province_name="").update(unit_name="", province_name="")
 
 
 def _unit_check(target: Unit) -> None:

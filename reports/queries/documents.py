@@ -219,12 +219,26 @@ def counting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
         bloc_year, Kind.COUNTING_MINUTES, title_type="Biên bản kiểm phiếu",
         title_summary=_minutes_title("Bình xét, suy tôn thi đua", bloc_year))
     committee = list(meeting.committee.select_related("unit")) if meeting else []
+    then = names_in_year(bloc_year)
+    for member in committee:  # the counting committee's units, under their names of the year
+        member.unit_then = name_in_year(then, member.unit) if member.unit_id else ""
     return {"doc": doc, "bloc_year": bloc_year, "meeting": meeting, "committee": committee,
             "start": clock_text(meeting.starts_at if meeting else None),
             "day": day_text(meeting.held_on if meeting else None),
             "closing": clock_text(_closing_time(meeting, rounds)), "form": _ballot_forms(rounds),
             "sections": [round_section(r, names, bloc_year.year) for r in rounds],
             "conclusions": conclusions(rounds, names, bloc_year.year), "comrade": doc.header.style == rules.PARTY}
+
+
+def _leadership_names(bloc_year: BlocYear) -> tuple[dict[str, str], list[dict[str, str]]] | None:
+    """Next year's elected head and deputies, under their names of the meeting's year."""
+    elected = selectors.elected_leadership(bloc_year)
+    if elected is None:
+        return None
+    names = names_in_year(bloc_year)
+    head, deputies = elected
+    return ({"name": name_in_year(names, head)} if head else None,
+            [{"name": name_in_year(names, unit)} for unit in deputies])
 
 
 def _attendance(meeting: Meeting | None) -> tuple[list[Attendance], list[Attendance]]:
@@ -263,7 +277,6 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
     numbers = issued(bloc_year)
     counting = numbers.get(Kind.COUNTING_MINUTES)
     found = conclusions(rounds, names, bloc_year.year)
-    leadership = selectors.elected_leadership(bloc_year)
     return {
         "doc": doc, "bloc_year": bloc_year, "meeting": meeting, "present": present, "absent": absent,
         "members": len(present) + len(absent), "enrolled": bloc_year.memberships.count(),
@@ -275,13 +288,13 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
         "comments": _comments(bloc_year), "adopted": adopted,
         "adopted_number": number_inline(adopted.doc_number, "BC", doc.header.style) if adopted else "",
         "adopted_day": day_text(adopted.doc_date) if adopted and adopted.doc_date else "",
-        "scores": [{"rank": r["rank"], "name": r["unit"].name, "score": score_text(r["total"])}
+        "scores": [{"rank": r["rank"], "name": r["name"], "score": score_text(r["total"])}
                    for r in scores if r["rank"] is not None][:TOP_SCORES],
         "scored": sum(1 for r in scores if r["total"] is not None),
         "disqualified": [r for r in scores if r["disqualified"]],
         "awards": [c for c in found if c["kind"] == Round.Kind.AWARD],
         "elections": [c for c in found if c["kind"] != Round.Kind.AWARD],
-        "leadership": leadership, "next_year": bloc_year.year + 1,
+        "leadership": _leadership_names(bloc_year), "next_year": bloc_year.year + 1,
         "counting_ref": number_inline(counting.number, "BB", doc.header.style) if counting else "",
         "counting_day": day_text(counting.issued_on) if counting and counting.issued_on else "",
         "signer_chair": "CHỦ TRÌ HỘI NGHỊ" if doc.header.style == rules.PARTY else "CHỦ TỌA",
