@@ -249,7 +249,13 @@ def province_merge_plan(*, source: Province, target: Province, effective_on: dat
             bloc_year__status__in=FINISHED).select_related("unit", "bloc_year__bloc").order_by("year", "unit__name"):
         plan.memberships.append(_("%(unit)s in %(bloc)s %(year)s is shown under %(target)s.")
                                 % {**words, **_where(seat)})
+    have = set(RoleGrant.objects.filter(kind=RoleGrant.Kind.BOARD, province=target).values_list("user", flat=True))
     for grant in RoleGrant.objects.filter(kind=RoleGrant.Kind.BOARD, province=source).select_related("user"):
+        if grant.user_id in have:  # already on the board of the merged province: the old role simply ends
+            plan.grants_removed.append(grant)
+            plan.roles.append(_("%(person)s stays on the province board of %(target)s; the role for %(source)s "
+                                "ends.") % {**words, "person": grant.user.display_name})
+            continue
         plan.grants_moved.append(grant)
         plan.roles.append(_("%(person)s, province board of %(source)s, becomes province board of %(target)s.")
                           % {**words, "person": grant.user.display_name})

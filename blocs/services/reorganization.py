@@ -126,6 +126,8 @@ def province_merge(*, actor: User | None, source: Province, target: Province, ef
     Unit.objects.filter(province=source).update(province=target)
     source.blocs.update(province=target)
     names_refresh(Q(unit__in=units), from_year=effective_on.year)
+    for grant in plan.grants_removed:
+        grant.delete()
     for grant in plan.grants_moved:
         grant.province = target
         grant.save(update_fields=["province"])

@@ -273,6 +273,20 @@ def test_the_merge_screen_refuses_in_vietnamese_and_saves_nothing(two):
     assert Unit.objects.filter(is_active=False).count() == 0
 
 
+def test_a_board_of_both_provinces_merges_them_and_keeps_one_board_role(two):
+    target = make_province("Bắc Ninh")
+    board = make_user()
+    grant(board, RoleGrant.Kind.BOARD, province=two["province"])
+    grant(board, RoleGrant.Kind.BOARD, province=target)
+    client = Client()
+    client.force_login(board)
+    url = reverse("blocs:province-merge", args=[two["province"].pk])
+    response = client.post(url, {"target": target.pk, "effective_on": "2025-07-01", "confirm": "1"})
+    assert response.status_code == 302
+    assert list(RoleGrant.objects.filter(user=board).values_list("province__name", flat=True)) == ["Bắc Ninh"]
+    assert Unit.objects.get(pk=two["b"].pk).province == target
+
+
 def test_the_province_merge_screen_asks_for_confirmation(two):
     client = Client()
     client.force_login(make_user(is_superuser=True, is_staff=True))
