@@ -4,7 +4,8 @@ sight."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -41,6 +42,19 @@ def names_in_year(bloc_year: BlocYear) -> dict[int, str]:
 
 def name_in_year(names: dict[int, str], unit: Unit) -> str:
     return names.get(unit.pk) or unit.name
+
+
+def units_as_then(bloc_year: BlocYear, units: Iterable[Unit | None]) -> list[Unit | None]:
+    """Display copies of `units` carrying their names of the bloc year, for screens and documents that print
+    `unit.name` (a past year's round result, its ballot paper). Copies: the units themselves are untouched."""
+    names = names_in_year(bloc_year)
+    shown: list[Unit | None] = []
+    for unit in units:
+        if unit is not None and names.get(unit.pk) and names[unit.pk] != unit.name:
+            unit = copy.copy(unit)
+            unit.name = names[unit.pk]
+        shown.append(unit)
+    return shown
 
 
 def latest_year(bloc: Bloc) -> BlocYear | None:

@@ -24,7 +24,7 @@ from awards.rules import BASES, TieBreak
 from awards.services import rounds as round_services
 from blocs.models import BlocYear, Covenant, Unit
 from blocs.rules import vietnamese_key
-from blocs.selectors import name_in_year, names_in_year, score_table_rows
+from blocs.selectors import name_in_year, names_in_year, score_table_rows, units_as_then
 from reports import rules
 from reports.common import NOMINATION_ORDER, DocumentFrame, frame, head_unit
 from reports.models import Comment, IssuedDocument, ReportVersion
@@ -387,6 +387,6 @@ def ballot_candidates(round_: Round) -> list[Unit]:
     """The units the paper lists. A draft round's list is made again when it opens (a higher round may have
     closed since; awards/services/rounds.py `round_open`), so the paper shows what the opening will list."""
     if round_.status == Round.Status.DRAFT and not round_services._candidates_adjusted(round_):
-        units = Unit.objects.filter(pk__in=selectors.candidate_units(round_))
+        units = units_as_then(round_.bloc_year, Unit.objects.filter(pk__in=selectors.candidate_units(round_)))
         return sorted(units, key=lambda u: vietnamese_key(u.name))
-    return list(selectors.candidate_units_ordered(round_))
+    return units_as_then(round_.bloc_year, selectors.candidate_units_ordered(round_))

@@ -309,3 +309,16 @@ def test_the_rule_set_screen_shows_the_history_setting(db):  # noqa: ANN001
         page = client.get(reverse("awards:rule-set", args=[meeting.bloc_year.pk]),
                           HTTP_ACCEPT_LANGUAGE="vi").content.decode()
     assert 'name="history_carried_over"' in page
+
+
+def test_a_2024_round_result_and_ballot_paper_show_the_names_of_2024(reformed):
+    seed = reformed["seed"]
+    client = Client()
+    client.force_login(seed.secretariat)
+    round_ = Round.objects.get(bloc_year=seed.bloc_year, award__code=GOV, runoff_of__isnull=True)
+    page = client.get(reverse("awards:round-detail", args=[round_.pk])).content.decode()
+    assert "Văn phòng Tỉnh ủy" in page and "Văn phòng Tỉnh ủy Quảng Trị" not in page
+    paper = client.get(reverse("reports:ballot-paper", args=[round_.pk]))
+    assert paper.status_code == 200
+    text = paper.content.decode()
+    assert "Văn phòng Tỉnh ủy" in text and "Văn phòng Tỉnh ủy Quảng Trị" not in text
