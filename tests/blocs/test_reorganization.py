@@ -322,3 +322,18 @@ def test_a_2024_round_result_and_ballot_paper_show_the_names_of_2024(reformed):
     assert paper.status_code == 200
     text = paper.content.decode()
     assert "Văn phòng Tỉnh ủy" in text and "Văn phòng Tỉnh ủy Quảng Trị" not in text
+
+
+def test_a_submitted_year_keeps_the_names_it_printed_when_a_unit_is_renamed_later(db):  # noqa: ANN001
+    from blocs.selectors import names_in_year
+    from blocs.services.bloc_years import bloc_year_advance
+
+    year = make_bloc_year(year=2024, status=BlocYear.Status.MEETING)
+    unit = make_unit(name="Sở Kế hoạch và Đầu tư", province=year.bloc.province)
+    add_member(year, unit)
+    running = make_bloc_year(bloc=year.bloc, year=2025, status=BlocYear.Status.REGISTRATION)
+    add_member(running, unit)
+    bloc_year_advance(actor=None, bloc_year=year, reason="Đã đủ hồ sơ")
+    unit_save(actor=None, unit=unit, data={"name": "Sở Tài chính"})
+    assert names_in_year(year) == {unit.pk: "Sở Kế hoạch và Đầu tư"}
+    assert names_in_year(running) == {unit.pk: "Sở Tài chính"}  # a running year shows the unit as it is
