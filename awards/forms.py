@@ -24,7 +24,8 @@ class RuleSetForm(ReadableConstraintsMixin, forms.ModelForm):
     class Meta:
         model = RuleSet
         fields = ["voters", "quorum_numerator", "quorum_denominator", "pass_numerator", "pass_denominator",
-                  "comparator", "base", "allow_self", "one_award_per_unit", "gov_flag_must_top", "deputies", "note"]
+                  "comparator", "base", "allow_self", "one_award_per_unit", "gov_flag_must_top", "history_carried_over",
+                  "deputies", "note"]
         # A text input (it reads "2" and refuses "1,5"): min and max are not allowed on it in HTML; the range is
         # the rule's (awards/rules.py, deputies_out_of_range).
         widgets = {"deputies": NumberInput(whole=True)}

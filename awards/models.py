@@ -78,6 +78,10 @@ class RuleSet(PassMarkFields):
         help_text=_("Next year's deputy head units elected at the meeting; 0 where the bloc elects none."))
     gov_flag_must_top = models.BooleanField(_("the Government-flag candidate must top the score table"),
                                             default=False)
+    history_carried_over = models.BooleanField(
+        _("predecessors' history counts"), default=True,
+        help_text=_("A unit formed by a merger or split counts its predecessors' titles and awards for "
+                    "conditions over several years."))
 
     class Meta:
         ordering = ["bloc_year", "-version"]

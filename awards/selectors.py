@@ -29,7 +29,7 @@ from awards.models import (
 )
 from awards.results import Reason, elected_of, result_of
 from blocs import rules as bloc_rules
-from blocs.models import BlocYear, Registration, Scorecard, Unit
+from blocs.models import BlocYear, Registration, Scorecard, Unit, UnitChange
 
 
 def current_rule_set(bloc_year: BlocYear) -> RuleSet | None:
@@ -140,14 +140,20 @@ def _settled_elected(round_: Round) -> tuple[int, ...] | None:
     return stored.elected + tuple(unit for unit in later if unit in stored.runoff)[:stored.runoff_seats]
 
 
-def lineage(units: Sequence[Unit]) -> dict[int, set[int]]:
-    """Each unit with the units whose history it carries: those it was renamed from, those merged into it."""
+def lineage(units: Sequence[Unit], *, carried_over: bool = True) -> dict[int, set[int]]:
+    """Each unit with the units whose history it carries: those it was renamed from (always: the same body
+    under a new name) and, when the rule set carries history over (`RuleSet.history_carried_over`), those
+    merged into it and the unit it was split from as the successor chosen to carry it (domain.md §7a)."""
     parents: dict[int, set[int]] = defaultdict(set)
     for pk, renamed_from, merged_into in Unit.objects.values_list("pk", "renamed_from", "merged_into"):
         if renamed_from:
             parents[pk].add(renamed_from)
-        if merged_into:
+        if merged_into and carried_over:
             parents[merged_into].add(pk)
+    if carried_over:
+        for carrier, predecessor in UnitChange.objects.filter(
+                kind=UnitChange.Kind.SPLIT, carrier__isnull=False).values_list("carrier", "predecessors"):
+            parents[carrier].add(predecessor)
     result = {}
     for unit in units:
         seen, todo = {unit.pk}, [unit.pk]
@@ -160,9 +166,9 @@ def lineage(units: Sequence[Unit]) -> dict[int, set[int]]:
     return result
 
 
-def history_of(units: Sequence[Unit]) -> dict[int, dict[int, frozenset[str]]]:
+def history_of(units: Sequence[Unit], *, carried_over: bool = True) -> dict[int, dict[int, frozenset[str]]]:
     """unit → year → the keys held ("award:<id>", "rating:<code>"), lineage included."""
-    family = lineage(units)
+    family = lineage(units, carried_over=carried_over)
     everyone = set().union(*family.values()) if family else set()
     raw: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
     for unit_id, year, award_id, rating in HistoryEntry.objects.filter(unit__in=everyone).values_list(
@@ -194,7 +200,8 @@ def conditions_for(category: CategoryRule) -> list[rules.Condition]:
     return found
 
 
-def unit_facts(bloc_year: BlocYear, units: Sequence[Unit]) -> dict[int, rules.UnitFacts]:
+def unit_facts(bloc_year: BlocYear, units: Sequence[Unit], *,
+               carried_over: bool = True) -> dict[int, rules.UnitFacts]:
     registered: dict[int, set[int]] = defaultdict(set)
     for unit_id, award_id in Registration.objects.filter(bloc_year=bloc_year, submitted_at__isnull=False,
                                                          awards__isnull=False).values_list("unit", "awards"):
@@ -203,7 +210,7 @@ def unit_facts(bloc_year: BlocYear, units: Sequence[Unit]) -> dict[int, rules.Un
     totals = {u: c.final_total for u, c in cards.items()}
     disqualified = {u for u, c in cards.items() if c.is_disqualified}
     ranks = bloc_rules.score_ranks(totals, disqualified)
-    history = history_of(units)
+    history = history_of(units, carried_over=carried_over)
     return {unit.pk: rules.UnitFacts(registered=frozenset(registered[unit.pk]), final_score=totals.get(unit.pk),
                                      rank=ranks.get(unit.pk), disqualified=unit.pk in disqualified,
                                      history=history[unit.pk]) for unit in units}
@@ -221,7 +228,7 @@ def eligibility_report(round_: Round, unit_ids: Sequence[int]) -> dict[int, list
             "award", "rule_set").first()
         required = conditions_for(category) if category else []
         units = list(Unit.objects.filter(pk__in=unit_ids))
-        facts = unit_facts(round_.bloc_year, units)
+        facts = unit_facts(round_.bloc_year, units, carried_over=round_.rule_set.history_carried_over)
         elsewhere = dict(Nomination.objects.filter(bloc_year=round_.bloc_year_id, status=Nomination.Status.PROPOSED,
                                                    unit__in=unit_ids).exclude(award=round_.award_id)
                          .values_list("unit", "award__name"))

@@ -359,11 +359,14 @@ def rows_from_session(data: Any) -> list[MemberRow]:
 # --- Writing ------------------------------------------------------------------------------------------------
 
 
-def _workbook(rows: Iterable[Sequence[str]]) -> bytes:
+PROVINCE_COLUMN = "Tỉnh, thành phố (năm đó)"  # the export's own column; the import ignores it
+
+
+def _workbook(rows: Iterable[Sequence[str]], extra: Sequence[str] = ()) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Đơn vị"
-    append_row(sheet, list(COLUMNS.values()))
+    append_row(sheet, [*COLUMNS.values(), *extra])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
@@ -394,8 +397,10 @@ POSITION_ORDER = {"head": 0, "deputy": 1, "member": 2}
 
 
 def members_export_xlsx(bloc_year: BlocYear) -> bytes:
-    """The year's members in the import layout: head first, then deputies, then members by name."""
-    memberships = sorted(bloc_year.memberships.select_related("unit"),
-                         key=lambda m: (POSITION_ORDER.get(m.position, 3), m.unit.name))
-    return _workbook([(m.unit.short_code, m.unit.name, m.unit.parent_body, KIND_LABELS.get(m.unit.kind, ""),
-                       POSITION_LABELS.get(m.position, "")) for m in memberships])
+    """The year's members in the import layout: head first, then deputies, then members by name; each unit
+    under its name and province of that year (domain.md §7a), so a past year never shows today's registry."""
+    memberships = sorted(bloc_year.memberships.select_related("unit__province"),
+                         key=lambda m: (POSITION_ORDER.get(m.position, 3), m.name_then))
+    return _workbook([(m.unit.short_code, m.name_then, m.unit.parent_body, KIND_LABELS.get(m.unit.kind, ""),
+                       POSITION_LABELS.get(m.position, ""), m.province_name or m.unit.province.name)
+                      for m in memberships], extra=(PROVINCE_COLUMN,))

@@ -15,11 +15,23 @@ from django.utils.translation import gettext_lazy as _
 
 class Province(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    # The 2025 reorganization (domain.md §7a): a province merged into another from a date; its past years
+    # keep its name (frozen on their memberships and in the years' place name).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_provinces",
+        verbose_name=_("merged into"),
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("province")
         verbose_name_plural = _("provinces")
+        constraints = [
+            models.CheckConstraint(condition=~Q(merged_into=models.F("id")), name="province_not_merged_into_itself"),
+            models.CheckConstraint(condition=Q(merged_into__isnull=True) | Q(ended_on__isnull=False),
+                                   name="province_merger_has_date"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -46,6 +58,8 @@ class Unit(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_units",
         verbose_name=_("merged into"),
     )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True,
+                                help_text=_("The effective date of the merger or split that ended the unit."))
 
     class Meta:
         ordering = ["name"]
@@ -54,6 +68,8 @@ class Unit(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(renamed_from=models.F("id")), name="unit_not_renamed_from_itself"),
             models.CheckConstraint(condition=~Q(merged_into=models.F("id")), name="unit_not_merged_into_itself"),
+            models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(is_active=False),
+                                   name="unit_ended_is_inactive"),
         ]
 
     def __str__(self) -> str:
@@ -180,6 +196,11 @@ class Membership(models.Model):
     # Copied from bloc_year so that the database can refuse a unit in two blocs in one year.
     year = models.PositiveIntegerField(_("year"))
     position = models.CharField(_("position"), max_length=8, choices=Position.choices, default=Position.MEMBER)
+    # The unit's name and province as they were in this year (domain.md §7a): blank while they are the unit's
+    # own; frozen when the year is submitted, and on past years' seats before a rename, a merger or a province
+    # merger changes the unit (blocs/services/units.py `names_freeze`; read by blocs.selectors.names_in_year).
+    unit_name = models.CharField(_("unit name that year"), max_length=200, blank=True)
+    province_name = models.CharField(_("province that year"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["unit__name"]
@@ -193,6 +214,56 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} ({self.bloc_year})"
+
+    @property
+    def name_then(self) -> str:
+        """The unit's name as it was in this year (domain.md §7a); reads `unit` only for rows never frozen."""
+        return self.unit_name or self.unit.name
+
+
+class UnitChange(models.Model):
+    """One merger or split of units, or one merger of provinces, with its effective date (domain.md §7a).
+
+    A unit merger: predecessors → one successor (each predecessor `merged_into` it). A split: one predecessor →
+    new successors, `carrier` the successor that carries the predecessor's history (`renamed_from` it), or none.
+    A province merger: `province_from` → `province_to`; the units of the former listed as predecessors.
+    """
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", _("Merger of units")
+        SPLIT = "split", _("Split of a unit")
+        PROVINCE_MERGE = "province_merge", _("Merger of provinces")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    effective_on = models.DateField(_("effective date"))
+    actor = models.ForeignKey("User", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    reason = models.CharField(_("decision or reason"), max_length=300, blank=True)
+    predecessors = models.ManyToManyField(Unit, related_name="changes_ending", blank=True,
+                                          verbose_name=_("predecessors"))
+    successors = models.ManyToManyField(Unit, related_name="changes_starting", blank=True,
+                                        verbose_name=_("successors"))
+    carrier = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("successor carrying the history"))
+    province_from = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                      verbose_name=_("former province"))
+    province_to = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("province"))
+
+    class Meta:
+        ordering = ["-effective_on", "-pk"]
+        verbose_name = _("unit change")
+        verbose_name_plural = _("unit changes")
+        constraints = [
+            models.CheckConstraint(
+                name="unit_change_provinces_match_kind",
+                condition=(Q(kind="province_merge", province_from__isnull=False, province_to__isnull=False)
+                           & ~Q(province_from=models.F("province_to")))
+                | Q(~Q(kind="province_merge"), province_from__isnull=True, province_to__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.effective_on:%d/%m/%Y}"
 
 
 class User(AbstractUser):

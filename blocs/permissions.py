@@ -174,7 +174,40 @@ def can_import_archive(roles: Roles) -> bool:
     return roles.is_admin or bool(roles.board_provinces)
 
 
+def can_reorganize_units(roles: Roles) -> bool:
+    """Mergers and splits of units (domain.md §7a, docs/reorganization.md): the province board for its
+    province's units, the secretariat for the units that sit in its blocs, the administrator for all."""
+    return roles.is_admin or bool(roles.board_provinces or roles.secretariat_blocs)
+
+
+def can_merge_province(roles: Roles, province: Province) -> bool:
+    """A merger of provinces: the board of the province that merges (into a province it also serves), or the
+    administrator."""
+    return roles.is_admin or province.pk in roles.board_provinces
+
+
+def reorganizable_units(user: User) -> QuerySet[Unit]:
+    """The units a person may merge or split: `can_edit_unit`'s units, as one query."""
+    roles = roles_of(user)
+    if roles.is_admin:
+        return Unit.objects.select_related("province")
+    scope = (Q(province__in=roles.board_provinces)
+             | Q(pk__in=Membership.objects.filter(bloc_year__bloc__in=roles.secretariat_blocs).values("unit")))
+    return Unit.objects.filter(scope).select_related("province")
+
+
 # --- Fetch and authorise in one call (healthchecks' _get_check_for_user) --------------------------------
+
+
+def get_province(user: User, pk: int) -> Province:
+    """A province the person works in (a board, or a bloc or unit of it); else 404."""
+    province = Province.objects.filter(pk=pk).first()
+    roles = roles_of(user)
+    if province is None or not (roles.is_admin or province.pk in roles.board_provinces
+                                or visible_blocs(user).filter(province=province).exists()
+                                or visible_units(user).filter(province=province).exists()):
+        raise Http404
+    return province
 
 
 def get_bloc(user: User, pk: int) -> Bloc:
@@ -196,19 +229,6 @@ def get_unit(user: User, pk: int) -> Unit:
     if unit is None:
         raise Http404
     return unit
-
-
-def get_province(user: User, pk: int) -> Province:
-    """A province the user has a role in (or any, for the administrator); others get 404."""
-    province = Province.objects.filter(pk=pk).first()
-    if province is None:
-        raise Http404
-    roles = roles_of(user)
-    if not (roles.is_admin or province.pk in roles.board_provinces
-            or visible_blocs(user).filter(province=province).exists()
-            or Unit.objects.filter(pk__in=roles.rep_units, province=province).exists()):
-        raise Http404
-    return province
 
 
 def require(allowed: bool) -> None:

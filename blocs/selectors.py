@@ -4,7 +4,8 @@ sight."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -22,12 +23,38 @@ def score_table_rows(bloc_year: BlocYear) -> list[dict[str, Any]]:
     """The ranking: every member with its final score and rank; disqualified units unranked."""
     cards = {c.unit_id: c for c in Scorecard.objects.filter(bloc_year=bloc_year).select_related("disqualifier")}
     units = list(Unit.objects.filter(memberships__bloc_year=bloc_year))
+    names = names_in_year(bloc_year)
     totals = {u.pk: cards[u.pk].final_total if u.pk in cards else None for u in units}
     disqualified = {pk for pk, card in cards.items() if card.is_disqualified}
     ranks = rules.score_ranks(totals, disqualified)
-    rows = [{"unit": u, "scorecard": cards.get(u.pk), "total": totals[u.pk], "rank": ranks.get(u.pk),
+    rows = [{"unit": u, "name": names.get(u.pk) or u.name,
+             "scorecard": cards.get(u.pk), "total": totals[u.pk], "rank": ranks.get(u.pk),
              "disqualified": u.pk in disqualified} for u in units]
-    return sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["unit"].name))
+    return sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["name"]))
+
+
+def names_in_year(bloc_year: BlocYear) -> dict[int, str]:
+    """unit → its name as it was in the bloc year (domain.md §7a): what every document, screen and export of a
+    year prints, so that a past year never shows today's names. One query."""
+    return {unit: frozen or name for unit, frozen, name in
+            Membership.objects.filter(bloc_year=bloc_year).values_list("unit", "unit_name", "unit__name")}
+
+
+def name_in_year(names: dict[int, str], unit: Unit) -> str:
+    return names.get(unit.pk) or unit.name
+
+
+def units_as_then(bloc_year: BlocYear, units: Iterable[Unit | None]) -> list[Unit | None]:
+    """Display copies of `units` carrying their names of the bloc year, for screens and documents that print
+    `unit.name` (a past year's round result, its ballot paper). Copies: the units themselves are untouched."""
+    names = names_in_year(bloc_year)
+    shown: list[Unit | None] = []
+    for unit in units:
+        if unit is not None and names.get(unit.pk) and names[unit.pk] != unit.name:
+            unit = copy.copy(unit)
+            unit.name = names[unit.pk]
+        shown.append(unit)
+    return shown
 
 
 def latest_year(bloc: Bloc) -> BlocYear | None:

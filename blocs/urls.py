@@ -1,6 +1,18 @@
 from django.urls import path
 
-from blocs.views import checks, home, member_import, people, pledges, provinces, registry, scores, transfer, years
+from blocs.views import (
+    checks,
+    home,
+    member_import,
+    people,
+    pledges,
+    provinces,
+    registry,
+    reorganization,
+    scores,
+    transfer,
+    years,
+)
 
 app_name = "blocs"
 
@@ -11,6 +23,9 @@ urlpatterns = [
     path("units/new/", registry.unit_create, name="unit-create"),
     path("units/<int:pk>/", registry.unit_detail, name="unit-detail"),
     path("units/<int:pk>/edit/", registry.unit_edit, name="unit-edit"),
+    path("units/merge/", reorganization.unit_merge, name="unit-merge"),
+    path("units/<int:pk>/split/", reorganization.unit_split_view, name="unit-split"),
+    path("provinces/<int:pk>/merge/", reorganization.province_merge_view, name="province-merge"),
     # /blocs/
     path("blocs/", registry.bloc_list, name="bloc-list"),
     path("blocs/new/", registry.bloc_create, name="bloc-create"),

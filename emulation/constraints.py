@@ -18,6 +18,11 @@ MESSAGES = {
     # blocs
     "unit_not_renamed_from_itself": _("A unit cannot be renamed from itself."),
     "unit_not_merged_into_itself": _("A unit cannot be merged into itself."),
+    "unit_ended_is_inactive": _("A unit that ended by a merger or split is no longer active."),
+    "province_not_merged_into_itself": _("A province cannot be merged into itself."),
+    "province_merger_has_date": _("A merger of provinces needs its effective date."),
+    "unit_change_provinces_match_kind": _("A merger of provinces names two different provinces; a merger or "
+                                          "split of units names none."),
     "bloc_founded_year_plausible": _("The founding year must be between 1945 and 2200."),
     "award_for_someone": _("An award is for collectives, for individuals, or both: tick at least one."),
     "bloc_year_unique": _("This bloc already has this year."),

@@ -40,6 +40,9 @@ blocs:unit-list                      302       200             200          200 
 blocs:unit-create                    302       403             403          200    403    200    200
 blocs:unit-detail                    302       404             200          200    200    200    200
 blocs:unit-edit                      302       404             403          200    403    200    200
+blocs:unit-merge                     302       403             403          200    403    200    200
+blocs:unit-split                     302       404             403          200    403    200    200
+blocs:province-merge                 302       404             403          403    403    200    200
 blocs:bloc-list                      302       200             200          200    200    200    200
 blocs:bloc-create                    302       403             403          403    403    200    200
 blocs:bloc-detail                    302       404             200          200    200    200    200

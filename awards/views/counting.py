@@ -21,6 +21,7 @@ from awards.services import rounds
 from awards.views.common import button_action, chaired_round, managed_round, visible_round
 from blocs import permissions as perms
 from blocs.models import Unit
+from blocs.selectors import units_as_then
 from emulation.kernel.view_helpers import run_service
 
 
@@ -34,7 +35,8 @@ def result_rows(round_: Round) -> list[tuple[Row, Unit | None]]:
     if stored is None:
         return []
     units = Unit.objects.in_bulk([row.unit for row in stored.candidates])
-    return [(row, units.get(row.unit)) for row in stored.candidates]
+    shown = units_as_then(round_.bloc_year, [units.get(row.unit) for row in stored.candidates])
+    return list(zip(stored.candidates, shown, strict=True))
 
 
 @login_required

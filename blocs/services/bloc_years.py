@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from blocs import rules
@@ -15,6 +16,7 @@ from blocs.messages import raise_issues
 from blocs.models import Bloc, BlocYear, Covenant, CovenantItem, Unit, User
 from blocs.services.membership import leadership_set, membership_create
 from blocs.services.scoring import scoring_open
+from blocs.services.units import names_freeze
 from blocs.writable import lock_year
 
 
@@ -64,6 +66,8 @@ def bloc_year_advance(*, actor: User | None, bloc_year: BlocYear, expected_statu
     old_status = bloc_year.status
     bloc_year.status = new_status
     bloc_year.save(update_fields=["status"])
+    if new_status == BlocYear.Status.SUBMITTED:  # what the year printed stays, whatever the units become
+        names_freeze(Q(bloc_year=bloc_year))
     if new_status == BlocYear.Status.SCORING:
         scoring_open(actor=actor, bloc_year=bloc_year)
     audit(actor=actor, action="blocs.bloc_year.status_changed", bloc_year=bloc_year, obj=bloc_year,

@@ -8,16 +8,18 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from blocs.audit import audit, changed, snapshot
-from blocs.models import Award, Bloc, Province, Unit, User
+from blocs.models import Award, Bloc, BlocYear, Membership, Province, Unit, User
 
 UNIT_FIELDS = ("name", "short_code", "parent_body", "kind", "is_active", "renamed_from", "merged_into", "province")
 BLOC_FIELDS = ("name", "code", "kind", "province", "founding_decision", "founded_year")
 AWARD_FIELDS = ("code", "name", "kind", "level", "for_collectives", "for_individuals", "order", "is_active")
 
 Row = TypeVar("Row", bound=models.Model)
+FINISHED = (BlocYear.Status.SUBMITTED, BlocYear.Status.CLOSED)
 
 
 def _row_save(*, actor: User | None, model: type[Row], row: Row | None, data: dict[str, Any],
@@ -33,6 +35,28 @@ def _row_save(*, actor: User | None, model: type[Row], row: Row | None, data: di
     audit(actor=actor, action=f"blocs.{entity}.{'updated' if row else 'created'}", obj=target,
           changes=changed(before, snapshot(target, fields)))
     return target
+
+
+def names_freeze(units_filter: Q, *, before_year: int | None = None) -> None:
+    """Write the unit's name and province of today on the seats of past years that have none yet: the years
+    before `before_year` and every submitted or closed year. Called before a change renames or moves a unit."""
+    past = Q(bloc_year__status__in=FINISHED)
+    if before_year is not None:
+        past |= Q(year__lt=before_year)
+    for seat in Membership.objects.filter(units_filter, past).filter(Q(unit_name="") | Q(province_name="")) \
+            .select_related("unit__province"):
+        seat.unit_name = seat.unit_name or seat.unit.name
+        seat.province_name = seat.province_name or seat.unit.province.name
+        seat.save(update_fields=["unit_name", "province_name"])
+
+
+def names_refresh(units_filter: Q, *, from_year: int | None = None) -> None:
+    """The running years' seats (not submitted or closed, from `from_year` on) show the unit as it is now:
+    their frozen name and province are cleared."""
+    running = Membership.objects.filter(units_filter).exclude(bloc_year__status__in=FINISHED)
+    if from_year is not None:
+        running = running.filter(year__gte=from_year)
+    running.exclude(unit_name="", province_name="").update(unit_name="", province_name="")
 
 
 def _unit_check(target: Unit) -> None:
@@ -62,11 +86,17 @@ def _award_check(target: Award) -> None:
 
 @transaction.atomic
 def unit_save(*, actor: User | None, unit: Unit | None = None, data: dict[str, Any]) -> Unit:
-    """Create (unit=None) or update a unit. `data` holds model field values."""
+    """Create (unit=None) or update a unit. `data` holds model field values. A rename or a move keeps the
+    submitted and closed years' name and province (domain.md §7a); the running years show the new ones."""
     if data.get("short_code"):
         data = {**data, "short_code": data["short_code"].strip().upper()}
-    return _row_save(actor=actor, model=Unit, row=unit, data=data, fields=UNIT_FIELDS, entity="unit",
-                     check=_unit_check)
+    if unit is not None:
+        names_freeze(Q(unit=unit))
+    saved = _row_save(actor=actor, model=Unit, row=unit, data=data, fields=UNIT_FIELDS, entity="unit",
+                      check=_unit_check)
+    if unit is not None:
+        names_refresh(Q(unit=saved))
+    return saved
 
 
 @transaction.atomic

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 from blocs import permissions as perms
 from blocs import rules
 from blocs.forms import AwardForm, BlocForm, UnitForm
-from blocs.models import Award, BlocYear, Membership, Province
+from blocs.models import Award, BlocYear, Membership, Province, Unit, UnitChange
 from blocs.services.units import award_save, bloc_save, unit_save
 from blocs.views.home import years_with_progress
 from emulation.kernel.view_helpers import paginate, run_service
@@ -25,7 +27,12 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:  # in Python: accents and case ignored alike on SQLite and PostgreSQL; a province's units are few
         units = [unit for unit in units if rules.search_matches(query, unit.name, unit.short_code)]
-    return render(request, "blocs/unit_list.html", {"page": paginate(request, units), "query": query})
+    roles = perms.roles_of(request.user)
+    provinces = Province.objects.filter(merged_into__isnull=True)
+    if not roles.is_admin:
+        provinces = provinces.filter(pk__in=roles.board_provinces)
+    return render(request, "blocs/unit_list.html", {"page": paginate(request, units), "query": query,
+                                                    "merge_provinces": provinces})
 
 
 @login_required
@@ -33,14 +40,37 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = perms.get_unit(request.user, pk)
     memberships = (Membership.objects.filter(unit=unit).select_related("bloc_year__bloc").order_by("-year"))
     visible = set(perms.visible_blocs(request.user).values_list("pk", flat=True))
+    seen = perms.visible_units(request.user)
     context = {
         "unit": unit,
         "memberships": [m for m in memberships if m.bloc_year.bloc_id in visible],
         "can_edit": _can_edit_unit(request, unit),
+        "can_split": unit.is_active and perms.reorganizable_units(request.user).filter(pk=unit.pk).exists(),
         "renamed_to": unit.renamed_to.all(),
         "merged_units": unit.merged_units.all(),
+        "changes": _unit_changes(unit, seen),
     }
     return render(request, "blocs/unit_detail.html", context)
+
+
+def _unit_changes(unit: Unit, seen) -> list[dict]:  # noqa: ANN001 - seen: the units the person may open
+    """The mergers and splits the unit came from or ended in, each with the other side's units and years."""
+    changes = (UnitChange.objects.filter(Q(predecessors=unit) | Q(successors=unit))
+               .exclude(kind=UnitChange.Kind.PROVINCE_MERGE).distinct()
+               .prefetch_related("predecessors", "successors").select_related("carrier"))
+    visible = set(seen.filter(Q(changes_ending__in=changes) | Q(changes_starting__in=changes))
+                  .values_list("pk", flat=True))
+    years = defaultdict(list)
+    for unit_id, year in Membership.objects.filter(unit__in=visible).order_by("year").values_list("unit", "year"):
+        years[unit_id].append(year)
+    rows = []
+    for change in changes:
+        before = [u for u in change.predecessors.all() if u != unit]
+        after = [u for u in change.successors.all() if u != unit]
+        rows.append({"change": change, "others": [
+            {"unit": u, "visible": u.pk in visible, "years": years.get(u.pk, []),
+             "is_predecessor": u in before} for u in before + after]})
+    return rows
 
 
 def _can_edit_unit(request: HttpRequest, unit) -> bool:  # noqa: ANN001

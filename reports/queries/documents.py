@@ -24,7 +24,7 @@ from awards.rules import BASES, TieBreak
 from awards.services import rounds as round_services
 from blocs.models import BlocYear, Covenant, Unit
 from blocs.rules import vietnamese_key
-from blocs.selectors import score_table_rows
+from blocs.selectors import name_in_year, names_in_year, score_table_rows, units_as_then
 from reports import rules
 from reports.common import NOMINATION_ORDER, DocumentFrame, frame, head_unit
 from reports.models import Comment, IssuedDocument, ReportVersion
@@ -172,8 +172,10 @@ def conclusions(rounds: Sequence[Round], names: Mapping[int, str], year: int) ->
 
 
 def _names(rounds: Sequence[Round]) -> dict[int, str]:
+    """The candidates' names as they were in the rounds' year (domain.md §7a)."""
     ids = {row.unit for r in rounds for result in [result_of(r)] if result for row in result.candidates}
-    return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
+    then = names_in_year(rounds[0].bloc_year) if rounds else {}
+    return {pk: then.get(pk) or name for pk, name in Unit.objects.filter(pk__in=ids).values_list("pk", "name")}
 
 
 def _closing_time(meeting: Meeting | None, rounds: Sequence[Round]) -> dt.time | None:
@@ -217,6 +219,9 @@ def counting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
         bloc_year, Kind.COUNTING_MINUTES, title_type="Biên bản kiểm phiếu",
         title_summary=_minutes_title("Bình xét, suy tôn thi đua", bloc_year))
     committee = list(meeting.committee.select_related("unit")) if meeting else []
+    then = names_in_year(bloc_year)
+    for member in committee:  # the counting committee's units, under their names of the year
+        member.unit_then = name_in_year(then, member.unit) if member.unit_id else ""
     return {"doc": doc, "bloc_year": bloc_year, "meeting": meeting, "committee": committee,
             "start": clock_text(meeting.starts_at if meeting else None),
             "day": day_text(meeting.held_on if meeting else None),
@@ -225,15 +230,31 @@ def counting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
             "conclusions": conclusions(rounds, names, bloc_year.year), "comrade": doc.header.style == rules.PARTY}
 
 
+def _leadership_names(bloc_year: BlocYear) -> tuple[dict[str, str], list[dict[str, str]]] | None:
+    """Next year's elected head and deputies, under their names of the meeting's year."""
+    elected = selectors.elected_leadership(bloc_year)
+    if elected is None:
+        return None
+    names = names_in_year(bloc_year)
+    head, deputies = elected
+    return ({"name": name_in_year(names, head)} if head else None,
+            [{"name": name_in_year(names, unit)} for unit in deputies])
+
+
 def _attendance(meeting: Meeting | None) -> tuple[list[Attendance], list[Attendance]]:
-    rows = sorted(meeting.attendance.select_related("unit"), key=lambda a: vietnamese_key(a.unit.name)) \
-        if meeting else []
+    """Present and absent units, each with `name_then`, its name in the meeting's year."""
+    rows = list(meeting.attendance.select_related("unit")) if meeting else []
+    names = names_in_year(meeting.bloc_year) if meeting else {}
+    for row in rows:
+        row.name_then = name_in_year(names, row.unit)
+    rows.sort(key=lambda a: vietnamese_key(a.name_then))
     return [a for a in rows if a.is_present], [a for a in rows if not a.is_present]
 
 
 def _comments(bloc_year: BlocYear) -> list[dict[str, Any]]:
     """The members' comments on the report's drafts, read only (the report itself is another module's)."""
-    return [{"unit": c.unit.name, "section": SECTION_WORDS.get(c.section, c.section), "text": c.text,
+    names = names_in_year(bloc_year)
+    return [{"unit": name_in_year(names, c.unit), "section": SECTION_WORDS.get(c.section, c.section), "text": c.text,
              "answer": ANSWER_WORDS.get(c.answer, c.answer), "answer_text": c.answer_text, "version": c.version.number}
             for c in Comment.objects.filter(version__bloc_year=bloc_year).select_related("unit", "version")
             .order_by("version__number", "created_at", "pk")]
@@ -256,7 +277,6 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
     numbers = issued(bloc_year)
     counting = numbers.get(Kind.COUNTING_MINUTES)
     found = conclusions(rounds, names, bloc_year.year)
-    leadership = selectors.elected_leadership(bloc_year)
     return {
         "doc": doc, "bloc_year": bloc_year, "meeting": meeting, "present": present, "absent": absent,
         "members": len(present) + len(absent), "enrolled": bloc_year.memberships.count(),
@@ -268,13 +288,13 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
         "comments": _comments(bloc_year), "adopted": adopted,
         "adopted_number": number_inline(adopted.doc_number, "BC", doc.header.style) if adopted else "",
         "adopted_day": day_text(adopted.doc_date) if adopted and adopted.doc_date else "",
-        "scores": [{"rank": r["rank"], "name": r["unit"].name, "score": score_text(r["total"])}
+        "scores": [{"rank": r["rank"], "name": r["name"], "score": score_text(r["total"])}
                    for r in scores if r["rank"] is not None][:TOP_SCORES],
         "scored": sum(1 for r in scores if r["total"] is not None),
         "disqualified": [r for r in scores if r["disqualified"]],
         "awards": [c for c in found if c["kind"] == Round.Kind.AWARD],
         "elections": [c for c in found if c["kind"] != Round.Kind.AWARD],
-        "leadership": leadership, "next_year": bloc_year.year + 1,
+        "leadership": _leadership_names(bloc_year), "next_year": bloc_year.year + 1,
         "counting_ref": number_inline(counting.number, "BB", doc.header.style) if counting else "",
         "counting_day": day_text(counting.issued_on) if counting and counting.issued_on else "",
         "signer_chair": "CHỦ TRÌ HỘI NGHỊ" if doc.header.style == rules.PARTY else "CHỦ TỌA",
@@ -285,7 +305,7 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
 
 def _head_name(bloc_year: BlocYear) -> str:
     membership = bloc_year.memberships.filter(position="head").select_related("unit").first()
-    return membership.unit.name if membership else ""
+    return membership.name_then if membership else ""
 
 
 def _history_lines(units: Sequence[int], year: int) -> dict[int, list[str]]:
@@ -316,11 +336,11 @@ def submission_context(bloc_year: BlocYear) -> dict[str, Any]:
     scores = score_table_rows(bloc_year)
     ranks = {r["unit"].pk: r["rank"] for r in scores}
     history = _history_lines([n.unit_id for n in nominations], bloc_year.year)
-    rows = []
+    rows, names = [], names_in_year(bloc_year)
     for n in nominations:
         summary = [f"Xếp thứ {ranks[n.unit_id]}/{len(scores)} trong bảng chấm điểm của Khối"] \
             if ranks.get(n.unit_id) else []
-        rows.append({"award": n.award.name, "unit": n.unit.name, "score": score_text(n.final_score),
+        rows.append({"award": n.award.name, "unit": name_in_year(names, n.unit), "score": score_text(n.final_score),
                      "share": (f"{n.votes}/{_base_of(n)} ({percent_text(n.share_numerator or 0, n.share_denominator)}%)"
                                if n.share_denominator else ""),
                      "outside": n.is_outside_vote, "reason": n.reason, "summary": summary + history.get(n.unit_id, [])})
@@ -367,6 +387,6 @@ def ballot_candidates(round_: Round) -> list[Unit]:
     """The units the paper lists. A draft round's list is made again when it opens (a higher round may have
     closed since; awards/services/rounds.py `round_open`), so the paper shows what the opening will list."""
     if round_.status == Round.Status.DRAFT and not round_services._candidates_adjusted(round_):
-        units = Unit.objects.filter(pk__in=selectors.candidate_units(round_))
+        units = units_as_then(round_.bloc_year, Unit.objects.filter(pk__in=selectors.candidate_units(round_)))
         return sorted(units, key=lambda u: vietnamese_key(u.name))
-    return list(selectors.candidate_units_ordered(round_))
+    return units_as_then(round_.bloc_year, selectors.candidate_units_ordered(round_))

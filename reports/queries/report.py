@@ -24,7 +24,7 @@ from awards.models import HistoryEntry, Meeting, Nomination, Round
 from awards.results import Row, result_of
 from blocs.models import Award, BlocYear, Covenant, Membership, Registration, RoleGrant, Unit
 from blocs.rules import vietnamese_key
-from blocs.selectors import score_table_rows
+from blocs.selectors import name_in_year, names_in_year, score_table_rows
 from reports import rules
 from reports.common import ISSUER_CODE, NOMINATION_ORDER, DocumentFrame, frame, render_document
 from reports.models import NARRATIVE_SECTIONS, ReportVersion
@@ -53,13 +53,14 @@ def count_label(count: int, award: Award) -> str:
 def _members(bloc_year: BlocYear) -> list[Membership]:
     memberships = list(bloc_year.memberships.select_related("unit"))
     order = {Membership.Position.HEAD: 0, Membership.Position.DEPUTY: 1, Membership.Position.MEMBER: 2}
-    return sorted(memberships, key=lambda m: (order[m.position], vietnamese_key(m.unit.name)))
+    return sorted(memberships, key=lambda m: (order[m.position], vietnamese_key(m.name_then)))
 
 
 def _registration(bloc_year: BlocYear, member_ids: set[int]) -> dict[str, Any]:
     submitted = [r for r in Registration.objects.filter(bloc_year=bloc_year, submitted_at__isnull=False)
                  .select_related("unit") if r.unit_id in member_ids]
-    late = sorted((r.unit.name for r in submitted if r.is_late), key=vietnamese_key)
+    names = names_in_year(bloc_year)
+    late = sorted((name_in_year(names, r.unit) for r in submitted if r.is_late), key=vietnamese_key)
     return {"registered": len(submitted), "members": len(member_ids), "late": late}
 
 
@@ -79,7 +80,7 @@ def _scores(bloc_year: BlocYear) -> list[dict[str, Any]]:
         if row["disqualified"]:
             reason = card.disqualification_note or (card.disqualifier.text if card.disqualifier else "")
             note = "Không xét" + (f": {reason}" if reason else "")
-        rows.append({"rank": row["rank"], "unit": row["unit"].name, "total": score_text(row["total"]),
+        rows.append({"rank": row["rank"], "unit": row["name"], "total": score_text(row["total"]),
                      "disqualified": row["disqualified"], "note": note})
     return rows
 
@@ -110,7 +111,8 @@ def _ballots(bloc_year: BlocYear) -> list[dict[str, Any]]:
         stored = result_of(round_)
         if stored is None:
             continue
-        names = dict(Unit.objects.filter(pk__in=[r.unit for r in stored.candidates]).values_list("pk", "name"))
+        names = {**dict(Unit.objects.filter(pk__in=[r.unit for r in stored.candidates]).values_list("pk", "name")),
+                 **names_in_year(bloc_year)}
         rows = [{"unit": names.get(r.unit, "—"), "votes": r.votes, "percent": r.percent_text,  # "100,00" as the minutes
                  "note": _note(r, round_.kind)} for r in stored.candidates]
         results.append({"title": _round_title(round_, bloc_year.year), "counts": stored.to_json()["counts"],
@@ -125,11 +127,11 @@ def _proposals(bloc_year: BlocYear) -> list[dict[str, Any]]:
                        .select_related("award", "unit").order_by(*NOMINATION_ORDER)):
         grouped[nomination.award_id].append(nomination)
         awards[nomination.award_id] = nomination.award
-    categories = []
+    categories, names = [], names_in_year(bloc_year)
     for award_id, nominations in grouped.items():
         award = awards[award_id]
         label = count_label(len(nominations), award)
-        units = [{"name": n.unit.name, "score": score_text(n.final_score),
+        units = [{"name": name_in_year(names, n.unit), "score": score_text(n.final_score),
                   "votes": "" if n.votes is None else f"{n.votes} ({_percent(n)}%)",
                   "outside_vote": n.is_outside_vote} for n in nominations]
         categories.append({"award": award.name, "count": label,
@@ -152,10 +154,10 @@ def _next_leadership(bloc_year: BlocYear) -> dict[str, Any]:
     if following is not None:
         seats = list(following.memberships.filter(position__in=[Membership.Position.HEAD,
                                                                 Membership.Position.DEPUTY]).select_related("unit"))
-        head = next((m.unit.name for m in seats if m.position == Membership.Position.HEAD), "")
+        head = next((m.name_then for m in seats if m.position == Membership.Position.HEAD), "")
         if head:
             return {"head": head, "source": "next_year",
-                    "deputies": [m.unit.name for m in seats if m.position == Membership.Position.DEPUTY]}
+                    "deputies": [m.name_then for m in seats if m.position == Membership.Position.DEPUTY]}
     return {"head": "", "deputies": [], "source": ""}
 
 
@@ -163,9 +165,10 @@ def _commendations(bloc_year: BlocYear, member_ids: set[int]) -> list[dict[str, 
     """The awards the member units received in the year, by award (decisions and recorded history)."""
     by_award: dict[int, list[str]] = defaultdict(list)
     awards: dict[int, Award] = {}
+    names = names_in_year(bloc_year)
     for entry in HistoryEntry.objects.filter(year=bloc_year.year, unit__in=member_ids, award__isnull=False
                                              ).select_related("award", "unit"):
-        by_award[entry.award_id].append(entry.unit.name)
+        by_award[entry.award_id].append(name_in_year(names, entry.unit))
         awards[entry.award_id] = entry.award
     ordered = sorted(by_award, key=lambda pk: (awards[pk].order, awards[pk].name))
     return [{"award": awards[pk].name, "count": len(by_award[pk]),
@@ -181,13 +184,13 @@ def report_data(bloc_year: BlocYear) -> dict[str, Any]:
     """Every part of the report that comes from the data, as plain values for the template."""
     members = _members(bloc_year)
     member_ids = {m.unit_id for m in members}
-    head = next((m.unit for m in members if m.position == Membership.Position.HEAD), None)
+    head = next((m for m in members if m.position == Membership.Position.HEAD), None)
     proposals = _proposals(bloc_year)
     return {
         "year": bloc_year.year, "next_year": bloc_year.year + 1, "bloc_name": bloc_year.bloc.name,
-        "members": [{"name": m.unit.name, "position": POSITION_WORDS[m.position]} for m in members],
-        "head": head.name if head else "",
-        "deputies": [m.unit.name for m in members if m.position == Membership.Position.DEPUTY],
+        "members": [{"name": m.name_then, "position": POSITION_WORDS[m.position]} for m in members],
+        "head": head.name_then if head else "",
+        "deputies": [m.name_then for m in members if m.position == Membership.Position.DEPUTY],
         "registration": _registration(bloc_year, member_ids),
         "covenant": _covenant(bloc_year),
         "scores": _scores(bloc_year),

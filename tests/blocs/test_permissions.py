@@ -78,6 +78,10 @@ ROWS: dict[str, Row] = {
     "blocs:unit-detail": Row(pk="unit"),
     # The secretariat of a bloc the unit sits in, the province board and the admin edit a unit.
     "blocs:unit-edit": Row(pk="unit"),
+    # The 2025 reorganization: the board and the secretariat of the unit's bloc; a province merger, its board.
+    "blocs:unit-merge": Row(),
+    "blocs:unit-split": Row(pk="unit"),
+    "blocs:province-merge": Row(pk="province"),
     # Blocs.
     "blocs:bloc-list": Row(),
     "blocs:bloc-create": Row(),  # the board founds blocs
@@ -271,9 +275,10 @@ def objects(world, settings, tmp_path):  # noqa: ANN001, ANN201
             "role": SimpleNamespace(pk="secretariat"), "uid": SimpleNamespace(pk="MTIzNDU"),
             "token": SimpleNamespace(pk="ck0bhf-0123456789abcdef0123456789abcdef"),
             "bloc": bloc_year.bloc, "year": bloc_year, "unit": world.member.unit,
+            "province": bloc_year.bloc.province,
             "membership": plain, "award": Award.objects.first(), "item": item, "evidence": evidence,
             "checker": world.member.unit, "checked": world.head.unit, "round": round_,
-            "province": bloc_year.bloc.province, "board_person": world.users["board"],
+            "board_person": world.users["board"],
             "board_grant": RoleGrant.objects.get(user=world.users["board"], kind=RoleGrant.Kind.BOARD)}
 
 
