@@ -221,3 +221,23 @@ def test_the_import_pages_are_linked_from_the_score_table_for_the_secretariat_on
     page = client_for(year.secretariat).get(_url("score-table", year)).content.decode()
     assert _url("self-scores-import", year) in page and _url("self-scores-workbook", year) in page
     assert _url("self-scores", year, "A") in page
+
+
+def test_the_on_behalf_mark_and_the_day_received_go_through_the_archive(year):
+    from blocs.archive import archive_export, archive_import
+
+    client = client_for(year.secretariat)
+    client.post(_url("self-scores", year, "A"), _values(year, **{"1_1": "27,5", "2_1": "40"}))
+    client.post(_url("self-scores-submit", year, "A"), {"received_on": RECEIVED})
+    self_score(year, "B", **{"1_1": "50", "2_1": "40"})
+    exported = archive_export(year.bloc_year)
+    cards = {card["unit"]: card for card in exported["scoring"]["scorecards"]}
+    assert cards[year.units["A"].short_code]["received_on"] == RECEIVED
+    assert cards[year.units["A"].short_code]["submitted_by"] == year.secretariat.username
+    assert "received_on" not in cards[year.units["B"].short_code]
+    exported["bloc_year"]["year"] = 2021  # the same bloc and units, a year that does not exist yet
+    copy_year = archive_import(actor=None, data=exported)
+    copied = {card.unit_id: card for card in Scorecard.objects.filter(bloc_year=copy_year)}
+    assert copied[year.units["A"].pk].is_on_behalf and copied[year.units["A"].pk].received_on == dt.date(2022, 11, 20)
+    assert not copied[year.units["B"].pk].is_on_behalf
+    assert archive_export(copy_year) == exported
