@@ -45,10 +45,11 @@ class UnitColumn:
     values: dict[int, Decimal | None] = field(default_factory=dict)
     empty_cells: list[str] = field(default_factory=list)
     is_blank: bool = False
+    has_problems: bool = False
 
     @property
     def is_imported(self) -> bool:
-        return not self.is_blank and not self.empty_cells
+        return not self.is_blank and not self.empty_cells and not self.has_problems
 
 
 @dataclass
@@ -170,7 +171,6 @@ def _item_rows(rows: list[tuple], start: int, items: Mapping[str, ScoringItem],
 def _read_column(index: int, unit: Unit, lines: list[tuple[int, tuple, ScoringItem]],
                  errors: list[str]) -> UnitColumn:
     column = UnitColumn(unit=unit, column=get_column_letter(index + 1))
-    has_problem = False
     for number, row, item in lines:
         cell = f"{column.column}{number}"
         where = _("Cell %(cell)s (%(unit)s, line %(code)s)") % {"cell": cell, "unit": unit.short_code or unit.name,
@@ -178,11 +178,11 @@ def _read_column(index: int, unit: Unit, lines: list[tuple[int, tuple, ScoringIt
         value, problem = _value(row[index] if index < len(row) else None, item, where)
         if problem:
             errors.append(problem)
-            has_problem = True
+            column.has_problems = True
         elif value is None and item.kind == ScoringItem.Kind.CRITERION:
             column.empty_cells.append(cell)
         column.values[item.pk] = value
-    column.is_blank = not has_problem and all(value is None for value in column.values.values())
+    column.is_blank = not column.has_problems and all(value is None for value in column.values.values())
     return column
 
 
@@ -214,6 +214,7 @@ def parse_self_scores_xlsx(fileobj: IO[bytes], *, bloc_year: BlocYear) -> Parsed
     for index, unit in units.items():
         column = _read_column(index, unit, lines, parsed.errors)
         if unit.pk in submitted and not column.is_blank:
+            column.has_problems = True
             parsed.errors.append(_("Column %(column)s: %(unit)s has already submitted its self-scores; clear its "
                                    "column.") % {"column": column.column, "unit": unit.name})
         parsed.columns.append(column)
