@@ -215,14 +215,24 @@ def _scorecard_entry(card: Scorecard, refs: ExportRefs) -> dict[str, Any]:
     lines = sorted(card.lines.all(), key=lambda line: (line.item.order, line.item.code))
     return {"unit": refs.unit(card.unit), **values_of(card, SCORECARD_FIELDS),
             "disqualifier": card.disqualifier.code if card.disqualifier else None,
+            **_on_behalf_entry(card),
             "lines": [_line_entry(line) for line in lines]}
+
+
+def _on_behalf_entry(card: Scorecard) -> dict[str, Any]:
+    """Self-scores the secretariat entered on the unit's behalf: the day they were received and who entered
+    them (issue 10, item 2); nothing for self-scores the unit submitted itself."""
+    if not card.is_on_behalf:
+        return {}
+    return {"received_on": iso(card.received_on),
+            "submitted_by": card.submitted_by.username if card.submitted_by else None}
 
 
 def _scoring_entry(bloc_year: BlocYear, refs: ExportRefs) -> dict[str, Any]:
     """The scoring table, every scorecard with its three values per line, and who checks whom."""
     table = ScoringTable.objects.filter(bloc_year=bloc_year).first()
     items = sorted(table.items.all(), key=lambda item: (item.order, item.code)) if table else []
-    cards = (bloc_year.scorecards.select_related("unit", "disqualifier")
+    cards = (bloc_year.scorecards.select_related("unit", "disqualifier", "submitted_by")
              .prefetch_related("lines__item", "lines__checks__checker", "lines__evidence"))
     pairs = bloc_year.check_assignments.select_related("checker", "checked")
     return {
@@ -451,6 +461,14 @@ def _read_scorecard(raw: Any, where: str, items: Mapping[str, dict[str, Any]],
     lines = enumerate(read_list(read_key(raw, "lines", where), f"{where}.lines"))
     card["lines"] = read_keyed((_read_line(line, f"{where}.lines[{i}]", items, archive["units"])
                                 for i, line in lines), f"{where}.lines")
+    # Self-scores entered on the unit's behalf; archives written before that existed have no such keys.
+    received = raw.get("received_on")
+    card["received_on"] = (read_fields(Scorecard, {"received_on": received}, ("received_on",), where)["received_on"]
+                           if received is not None else None)
+    submitted_by = raw.get("submitted_by")
+    if submitted_by is not None and not isinstance(submitted_by, str):
+        raise read_refusal("submitted_by", where, _("Text is expected."))
+    card["submitted_by"] = submitted_by
     return unit, card
 
 
@@ -624,8 +642,10 @@ def _add_registrations(bloc_year: BlocYear, registrations: dict[str, dict[str, A
 
 def _add_scorecard(bloc_year: BlocYear, unit: Unit, card: dict[str, Any], items: Mapping[str, ScoringItem],
                    units: Mapping[str, Unit], actor: User | None) -> None:
+    submitted_by = User.objects.filter(username=card["submitted_by"]).first() if card["submitted_by"] else None
     scorecard = Scorecard.objects.create(
         bloc_year=bloc_year, unit=unit, disqualifier=items.get(card["disqualifier"]),
+        is_on_behalf=card["received_on"] is not None, received_on=card["received_on"], submitted_by=submitted_by,
         **{name: card[name] for name in SCORECARD_FIELDS})
     ScoreLine.objects.bulk_create(ScoreLine(scorecard=scorecard, item=items[code],
                                             **{name: line[name] for name in LINE_FIELDS})

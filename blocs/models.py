@@ -530,12 +530,22 @@ class Scorecard(models.Model):
                                      related_name="+", verbose_name=_("disqualified for"))
     disqualification_note = models.CharField(_("disqualification note"), max_length=500, blank=True)
     final_total = models.DecimalField(_("final score"), max_digits=7, decimal_places=2, null=True, blank=True)
+    submitted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("self-scores submitted by"))
+    # Self-scores received on paper or in an Excel file and entered by the secretariat for the unit (issue 10,
+    # item 2): marked as such, with the day the paper or file arrived.
+    is_on_behalf = models.BooleanField(_("entered on the unit's behalf"), default=False)
+    received_on = models.DateField(_("self-scores received on"), null=True, blank=True)
 
     class Meta:
         ordering = ["unit__name"]
         verbose_name = _("scorecard")
         verbose_name_plural = _("scorecards")
-        constraints = [models.UniqueConstraint(fields=["bloc_year", "unit"], name="scorecard_one_per_unit_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["bloc_year", "unit"], name="scorecard_one_per_unit_year"),
+            models.CheckConstraint(condition=Q(is_on_behalf=False) | Q(received_on__isnull=False),
+                                   name="scorecard_on_behalf_has_received_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} – {self.bloc_year.year}"

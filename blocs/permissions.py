@@ -240,8 +240,14 @@ def require(allowed: bool) -> None:
 
 
 def can_self_score(roles: Roles, bloc_year: BlocYear, unit: Unit) -> bool:
-    """A unit's representative scores its own unit."""
-    return unit.pk in roles.rep_units
+    """A unit's representative scores its own unit; the bloc's secretariat may enter it on the unit's behalf."""
+    return unit.pk in roles.rep_units or can_self_score_on_behalf(roles, bloc_year)
+
+
+def can_self_score_on_behalf(roles: Roles, bloc_year: BlocYear) -> bool:
+    """The bloc's secretariat types in the self-scores a unit sent on paper or in a file, one unit on its screen
+    or every unit from one workbook (issue 10, item 2): scoring goes on without representative accounts."""
+    return can_manage_bloc_year(roles, bloc_year)
 
 
 def can_check_as(roles: Roles, checker: Unit) -> bool:

@@ -49,12 +49,12 @@ class ParsedTable:
     errors: list[str] = field(default_factory=list)
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     return unicodedata.normalize("NFC", str(value)).strip() if value is not None else ""
 
 
 def _header_map(row: tuple) -> dict[str, int]:
-    titles = {search_key(_text(cell)): index for index, cell in enumerate(row)}
+    titles = {search_key(cell_text(cell)): index for index, cell in enumerate(row)}
     return {key: titles[search_key(title)] for key, title in COLUMNS.items() if search_key(title) in titles}
 
 
@@ -77,12 +77,12 @@ def _max_points(raw: Any, line: int) -> tuple[Decimal, str]:
 
 def _item(cells: dict[str, Any], line: int, order: int) -> tuple[dict[str, Any] | None, list[str]]:
     errors = []
-    kind = KINDS.get(search_key(_text(cells.get("kind"))) or "tieu chi")
+    kind = KINDS.get(search_key(cell_text(cells.get("kind"))) or "tieu chi")
     if kind is None:
         errors.append(_("Row %(row)s: unknown kind “%(value)s”; write one of: %(accepted)s.") % {
-            "row": line, "value": _text(cells.get("kind")),
+            "row": line, "value": cell_text(cells.get("kind")),
             "accepted": ", ".join(KIND_WORDS[k][0] for k in KIND_WORDS)})
-    code, text = _text(cells.get("code")), _text(cells.get("text"))
+    code, text = cell_text(cells.get("code")), cell_text(cells.get("text"))
     if not code or len(code) > 20:
         errors.append(_("Row %(row)s: the code is missing or longer than 20 characters.") % {"row": line})
     if not text or len(text) > 1000:
@@ -94,10 +94,10 @@ def _item(cells: dict[str, Any], line: int, order: int) -> tuple[dict[str, Any] 
         errors.append(_("Row %(row)s: a criterion, bonus or penalty needs its maximum points.") % {"row": line})
     if errors:
         return None, errors
-    return {"kind": kind, "group": _text(cells.get("group"))[:300], "code": code, "text": text,
+    return {"kind": kind, "group": cell_text(cells.get("group"))[:300], "code": code, "text": text,
             "max_points": max_points.quantize(Decimal("0.01")), "order": order,
-            "evidence_required": search_key(_text(cells.get("evidence_required"))) in YES,
-            "guidance": _text(cells.get("guidance"))}, []
+            "evidence_required": search_key(cell_text(cells.get("evidence_required"))) in YES,
+            "guidance": cell_text(cells.get("guidance"))}, []
 
 
 def parse_scoring_xlsx(fileobj: IO[bytes]) -> ParsedTable:
@@ -119,7 +119,7 @@ def parse_scoring_xlsx(fileobj: IO[bytes]) -> ParsedTable:
     seen: dict[str, int] = {}
     for line, row in enumerate(rows[1:], start=2):
         cells = {key: row[index] if index < len(row) else None for key, index in header.items()}
-        if not any(_text(value) for value in cells.values()):
+        if not any(cell_text(value) for value in cells.values()):
             continue
         item, errors = _item(cells, line, order=len(parsed.items) + 1)
         if item and item["code"] in seen:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from blocs.models import ScoringItem, ScoringTable
 from emulation.constraints import ReadableConstraintsMixin
 from emulation.kernel.fields import NumberField, WholeNumberField, number_formfield
-from emulation.kernel.forms import NFCMixin, UniqueByService, nfc
+from emulation.kernel.forms import DateInput, NFCMixin, UniqueByService, XlsxUploadForm, nfc
 from emulation.kernel.uploads import check_attachment
 
 
@@ -85,3 +85,23 @@ class EvidenceForm(forms.Form):
 
     def clean_file(self) -> Any:
         return check_attachment(self.cleaned_data["file"])
+
+
+def _received_on_field() -> forms.DateField:
+    return forms.DateField(
+        label=_("Received on"), widget=DateInput(), input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"],
+        help_text=_("The day the unit's self-scores arrived on paper or in a file."),
+        error_messages={"required": _("Enter the day the self-scores were received."),
+                        "invalid": _("The day received is not a date: write it as dd/mm/yyyy.")})
+
+
+class ReceivedOnForm(forms.Form):
+    """The secretariat submits a unit's self-scores on its behalf with the day they arrived (issue 10, item 2)."""
+
+    received_on = _received_on_field()
+
+
+class SelfScoresUploadForm(XlsxUploadForm):
+    """The self-score workbook of every unit, with the day the units' papers or files arrived."""
+
+    received_on = _received_on_field()

@@ -10,6 +10,7 @@ from blocs.views import (
     registry,
     reorganization,
     scores,
+    self_score_import,
     transfer,
     years,
 )
@@ -78,6 +79,10 @@ urlpatterns = [
     path("years/<int:pk>/scores/", checks.score_table, name="score-table"),
     path("years/<int:pk>/scores.xlsx", checks.score_table_xlsx, name="score-table-xlsx"),
     path("years/<int:pk>/scores/publish/", checks.scores_publish, name="scores-publish"),
+    path("years/<int:pk>/scores/self.xlsx", self_score_import.self_scores_workbook, name="self-scores-workbook"),
+    path("years/<int:pk>/scores/self/import/", self_score_import.self_scores_import_page, name="self-scores-import"),
+    path("years/<int:pk>/scores/self/import/confirm/", self_score_import.self_scores_import_confirm,
+         name="self-scores-import-confirm"),
     path("years/<int:pk>/scores/<int:unit_pk>/self/", scores.self_scores, name="self-scores"),
     path("years/<int:pk>/scores/<int:unit_pk>/self/submit/", scores.self_scores_submit, name="self-scores-submit"),
     path("years/<int:pk>/scores/<int:unit_pk>/evidence/", scores.evidence_add, name="evidence-add"),

@@ -42,6 +42,8 @@ MESSAGES = {
     "scoring_item_code_unique": _("Another item of the table already has this code."),
     "scoring_item_max_not_negative": _("The maximum points cannot be negative."),
     "scorecard_one_per_unit_year": _("This unit already has a scorecard this year."),
+    "scorecard_on_behalf_has_received_on": _("Self-scores entered on a unit's behalf need the day they were "
+                                             "received."),
     "score_line_unique": _("This item is already scored on this scorecard."),
     "score_line_not_negative": _("Scores cannot be negative."),
     "check_value_unique": _("This unit has already cross-checked this item."),

@@ -88,9 +88,12 @@ blocs:scoring-import                 302       404             403          200 
 blocs:scoring-xlsx                   302       404             403          200    403    403    200
 blocs:scoring-item-edit              302       404             403          200    403    403    200
 blocs:scoring-item-delete            302       404             403          302    403    403    302
-blocs:self-scores                    302       404             200          403    403    403    403
-blocs:self-scores-submit             302       404             302          403    403    403    403
-blocs:evidence-add                   302       404             302          403    403    403    403
+blocs:self-scores-workbook           302       404             403          200    403    403    200
+blocs:self-scores-import             302       404             403          200    403    403    200
+blocs:self-scores-import-confirm     302       404             403          302    403    403    302
+blocs:self-scores                    302       404             200          200    403    403    200
+blocs:self-scores-submit             302       404             302          302    403    403    302
+blocs:evidence-add                   302       404             302          302    403    403    302
 blocs:evidence-download              302       404             200          200    200    200    200
 blocs:check-list                     302       404             200          200    403    403    200
 blocs:check-scores                   302       404             200          403    403    403    403

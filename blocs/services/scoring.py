@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -181,22 +182,38 @@ def _scorable_items(bloc_year: BlocYear, entries: Entries) -> dict[int, ScoringI
     return items
 
 
-@transaction.atomic
-def self_scores_save(*, actor: User | None, bloc_year: BlocYear, unit: Unit, entries: Entries) -> Scorecard:
-    """Save a unit's self-scores and comments, criterion by criterion; refused once submitted."""
-    bloc_year = _scoring_year(bloc_year)
+def _open_scorecard(bloc_year: BlocYear, unit: Unit) -> Scorecard:
+    """The unit's scorecard, locked, while its self-scores may still change."""
     if not bloc_year.memberships.filter(unit=unit).exists():
         raise ValidationError(_("This unit is not a member of the bloc this year."))
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard_get(bloc_year, unit).pk)
     if scorecard.submitted_at:
         raise ValidationError(_("The self-scores have been submitted and are locked."))
-    items = _scorable_items(bloc_year, entries)
+    return scorecard
+
+
+def _write_self_values(scorecard: Scorecard, entries: Mapping[int, tuple[Decimal | None, str | None]]) -> None:
+    """Each line's self value, and its comment unless it is None (an import brings values only)."""
     lines = {line.item_id: line for line in scorecard.lines.all()}
     for item_id, (value, comment) in entries.items():
         line = lines.get(item_id) or ScoreLine(scorecard=scorecard, item_id=item_id)
-        line.self_value, line.self_comment = value, comment
+        line.self_value = value
+        if comment is not None:
+            line.self_comment = comment
         line.save()
-    audit(actor=actor, action="blocs.self_scores.saved", bloc_year=bloc_year, obj=scorecard,
+
+
+@transaction.atomic
+def self_scores_save(*, actor: User | None, bloc_year: BlocYear, unit: Unit, entries: Entries,
+                     on_behalf: bool = False) -> Scorecard:
+    """Save a unit's self-scores and comments, criterion by criterion; refused once submitted. `on_behalf`:
+    the secretariat types in what the unit sent on paper (issue 10, item 2)."""
+    bloc_year = _scoring_year(bloc_year)
+    scorecard = _open_scorecard(bloc_year, unit)
+    items = _scorable_items(bloc_year, entries)
+    _write_self_values(scorecard, entries)
+    audit(actor=actor, action="blocs.self_scores.saved_on_behalf" if on_behalf else "blocs.self_scores.saved",
+          bloc_year=bloc_year, obj=scorecard,
           changes={items[i].code: str(v) for i, (v, _c) in entries.items() if v is not None})
     return scorecard
 
@@ -228,13 +245,11 @@ def evidence_attach(*, actor: User, bloc_year: BlocYear, unit: Unit, item_id: in
     return evidence_add(actor=actor, line=line, upload=upload)
 
 
-@transaction.atomic
-def self_scores_submit(*, actor: User | None, scorecard: Scorecard) -> Scorecard:
-    """Submit and lock; every criterion needs a value, and evidence where the table requires it."""
-    scorecard = Scorecard.objects.select_for_update(of=("self",)).select_related("bloc_year").get(pk=scorecard.pk)
-    _scoring_year(scorecard.bloc_year)
-    if scorecard.submitted_at:
-        raise ValidationError(_("The self-scores have been submitted and are locked."))
+def _submit(scorecard: Scorecard, *, actor: User | None, received_on: dt.date | None) -> list[str]:
+    """Lock a scorecard whose year is locked for scoring; the codes of the criteria whose evidence came on
+    paper with self-scores entered on the unit's behalf."""
+    if received_on is not None and received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("The day the self-scores arrived cannot be in the future.")})
     lines = {line.item_id: line for line in scorecard.lines.prefetch_related("evidence")}
     missing, no_evidence = [], []
     for item in ScoringItem.objects.filter(table__bloc_year=scorecard.bloc_year, kind=ScoringItem.Kind.CRITERION):
@@ -243,15 +258,74 @@ def self_scores_submit(*, actor: User | None, scorecard: Scorecard) -> Scorecard
             missing.append(item.code)
         elif item.evidence_required and not line.evidence.all():
             no_evidence.append(item.code)
+    # Self-scores sent on paper or in a file come with their evidence on paper, kept by the secretariat: the
+    # submission records which criteria rest on it instead of asking for a file nobody has.
+    paper_evidence, no_evidence = (no_evidence, []) if received_on is not None else ([], no_evidence)
     if missing or no_evidence:
         raise ValidationError([text for text in (
             _("Criteria without a score: %(codes)s.") % {"codes": ", ".join(missing)} if missing else "",
             _("Criteria that need evidence: %(codes)s.") % {"codes": ", ".join(no_evidence)} if no_evidence else "",
         ) if text])
     scorecard.submitted_at = timezone.now()
-    scorecard.save(update_fields=["submitted_at"])
-    audit(actor=actor, action="blocs.self_scores.submitted", bloc_year=scorecard.bloc_year, obj=scorecard)
+    scorecard.submitted_by = actor if actor is not None and actor.is_authenticated else None
+    scorecard.is_on_behalf = received_on is not None
+    scorecard.received_on = received_on
+    scorecard.save(update_fields=["submitted_at", "submitted_by", "is_on_behalf", "received_on"])
+    return paper_evidence
+
+
+def _on_behalf_changes(received_on: dt.date, paper_evidence: list[str]) -> dict[str, Any]:
+    return {"received_on": received_on.isoformat(),
+            **({"evidence_on_paper": ", ".join(paper_evidence)} if paper_evidence else {})}
+
+
+@transaction.atomic
+def self_scores_submit(*, actor: User | None, scorecard: Scorecard, received_on: dt.date | None = None) -> Scorecard:
+    """Submit and lock; every criterion needs a value, and evidence where the table requires it.
+
+    `received_on`: the day the unit's self-scores arrived on paper or in a file, when the secretariat submits
+    them on its behalf (issue 10, item 2); the scorecard is marked so, with who entered it."""
+    scorecard = Scorecard.objects.select_for_update(of=("self",)).select_related("bloc_year").get(pk=scorecard.pk)
+    _scoring_year(scorecard.bloc_year)
+    if scorecard.submitted_at:
+        raise ValidationError(_("The self-scores have been submitted and are locked."))
+    paper_evidence = _submit(scorecard, actor=actor, received_on=received_on)
+    if received_on is None:
+        audit(actor=actor, action="blocs.self_scores.submitted", bloc_year=scorecard.bloc_year, obj=scorecard)
+    else:
+        audit(actor=actor, action="blocs.self_scores.submitted_on_behalf", bloc_year=scorecard.bloc_year,
+              obj=scorecard, changes=_on_behalf_changes(received_on, paper_evidence))
     return scorecard
+
+
+@transaction.atomic
+def self_scores_import(*, actor: User | None, bloc_year: BlocYear, received_on: dt.date,
+                       cards: Mapping[int, Mapping[int, Decimal | None]]) -> list[Scorecard]:
+    """The self-score workbook (issue 10, item 2): each unit's values (unit id -> item id -> value) saved and
+    submitted on its behalf, received on `received_on`. All or nothing: any refusal names its unit and
+    nothing of any unit is kept."""
+    bloc_year = _scoring_year(bloc_year)
+    if not cards:
+        raise ValidationError(_("The workbook has no unit to import."))
+    units = {unit.pk: unit for unit in Unit.objects.filter(pk__in=list(cards), memberships__bloc_year=bloc_year)}
+    done = []
+    for unit_id, values in cards.items():
+        unit = units.get(unit_id)
+        if unit is None:
+            raise ValidationError(_("This unit is not a member of the bloc this year."))
+        entries = {item_id: (value, None) for item_id, value in values.items()}
+        try:
+            scorecard = _open_scorecard(bloc_year, unit)
+            items = _scorable_items(bloc_year, entries)
+            _write_self_values(scorecard, entries)
+            paper_evidence = _submit(scorecard, actor=actor, received_on=received_on)
+        except ValidationError as error:
+            raise ValidationError([f"{unit.short_code or unit.name}: {text}" for text in error.messages]) from None
+        audit(actor=actor, action="blocs.self_scores.imported", bloc_year=bloc_year, obj=scorecard,
+              changes={**_on_behalf_changes(received_on, paper_evidence),
+                       **{items[i].code: str(v) for i, v in values.items() if v is not None}})
+        done.append(scorecard)
+    return done
 
 
 # --- Cross-checks and verification ------------------------------------------------------------------------

@@ -7,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from blocs import permissions as perms
 from blocs.models import BlocYear, CheckAssignment, Evidence, Scorecard, ScoringItem, ScoringTable, Unit
 from blocs.scoring_excel import parse_scoring_xlsx, scoring_xlsx
-from blocs.scoring_forms import EvidenceForm, ScoresForm, ScoringItemForm, ScoringTableForm
+from blocs.scoring_forms import EvidenceForm, ReceivedOnForm, ScoresForm, ScoringItemForm, ScoringTableForm
 from blocs.services import scoring
 from emulation.kernel.forms import XlsxUploadForm
 from emulation.kernel.uploads import attachment_response
@@ -107,35 +108,50 @@ def _lines_by_item(scorecard: Scorecard | None) -> dict:
     return {line.item_id: line for line in scorecard.lines.prefetch_related("evidence", "checks__checker")}
 
 
+def _on_behalf(request: HttpRequest, unit: Unit) -> bool:
+    """The secretariat enters the self-scores of a unit it does not represent on the unit's behalf."""
+    return unit.pk not in perms.roles_of(request.user).rep_units
+
+
 @login_required
 def self_scores(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     bloc_year, unit = _self_scoring(request, pk, unit_pk)
-    scorecard = Scorecard.objects.filter(bloc_year=bloc_year, unit=unit).first()
+    on_behalf = _on_behalf(request, unit)
+    scorecard = Scorecard.objects.filter(bloc_year=bloc_year, unit=unit).select_related("submitted_by").first()
     lines = _lines_by_item(scorecard)
     items = _scorable_items(bloc_year)
     form = ScoresForm(request.POST or None, items=items,
                       initial_values={i: (line.self_value, line.self_comment) for i, line in lines.items()})
     if request.method == "POST" and form.is_valid():
         if run_service(request, lambda: scoring.self_scores_save(actor=request.user, bloc_year=bloc_year, unit=unit,
-                                                                 entries=form.entries()),
+                                                                 entries=form.entries(), on_behalf=on_behalf),
                        form=form, success=_("Self-scores saved.")):
             return redirect("blocs:self-scores", pk=bloc_year.pk, unit_pk=unit.pk)
     return render(request, "blocs/self_scores.html", {
         "bloc_year": bloc_year, "unit": unit, "scorecard": scorecard, "form": form, "lines": lines,
         "is_open": bloc_year.status == BlocYear.Status.SCORING and not (scorecard and scorecard.submitted_at),
-        "evidence_form": EvidenceForm()})
+        "evidence_form": EvidenceForm(), "on_behalf": on_behalf,
+        "received_form": ReceivedOnForm(initial={"received_on": timezone.localdate()}) if on_behalf else None})
 
 
 @login_required
 @require_POST
 def self_scores_submit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    """The unit's representative submits; the secretariat submits on the unit's behalf, with the day the
+    paper or file arrived."""
     bloc_year, unit = _self_scoring(request, pk, unit_pk)
     scorecard = Scorecard.objects.filter(bloc_year=bloc_year, unit=unit).first()
+    received = ReceivedOnForm(request.POST) if _on_behalf(request, unit) else None
+    if received is not None and not received.is_valid():
+        for errors in received.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("blocs:self-scores", pk=bloc_year.pk, unit_pk=unit.pk)
 
     def submit() -> Scorecard:
         if scorecard is None:
             raise ValidationError(_("Save the self-scores before submitting them."))
-        return scoring.self_scores_submit(actor=request.user, scorecard=scorecard)
+        return scoring.self_scores_submit(actor=request.user, scorecard=scorecard,
+                                          received_on=received.cleaned_data["received_on"] if received else None)
 
     run_service(request, submit, success=_("Self-scores submitted."))
     return redirect("blocs:self-scores", pk=bloc_year.pk, unit_pk=unit.pk)

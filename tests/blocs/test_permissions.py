@@ -143,9 +143,15 @@ ROWS: dict[str, Row] = {
     "blocs:scoring-xlsx": Row(pk="year"),
     "blocs:scoring-item-edit": Row(pk="year"),
     "blocs:scoring-item-delete": Row(method="post", pk="year"),
-    # The representative's own unit scores itself; nobody scores on its behalf, not even the admin.
+    # The representative's own unit scores itself; the bloc's secretariat (and the admin) may enter it on the
+    # unit's behalf (issue 10, item 2). Submitting without a day received sends the secretariat back.
     "blocs:self-scores": Row(pk="year"),
     "blocs:self-scores-submit": Row(method="post", pk="year"),
+    # The self-score workbook of every unit, its upload and preview, and the confirmation (nothing kept in the
+    # session: the secretariat is sent back to the upload with a message).
+    "blocs:self-scores-workbook": Row(pk="year"),
+    "blocs:self-scores-import": Row(pk="year"),
+    "blocs:self-scores-import-confirm": Row(method="post", pk="year"),
     # No file attached: the representative is sent back to the page with a message.
     "blocs:evidence-add": Row(method="post", pk="year"),
     # The evidence is the representative's own unit's; the secretariat, chair and board read it too.
