@@ -197,6 +197,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    # pyHanko logs a traceback at WARNING for every certificate whose CA is not in the trust list: the screen
+    # and the audit entry already say so, and with no trust list configured that is every signature.
+    "loggers": {"pyhanko": {"level": "ERROR"}},
 }
 
 # The Government's emulation flag: its award code in the catalogue (blocs Award), which the rule sets may require

@@ -190,3 +190,12 @@ def test_the_archive_carries_the_signed_pdf_and_refuses_it_when_it_no_longer_ver
     with restored.pdf.open("rb") as handle:
         assert handle.read() == signed
     assert restored.signer == "Hoàng Minh Tuấn" and archive_dumps(copy) == text
+
+
+def test_a_wrong_passphrase_for_the_server_certificate_is_a_message_not_a_500(adopted, pki, settings):
+    settings.SIGNING_PKCS12, settings.SIGNING_PASSPHRASE = str(pki.pkcs12), "sai-mat-khau"
+    page = client_for(_chair(adopted)).post(reverse("reports:report-sign", args=[adopted.pk]), follow=True)
+    assert page.status_code == 200
+    assert [str(m) for m in page.context["messages"]] == [
+        "Không đọc được chứng thư số của máy chủ: đề nghị quản trị viên kiểm tra tệp PKCS#12 và mật khẩu của tệp."]
+    assert not ReportSignature.objects.exists()
