@@ -108,6 +108,8 @@ ACTIONS = {
     "reports.report.correction_created": gettext_lazy("Correction of the report started"),
     "reports.report.draft_created": gettext_lazy("Report draft created"),
     "reports.report.narrative_updated": gettext_lazy("Report text changed"),
+    "reports.report.signature_uploaded": gettext_lazy("Signed report uploaded"),
+    "reports.report.signed": gettext_lazy("Report signed on the server"),
 }
 
 # Keys of `changes` that are not a model field of that name.

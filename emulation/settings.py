@@ -142,6 +142,12 @@ STORAGES = {
 }
 # Attachments (covenant scans, evidence) are checked by content and capped at 10 MB (domain.md, issue 2).
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Digital signatures (chữ ký số, issue 12 item 7). A PEM bundle of the CAs whose certificates count as trusted
+# (empty: every signature is shown as "valid, issuer not in the trust list"); a server-held PKCS#12 and its
+# passphrase turn on the "sign" button (empty: signing is done elsewhere and the signed PDF uploaded).
+SIGNING_TRUST_ROOTS = os.environ.get("EMULATION_SIGNING_TRUST_ROOTS", "")
+SIGNING_PKCS12 = os.environ.get("EMULATION_SIGNING_PKCS12", "")
+SIGNING_PASSPHRASE = os.environ.get("EMULATION_SIGNING_PASSPHRASE", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Excel workbooks are refused before parsing beyond these (emulation/kernel/uploads.py, docs/deployment.md §2): the
 # importers read at most 5,000 rows of a few columns; 20 MB unpacked is far more than that needs.
@@ -191,6 +197,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    # pyHanko logs a traceback at WARNING for every certificate whose CA is not in the trust list: the screen
+    # and the audit entry already say so, and with no trust list configured that is every signature.
+    "loggers": {"pyhanko": {"level": "ERROR"}},
 }
 
 # The Government's emulation flag: its award code in the catalogue (blocs Award), which the rule sets may require

@@ -2,7 +2,10 @@
 their answers, the adopted versions with their frozen text, PDF and fingerprint, and the documents' numbers.
 
 On import an adopted version's PDF must still match its SHA-256 fingerprint, or the archive is refused:
-the adopted text can never drift from what the meeting approved.
+the adopted text can never drift from what the meeting approved. A signed version carries its signed PDF
+(`signature`, issue 12 item 7), verified again on import: a signature that is broken or does not cover the
+adopted PDF exactly refuses the archive. What the certificate says is read from the signature, not from the
+archive.
 """
 
 from __future__ import annotations
@@ -14,14 +17,25 @@ from operator import itemgetter
 from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from blocs.archive import ExportRefs, ImportContext, register_section
 from blocs.models import BlocYear, User
-from emulation.kernel.archive import file_base64, read_fields, read_key, read_list, read_object, read_refusal, values_of
-from reports.models import SECTION_KEYS, Comment, IssuedDocument, ReportVersion
+from emulation.kernel.archive import (
+    file_base64,
+    read_fields,
+    read_key,
+    read_list,
+    read_object,
+    read_refusal,
+    read_value,
+    values_of,
+)
+from reports import signatures
+from reports.models import SECTION_KEYS, Comment, IssuedDocument, ReportSignature, ReportVersion
 
 SECTION = "report"
 VERSION_FIELDS = ("number", "status", "created_at", "correction_note", "doc_number", "doc_date", "adopted_at",
@@ -50,12 +64,19 @@ def _version_entry(version: ReportVersion, refs: ExportRefs) -> dict[str, Any]:
             "corrects": version.corrects.number if version.corrects_id else None,
             "pdf": {"file_name": PurePath(version.pdf.name).name, "content_base64": file_base64(version.pdf)}
             if version.pdf else None,
-            "comments": sorted(comments, key=itemgetter("created_at", "unit", "section", "text"))}
+            "comments": sorted(comments, key=itemgetter("created_at", "unit", "section", "text")),
+            **({"signature": _signature_entry(version.signature)} if hasattr(version, "signature") else {})}
+
+
+def _signature_entry(signature: ReportSignature) -> dict[str, Any]:
+    return {**values_of(signature, ("method", "recorded_at", "pdf_sha256")),
+            "recorded_by": _username(signature.recorded_by),
+            "file_name": PurePath(signature.pdf.name).name, "content_base64": file_base64(signature.pdf)}
 
 
 def report_export(bloc_year: BlocYear, refs: ExportRefs) -> dict[str, Any]:
     versions = (ReportVersion.objects.filter(bloc_year=bloc_year).order_by("number")
-                .select_related("created_by", "adopted_by", "corrects")
+                .select_related("created_by", "adopted_by", "corrects", "signature__recorded_by")
                 .prefetch_related("comments__unit", "comments__author", "comments__answered_by"))
     numbers = [values_of(d, NUMBER_FIELDS) for d in IssuedDocument.objects.filter(bloc_year=bloc_year)]
     return {"versions": [_version_entry(v, refs) for v in versions],
@@ -97,8 +118,42 @@ def _add_version(context: ImportContext, raw: Any, where: str, versions: dict[in
     version.save()
     ReportVersion.objects.filter(pk=version.pk).update(created_at=created_at)  # the archived time
     versions[version.number] = version
+    if "signature" in raw:  # optional: absent from archives made before signatures, and from unsigned versions
+        _add_signature(version, pdf, read_key(raw, "signature", where), f"{where}.signature")
     for i, item in enumerate(read_list(read_key(raw, "comments", where), f"{where}.comments")):
         _add_comment(context, version, item, f"{where}.comments[{i}]")
+
+
+def _add_signature(version: ReportVersion, adopted: ContentFile | None, raw: Any, where: str) -> None:
+    entry = read_object(raw, where)
+    if adopted is None or not version.is_adopted:
+        raise read_refusal("signature", where, _("Only an adopted version carries a signed PDF."))
+    try:
+        data = base64.b64decode(str(read_key(entry, "content_base64", where)), validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise read_refusal("content_base64", where, _("The signed PDF is damaged.")) from error
+    if hashlib.sha256(data).hexdigest() != read_key(entry, "pdf_sha256", where):
+        raise ValidationError(_("“%(where)s”: the signed PDF does not match its SHA-256 fingerprint; the archive "
+                                "was changed.") % {"where": where})
+    adopted.seek(0)
+    try:
+        facts = signatures.verify_signed_pdf(signed=data, adopted=adopted.read(),
+                                             roots=signatures.trust_roots(settings.SIGNING_TRUST_ROOTS))
+    except ValidationError as error:
+        raise ValidationError(_("“%(where)s”: the signed PDF does not verify: %(problem)s")
+                              % {"where": where, "problem": " ".join(error.messages)}) from error
+    method = read_key(entry, "method", where)
+    if method not in ReportSignature.Method.values:
+        raise read_refusal("method", where, _("It is neither an upload nor a signature made on the server."))
+    signature = ReportSignature(
+        version=version, method=method, pdf_sha256=facts.sha256, signer=facts.signer,
+        organisation=facts.organisation, issuer=facts.issuer, signed_at=facts.signed_at,
+        is_trusted=facts.is_trusted, recorded_by=_user(read_key(entry, "recorded_by", where)))
+    signature.pdf.save(str(read_key(entry, "file_name", where)), ContentFile(data), save=False)
+    signature.save()
+    recorded_at = read_value(ReportSignature._meta.get_field("recorded_at"), read_key(entry, "recorded_at", where),
+                             f"{where}.recorded_at")
+    ReportSignature.objects.filter(pk=signature.pk).update(recorded_at=recorded_at)  # the archived time
 
 
 def _add_comment(context: ImportContext, version: ReportVersion, raw: Any, where: str) -> None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from blocs.models import Unit
 from emulation.kernel.fields import WholeNumberField
 from emulation.kernel.forms import DateInput, NFCMixin
+from emulation.kernel.uploads import check_pdf
 from reports.models import NARRATIVE_SECTIONS, Comment
 
 MARKUP_HELP = _("A blank line starts a new paragraph; a line starting with “- ” is a list item; "
@@ -79,6 +80,15 @@ class AdoptForm(forms.Form):
         if self.warnings and not " ".join((cleaned.get("adopt_reason") or "").split()):
             self.add_error("adopt_reason", _("Complete the report first, or write why it is adopted as it is."))
         return cleaned
+
+
+class SignedPdfForm(forms.Form):
+    signed_pdf = forms.FileField(label=_("The adopted report's PDF, signed"),
+                                 help_text=_("Download the adopted PDF, sign it with your signing software (USB "
+                                             "token) without changing it, and upload the file it saved."))
+
+    def clean_signed_pdf(self) -> Any:
+        return check_pdf(self.cleaned_data["signed_pdf"])
 
 
 class CorrectionForm(NFCMixin, forms.Form):

@@ -137,3 +137,34 @@ class IssuedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number or ''}"
+
+
+class ReportSignature(models.Model):
+    """The adopted report signed as a PDF signature (PAdES, issue 12 item 7): its signed PDF is what is served
+    and archived from then on; the unsigned PDF stays kept on the version. What the certificate says is read
+    from the signature when it is verified, never typed."""
+
+    class Method(models.TextChoices):
+        UPLOADED = "uploaded", _("Signed elsewhere and uploaded")
+        SERVER = "server", _("Signed on the server")
+
+    version = models.OneToOneField(ReportVersion, on_delete=models.PROTECT, related_name="signature",
+                                   verbose_name=_("version"))
+    method = models.CharField(_("how it was signed"), max_length=10, choices=Method.choices)
+    pdf = models.FileField(_("signed PDF"), upload_to="reports/signed/")
+    pdf_sha256 = models.CharField(_("SHA-256 fingerprint of the signed PDF"), max_length=64)
+    signer = models.CharField(_("signer"), max_length=255)
+    organisation = models.CharField(_("signer's organisation"), max_length=255, blank=True)
+    issuer = models.CharField(_("certificate issuer"), max_length=255)
+    signed_at = models.DateTimeField(_("signing time"), null=True, blank=True)
+    is_trusted = models.BooleanField(_("issuer in the trust list"), default=False)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("recorded by"))
+
+    class Meta:
+        verbose_name = _("report signature")
+        verbose_name_plural = _("report signatures")
+
+    def __str__(self) -> str:
+        return f"{self.version} – {self.signer}"

@@ -22,6 +22,13 @@ def can_adopt_report(roles: Roles, bloc_year: BlocYear) -> bool:
     return can_chair(roles, bloc_year)
 
 
+def can_sign_report(roles: Roles, bloc_year: BlocYear) -> bool:
+    """The chair signs (domain.md §5: "adopts the report, signs and prints"), on the server or by uploading the
+    PDF signed with the token: what the province receives in the bloc's name is the chair's act, as adoption is.
+    The secretariat prepares the files but does not replace the adopted document."""
+    return can_chair(roles, bloc_year)
+
+
 def can_see_drafts(roles: Roles, bloc_year: BlocYear) -> bool:
     """A draft not yet circulated is the secretariat's work: the chair and the board may read it too."""
     return (can_write_report(roles, bloc_year) or can_adopt_report(roles, bloc_year)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import documents, report
+from reports.views import documents, report, signature
 
 app_name = "reports"
 
@@ -19,6 +19,10 @@ urlpatterns: list = [
     path("report-versions/<int:pk>/report.html", report.report_html_view, name="report-html"),
     path("report-versions/<int:pk>/report.pdf", report.report_pdf, name="report-pdf"),
     path("report-versions/<int:pk>/report.docx", report.report_docx, name="report-docx"),
+    # The adopted report's digital signature: uploaded (signed elsewhere) or made on the server
+    path("report-versions/<int:pk>/signature/upload/", signature.report_signature_upload,
+         name="report-signature-upload"),
+    path("report-versions/<int:pk>/signature/sign/", signature.report_sign, name="report-sign"),
     # The meeting's other documents (?format=html|pdf|docx)
     path("years/<int:pk>/documents/", documents.documents_list, name="documents"),
     path("years/<int:pk>/documents/numbers/", documents.document_numbers, name="document-numbers"),

@@ -157,6 +157,10 @@ reports:report-comment-answer        302       404             403          302 
 reports:report-html                  302       404             200          200    200    200    200
 reports:report-pdf                   302       404             200          200    200    200    200
 reports:report-docx                  302       404             200          200    200    200    200
+# The adopted report's digital signature: the chair signs (domain.md §5), on the server (POST; without a
+# certificate in the environment, a message and back) or by uploading the PDF signed with the token.
+reports:report-signature-upload      302       404             403          403    200    403    200
+reports:report-sign                  302       404             403          403    302    403    302
 
 # The same names on a draft not yet circulated.
 reports:report-version@draft         302       404             403          200    200    200    200

@@ -49,6 +49,14 @@ def check_attachment(upload: UploadedFile) -> UploadedFile:
     return upload
 
 
+def check_pdf(upload: UploadedFile) -> UploadedFile:
+    """A PDF of at most 10 MB, judged by its content."""
+    _check_size(upload)
+    if not _head(upload).startswith(SIGNATURES["pdf"]):
+        raise ValidationError(_("The file is not a PDF."))
+    return upload
+
+
 def check_xlsx(upload: UploadedFile) -> UploadedFile:
     """An Excel workbook (.xlsx) of at most 10 MB, judged by its content, refused before any parsing when it
     unpacks to more than XLSX_MAX_UNPACKED_BYTES or a sheet reaches beyond XLSX_MAX_ROWS rows or

@@ -29,10 +29,17 @@ from reports.forms import (
     CorrectionForm,
     NarrativeForm,
 )
-from reports.models import Comment, ReportVersion
-from reports.permissions import can_adopt_report, can_see_drafts, can_write_report, commenting_units
+from reports.models import Comment, ReportSignature, ReportVersion
+from reports.permissions import (
+    can_adopt_report,
+    can_see_drafts,
+    can_sign_report,
+    can_write_report,
+    commenting_units,
+)
 from reports.queries.report import adoption_warnings, narrative_diff, render_report, report_html
 from reports.services import report as services
+from reports.services.signature import server_signing_enabled
 
 # --- Fetching -----------------------------------------------------------------------------------------------
 
@@ -135,6 +142,9 @@ def report_version(request: HttpRequest, pk: int) -> HttpResponse:
         "may_answer": may_write and not version.is_adopted and not bloc_year.is_closed,
         "answer_choices": Comment.Answer.choices, "may_write": may_write,
         "may_adopt": can_adopt_report(roles, bloc_year),
+        "signature": ReportSignature.objects.filter(version=version).select_related("recorded_by").first(),
+        "may_sign": version.is_adopted and can_sign_report(roles, bloc_year) and not bloc_year.is_closed,
+        "server_signing": server_signing_enabled(),
         "others": [v for v in bloc_year.report_versions.exclude(pk=version.pk)
                    if v.status != ReportVersion.Status.DRAFT or can_see_drafts(roles, bloc_year)]})
 
@@ -252,17 +262,20 @@ def report_html_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The adopted version's stored PDF, byte for byte, never rendered again; a draft is rendered now."""
+    """The adopted version's stored PDF, byte for byte, never rendered again (once signed, the signed PDF; the
+    unsigned one stays kept); a draft is rendered now."""
     version, _roles = _version(request, pk)
     if not version.is_adopted:
         return document_response(render_report(version), "pdf", _filename(version))
+    signature = ReportSignature.objects.filter(version=version).first()
+    field, sha256 = (signature.pdf, signature.pdf_sha256) if signature else (version.pdf, version.pdf_sha256)
     try:
-        stored = version.pdf.open("rb")
+        stored = field.open("rb")
     except (FileNotFoundError, ValueError) as missing:
         raise Http404("The stored PDF is missing.") from missing
     response = FileResponse(stored, content_type="application/pdf", as_attachment=False,
-                            filename=f"{_filename(version)}.pdf")
-    response["X-Content-SHA256"] = version.pdf_sha256
+                            filename=f"{_filename(version)}{'-da-ky' if signature else ''}.pdf")
+    response["X-Content-SHA256"] = sha256
     return response
 
 

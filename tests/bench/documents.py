@@ -153,6 +153,8 @@ def _measure_one(section: Any, storage: Any, tmp: str, bloc_year: Any, n: int, k
             return HttpResponse(handle.read(), content_type="application/pdf")
 
     serving = [timed(serve)[0] for _ in range(SERVE_RUNS)]
+    if kind == "report":
+        _measure_signed(section, storage, tmp, pdf, n, _median(ours), serve)
     pages = _pages(pdf)
     ratio = _median(ours) / _median(weasy)
     faster = _median(ours) / _median(serving)
@@ -162,6 +164,28 @@ def _measure_one(section: Any, storage: Any, tmp: str, bloc_year: Any, n: int, k
                    f"{ms(_median(ours))} ms vs {round(_median(serving) * 1e6)} µs, {len(pdf) // 1024} KiB")
     return [kind, n, pages, len(pdf) // 1024, ms(_median(ours)), ms(_median(weasy)), round(ratio, 2),
             ms(_median(docx)), round(_median(serving) * 1e6), round(faster)]
+
+
+def _measure_signed(section: Any, storage: Any, tmp: str, pdf: bytes, n: int, render: float,
+                    serve: Any) -> None:
+    """The adopted report signed (issue 12, item 7): signing it on the server and verifying an upload, once each
+    (they happen once a year), and serving the stored signed PDF against rendering the report."""
+    from django.core.files.base import ContentFile
+
+    from reports import signatures
+    from tests.signing_pki import PASSPHRASE, make_pki
+
+    pki = make_pki(Path(tmp) / f"pki-{n}")
+    signer = signatures.load_signer(str(pki.pkcs12), PASSPHRASE)
+    place = signatures.StampPlace(page=0, box=(350, 100, 540, 148))
+    signing, signed = timed(lambda: signatures.sign_pdf(adopted=pdf, signer=signer, place=place,
+                                                        when="15:45, 01/12/2022", location="Quảng Trị"))
+    verifying, _facts = timed(lambda: signatures.verify_signed_pdf(signed=signed, adopted=pdf, roots=[]))
+    name = storage.save(f"signed-{n}.pdf", ContentFile(signed))
+    serving = _median([timed(lambda: serve(name))[0] for _ in range(SERVE_RUNS)])
+    section.figure(f"report, {n} units: serving a stored signed PDF ÷ rendering", float(f"{serving / render:.2g}"), "×",
+                   f"{round(serving * 1e6)} µs vs {ms(render)} ms; signing on the server {ms(signing)} ms, "
+                   f"verifying an upload {ms(verifying)} ms, {len(signed) // 1024} KiB signed")
 
 
 def _scratch(tmp: str) -> None:

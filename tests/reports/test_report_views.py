@@ -38,6 +38,8 @@ MATRIX = {name: (method, target, EXPECTED[name]) for name, method, target in [
     ("reports:report-html", "get", "circulated"),
     ("reports:report-pdf", "get", "adopted"),
     ("reports:report-docx", "get", "circulated"),
+    ("reports:report-signature-upload", "get", "adopted"),
+    ("reports:report-sign", "post", "adopted"),
 ]}
 EXTRA = [(name, method, target, EXPECTED[f"{name}@{target}"]) for name, method, target in [
     # the same names on other objects, where the answer differs
