@@ -6,10 +6,14 @@ Everything that differs between a laptop and production comes from the environme
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+
+# pyHanko 0.38 imports DSA from `cryptography`, which warns at import on every command; we never sign with DSA.
+warnings.filterwarnings("ignore", message="DSA is deprecated")
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
