@@ -57,7 +57,7 @@ def ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int
         raise ValidationError(_("The server is busy; your ballot was not stored. Please cast it again.")) from error
 
 
-def _lock_round_shared(round_: Round) -> Round:
+def lock_round_shared(round_: Round) -> Round:
     """The round, locked against the close but not against other voters (PostgreSQL FOR SHARE; SQLite
     serialises writers by itself)."""
     if connection.vendor == "postgresql":
@@ -67,7 +67,7 @@ def _lock_round_shared(round_: Round) -> Round:
 
 
 def _ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int]) -> CastReceipt:
-    round_ = _lock_round_shared(round_)
+    round_ = lock_round_shared(round_)
     if round_.status != Round.Status.OPEN:
         raise ValidationError(_("This round is not open for voting."))
     if round_.is_paper_only or round_.box_public_key is None:

@@ -305,6 +305,7 @@ def round_sealed_discard(*, actor: User | None, round_: Round, reason: str) -> R
     discarded = round_.sealed_ballots.count()
     round_.sealed_ballots.all().delete()
     round_.turnout.all().delete()
+    round_.card_votes.all().delete()
     round_.is_paper_only = True
     round_.box_public_key = round_.box_private_key = None
     round_.save(update_fields=["is_paper_only", "box_public_key", "box_private_key"])

@@ -44,7 +44,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roles = perms.roles_of(request.user)
     members = set(round_.bloc_year.memberships.values_list("unit_id", flat=True))
     context = {
-        "round": round_, "candidates": _candidates(round_), "turnout": round_.turnout.count(),
+        "round": round_, "candidates": _candidates(round_),
+        "turnout": round_.turnout.count() + round_.card_votes.count(),
         "paper": round_.ballots.filter(source=Ballot.Source.PAPER).count(),
         "manager": award_perms.can_run_meeting(roles, round_.bloc_year),
         "chair": award_perms.can_open_close(roles, round_.bloc_year),
