@@ -1,6 +1,6 @@
 from django.urls import path
 
-from awards.views import cards, counting, dossier, province, setup, voting
+from awards.views import cards, counting, dossier, province, room, setup, voting
 
 app_name = "awards"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("years/<int:pk>/meeting/", setup.meeting_edit, name="meeting-edit"),
     path("years/<int:pk>/rounds/", setup.round_list, name="round-list"),
     path("years/<int:pk>/cards/", cards.card_list, name="cards"),
+    path("years/<int:pk>/room/", room.room, name="room"),
+    path("years/<int:pk>/room/live/", room.room_live, name="room-live"),
     path("years/<int:pk>/rounds/generate/", setup.rounds_generate, name="rounds-generate"),
     path("years/<int:pk>/rounds/open-next-year/", setup.next_year_open, name="next-year-open"),
     # /rounds/<pk>/

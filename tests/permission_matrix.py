@@ -95,6 +95,8 @@ awards:rule-set                      302       404             403          200 
 awards:meeting-edit                  302       404             403          200    403    403    200
 awards:round-list                    302       404             200          200    200    200    200
 awards:cards                         302       404             403          200    403    403    200
+awards:room                          302       404             200          200    200    200    200
+awards:room-live                     302       404             200          200    200    200    200
 awards:rounds-generate               302       404             403          302    403    403    302
 awards:next-year-open                302       404             403          302    403    403    302
 awards:round-detail                  302       404             200          200    200    200    200

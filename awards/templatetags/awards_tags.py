@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from awards import conditions, selectors
+from awards.charts import result_bars_svg
 from awards.forms_dossier import ConditionAddForm
 from awards.models import (
     Attendance,
@@ -25,7 +26,7 @@ from awards.models import (
     RuleSet,
     Turnout,
 )
-from awards.results import shown_reasons
+from awards.results import result_of, shown_reasons
 from blocs.models import Award, Membership, Unit
 from blocs.permissions import can_read_province, roles_of
 
@@ -123,3 +124,18 @@ def unit_history_panel(context: dict[str, Any], unit: Unit) -> dict[str, Any]:
                       "ratings": [e for e in rows if not e.award_id]})
     return {"unit": unit, "years": years,
             "can_import": can_read_province(roles_of(context["request"].user))}
+
+
+# --- Issue 11: a closed round's votes as bars -----------------------------------------------------------------
+
+
+@register.simple_tag
+def result_bars(round_: Round) -> str:
+    """The bars of a closed round's stored result (awards/charts.py); empty while open."""
+    stored = result_of(round_)
+    if stored is None or not stored.candidates:
+        return ""
+    names = dict(Unit.objects.filter(pk__in=[row.unit for row in stored.candidates]).values_list("pk", "name"))
+    mark = round_.pass_mark
+    return result_bars_svg(stored.candidates, names=names, base=stored.base, fraction=mark.fraction,
+                           comparator=mark.comparator, runoff=stored.runoff)

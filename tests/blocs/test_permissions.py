@@ -154,6 +154,9 @@ ROWS: dict[str, Row] = {
     "awards:round-list": Row(pk="year"),
     # Voting cards (issue 11): the secretariat's page; the card holder's pages need no account.
     "awards:cards": Row(pk="year"),
+    # The screen for the room: read-only, for everyone of the bloc (it is what the projector shows).
+    "awards:room": Row(pk="year"),
+    "awards:room-live": Row(pk="year"),
     "awards:card-enter": Row(login_required=False),
     "awards:card-ballot": Row(login_required=False),
     "awards:card-cast": Row(method="post", login_required=False),
