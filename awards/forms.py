@@ -60,6 +60,10 @@ class CategoryRuleForm(ReadableConstraintsMixin, forms.ModelForm):
 class MeetingForm(ReadableConstraintsMixin, NFCMixin, forms.ModelForm):
     present = BoundedModelMultipleChoiceField(label=_("Units present"), queryset=Unit.objects.none(),
                                               widget=forms.CheckboxSelectMultiple, required=False)
+    online = BoundedModelMultipleChoiceField(
+        label=_("Present online"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("Units present by video link. When the meeting votes with cards and accounts, these vote with "
+                    "their accounts and the units in the room with the cards handed out there."))
     absence_reasons = forms.CharField(
         label=_("Reasons for absence"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: short code, a colon, the reason. e.g. “BNC: on mission”."))
@@ -75,6 +79,7 @@ class MeetingForm(ReadableConstraintsMixin, NFCMixin, forms.ModelForm):
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["present"].queryset = members
+        self.fields["online"].queryset = members
         self.members = {unit.short_code: unit for unit in members}
 
     def clean_absence_reasons(self) -> dict[int, str]:

@@ -207,6 +207,9 @@ class Attendance(models.Model):
                                 verbose_name=_("meeting"))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
     is_present = models.BooleanField(_("present"), default=True)
+    # Present by video link: with "cards and accounts" such a unit votes with its account, the units in the room
+    # with the cards handed out there (issue 11).
+    online = models.BooleanField(_("attends online"), default=False)
     delegates = models.PositiveIntegerField(_("delegates"), default=1)
     absence_reason = models.CharField(_("reason for absence"), max_length=300, blank=True)
 
@@ -214,7 +217,9 @@ class Attendance(models.Model):
         ordering = ["unit__name"]
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
-        constraints = [models.UniqueConstraint(fields=["meeting", "unit"], name="attendance_unique")]
+        constraints = [models.UniqueConstraint(fields=["meeting", "unit"], name="attendance_unique"),
+                       models.CheckConstraint(condition=Q(online=False) | Q(is_present=True),
+                                              name="attendance_online_is_present")]
 
     def __str__(self) -> str:
         return f"{self.unit} – {'present' if self.is_present else 'absent'}"

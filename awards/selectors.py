@@ -73,6 +73,12 @@ def present_units(bloc_year: BlocYear) -> set[int]:
                .values_list("unit_id", flat=True))
 
 
+def units_in_the_room(bloc_year: BlocYear) -> set[int]:
+    """Present units not attending online: those a voting card is printed for."""
+    return set(Attendance.objects.filter(meeting__bloc_year=bloc_year, is_present=True, online=False)
+               .values_list("unit_id", flat=True))
+
+
 def final_scores(bloc_year: BlocYear) -> dict[int, Decimal | None]:
     return dict(Scorecard.objects.filter(bloc_year=bloc_year).values_list("unit_id", "final_total"))
 

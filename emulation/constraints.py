@@ -49,6 +49,7 @@ MESSAGES = {
     "category_rule_unique": _("This award already has a line in the rules."),
     "category_rule_count_or_percent": _("Give the quota as a number of units or as a percentage, not both."),
     "attendance_unique": _("This unit's attendance is already recorded."),
+    "attendance_online_is_present": _("A unit attending online is present: tick it as present too."),
     "round_award_has_award": _("An award round needs its award."),
     "round_max_choices_positive": _("A ballot allows at least one choice."),
     "round_fractions_valid": _("A threshold's numerator cannot exceed its denominator, which must be above 0."),

@@ -84,9 +84,10 @@ def cards_issue(*, actor: User | None, bloc_year: BlocYear, spares: int) -> list
     meeting = _meeting_for_cards(bloc_year)
     if not 0 <= spares <= settings.VOTING_CARD_MAX_SPARES:
         raise ValidationError(_("Spare cards: from 0 to %(max)s.") % {"max": settings.VOTING_CARD_MAX_SPARES})
-    present = len(selectors.present_units(bloc_year))
+    present = len(selectors.units_in_the_room(bloc_year))
     if present == 0:
-        raise ValidationError(_("No unit is recorded as present: take attendance before printing voting cards."))
+        raise ValidationError(_("No unit is recorded as present in the room: take attendance before printing voting "
+                                "cards."))
     first = (meeting.cards.aggregate(last=Max("number"))["last"] or 0) + 1
     printed = [PrintedCard(number, new_code()) for number in range(first, first + present + spares)]
     VotingCard.objects.bulk_create(VotingCard(meeting=meeting, number=card.number, code_hash=code_hash(card.code))

@@ -16,7 +16,8 @@ from django.db import close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
 
-from awards.models import Ballot, CardVote, Meeting, Round, SealedBallot, Turnout, VotingCard
+from awards.models import Attendance, Ballot, CardVote, Meeting, Round, SealedBallot, Turnout, VotingCard
+from awards.services import ballots as ballot_services
 from awards.services import cards
 from awards.services import rounds as round_services
 from blocs.models import AuditEntry, BlocYear, Membership, SignInFailure
@@ -183,7 +184,9 @@ def test_a_card_is_dead_once_the_meeting_is_over():
 
 def test_both_ways_in_one_meeting_and_the_chair_sees_the_count_not_who():
     meeting, rounds = _card_meeting(Meeting.VotingMode.BOTH)
+    Attendance.objects.filter(meeting__bloc_year=meeting.bloc_year, unit=meeting.units["BTC"]).update(online=True)
     printed = _issue(meeting, spares=0)
+    assert len(printed) == 8  # a card for each unit in the room; BTC follows online
     round_ = round_opened(actor=meeting.chair, round_=rounds[0])
     btg = meeting.units["BTG"].pk
     _vote_with_card(printed[0].code, round_, [btg])
@@ -302,3 +305,29 @@ def test_the_code_never_travels_in_a_url():
     code = _issue(meeting, spares=0)[0].code
     response = _enter(Client(), code)
     assert response.status_code == 302 and code not in response["Location"]
+
+
+def test_a_unit_in_the_room_never_also_votes_with_its_account():
+    meeting, rounds = _card_meeting(Meeting.VotingMode.BOTH)
+    Attendance.objects.filter(meeting__bloc_year=meeting.bloc_year, unit=meeting.units["BTC"]).update(online=True)
+    round_ = round_opened(actor=meeting.chair, round_=rounds[0])
+    btg = meeting.units["BTG"].pk
+    with pytest.raises(ValidationError, match="tại hội trường"):
+        ballot_services.ballot_cast(actor=meeting.reps["VPTU"], round_=round_, unit=meeting.units["VPTU"],
+                                    choices=[btg])
+    page = client_for(meeting.reps["VPTU"]).get(reverse("awards:vote", args=[round_.pk])).content.decode()
+    assert "tại hội trường" in page and 'name="choices"' not in page
+    ballot_services.ballot_cast(actor=meeting.reps["BTC"], round_=round_, unit=meeting.units["BTC"], choices=[btg])
+    Meeting.objects.filter(bloc_year=meeting.bloc_year).update(voting_mode=Meeting.VotingMode.CARDS)
+    with pytest.raises(ValidationError, match="bằng thẻ biểu quyết"):
+        ballot_services.ballot_cast(actor=meeting.reps["BDV"], round_=round_, unit=meeting.units["BDV"], choices=[btg])
+    assert SealedBallot.objects.filter(round=round_).count() == 1
+
+
+def test_attendance_online_must_be_present():
+    meeting, _rounds = _card_meeting(Meeting.VotingMode.BOTH)
+    units = list(meeting.units.values())
+    with pytest.raises(ValidationError, match="trực tuyến"):
+        round_services.meeting_save(actor=meeting.secretariat, bloc_year=meeting.bloc_year,
+                                    data={"held_on": "2022-12-01", "place": "Hội trường"}, present=units[:5],
+                                    online=units[5:6])
