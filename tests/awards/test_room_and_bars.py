@@ -77,3 +77,15 @@ def test_the_bars_escape_unit_names():
                           base=9, fraction=Fraction(1, 2), comparator=">")
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert _pass_line(svg) == 4.5 and "4,50 phiếu" in svg
+
+
+def test_the_chair_goes_from_a_result_to_the_next_round_in_catalogue_order():
+    meeting = seed_meeting()
+    rounds = round_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
+    first = round_opened(actor=meeting.chair, round_=rounds[0])
+    cast_all(meeting, first, [["BTG"]] * 9)
+    round_closed(actor=meeting.chair, round_=first, ballots_issued=9)
+    page = client_for(meeting.chair).get(reverse("awards:round-detail", args=[first.pk])).content.decode()
+    assert f'id="next-round" href="{rounds[1].get_absolute_url()}"' in page
+    member = client_for(meeting.reps["BTC"]).get(reverse("awards:round-detail", args=[first.pk])).content.decode()
+    assert 'id="next-round"' not in member
