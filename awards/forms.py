@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import Ballot, CategoryRule, Meeting, Round, RuleSet
@@ -61,6 +62,10 @@ class CategoryRuleForm(ReadableConstraintsMixin, forms.ModelForm):
 class MeetingForm(ReadableConstraintsMixin, NFCMixin, forms.ModelForm):
     present = BoundedModelMultipleChoiceField(label=_("Units present"), queryset=Unit.objects.none(),
                                               widget=forms.CheckboxSelectMultiple, required=False)
+    online = BoundedModelMultipleChoiceField(
+        label=_("Present online"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("Units present by video link. When the meeting votes with cards and accounts, these vote with "
+                    "their accounts and the units in the room with the cards handed out there."))
     absence_reasons = forms.CharField(
         label=_("Reasons for absence"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: short code, a colon, the reason. e.g. “BNC: on mission”."))
@@ -70,12 +75,13 @@ class MeetingForm(ReadableConstraintsMixin, NFCMixin, forms.ModelForm):
 
     class Meta:
         model = Meeting
-        fields = ["held_on", "starts_at", "place", "chair_name", "secretary_name", "guests"]
+        fields = ["held_on", "starts_at", "place", "chair_name", "secretary_name", "guests", "voting_mode"]
         widgets = {"held_on": DateInput(), "starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["present"].queryset = members
+        self.fields["online"].queryset = members
         self.members = {unit.short_code: unit for unit in members}
 
     def clean_absence_reasons(self) -> dict[int, str]:
@@ -211,3 +217,24 @@ class CloseForm(forms.Form):
 class DiscardSealedForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("For example: the written copy of the passphrase was lost."))
+
+
+# --- Voting cards (issue 11) ---------------------------------------------------------------------------------
+
+
+class CardIssueForm(forms.Form):
+    spares = forms.IntegerField(label=_("Spare cards"), min_value=0,
+                                max_value=settings.VOTING_CARD_MAX_SPARES,
+                                help_text=_("Printed beyond one card per unit present, for a card "
+                                                       "lost or damaged during the meeting."))
+
+
+class CardVoidForm(forms.Form):
+    number = forms.IntegerField(label=_("Card number"), min_value=1)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class CardCodeForm(forms.Form):
+    code = forms.CharField(label=_("Code on the card"), max_length=40,
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                                         "spellcheck": "false", "class": "font-monospace fs-4"}))

@@ -135,6 +135,11 @@ class CategoryRule(models.Model):
 class Meeting(models.Model):
     """The year-end meeting (hội nghị tổng kết): when, where, who came, who counts."""
 
+    class VotingMode(models.TextChoices):
+        ACCOUNTS = "accounts", _("Representatives' accounts")
+        CARDS = "cards", _("Voting cards")
+        BOTH = "both", _("Voting cards and representatives' accounts")
+
     bloc_year = models.OneToOneField(BlocYear, on_delete=models.CASCADE, related_name="meeting",
                                      verbose_name=_("bloc year"))
     held_on = models.DateField(_("date"))
@@ -143,6 +148,10 @@ class Meeting(models.Model):
     chair_name = models.CharField(_("chaired by"), max_length=200, blank=True)
     secretary_name = models.CharField(_("secretary"), max_length=200, blank=True)
     guests = models.TextField(_("guests"), blank=True, help_text=_("One per line; guests do not vote."))
+    voting_mode = models.CharField(
+        _("online voting with"), max_length=8, choices=VotingMode.choices, default=VotingMode.ACCOUNTS,
+        help_text=_("Voting cards are handed out at random in the room, like ballot papers: a card carries no "
+                    "unit's name and opens the ballot without signing in. Accounts let units vote remotely."))
 
     class Meta:
         verbose_name = _("meeting")
@@ -172,11 +181,39 @@ class BallotBoxKey(models.Model):
         return str(self.meeting)
 
 
+class VotingCard(models.Model):
+    """A voting card (thẻ biểu quyết) of the meeting: a number printed on it, and the hash of its secret code.
+    Nothing records which unit holds it (docs/secrecy.md, "Voting cards")."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="cards", verbose_name=_("meeting"))
+    number = models.PositiveIntegerField(_("card number"))
+    code_hash = models.CharField(_("code fingerprint"), max_length=64, unique=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    void_reason = models.CharField(_("reason for voiding"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        verbose_name = _("voting card")
+        verbose_name_plural = _("voting cards")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="voting_card_number_unique"),
+            models.CheckConstraint(condition=Q(voided_at__isnull=True) | ~Q(void_reason=""),
+                                   name="voting_card_void_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+
 class Attendance(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance",
                                 verbose_name=_("meeting"))
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
     is_present = models.BooleanField(_("present"), default=True)
+    # Present by video link: with "cards and accounts" such a unit votes with its account, the units in the room
+    # with the cards handed out there (issue 11).
+    online = models.BooleanField(_("attends online"), default=False)
     delegates = models.PositiveIntegerField(_("delegates"), default=1)
     absence_reason = models.CharField(_("reason for absence"), max_length=300, blank=True)
 
@@ -184,7 +221,9 @@ class Attendance(models.Model):
         ordering = ["unit__name"]
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
-        constraints = [models.UniqueConstraint(fields=["meeting", "unit"], name="attendance_unique")]
+        constraints = [models.UniqueConstraint(fields=["meeting", "unit"], name="attendance_unique"),
+                       models.CheckConstraint(condition=Q(online=False) | Q(is_present=True),
+                                              name="attendance_online_is_present")]
 
     def __str__(self) -> str:
         return f"{self.unit} – {'present' if self.is_present else 'absent'}"
@@ -322,6 +361,22 @@ class Turnout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} – {self.round}"
+
+
+class CardVote(models.Model):
+    """That a voting card voted in a round — never what, never when; one per card per round."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="card_votes", verbose_name=_("round"))
+    card = models.ForeignKey(VotingCard, on_delete=models.PROTECT, related_name="votes", verbose_name=_("card"))
+
+    class Meta:
+        verbose_name = _("card turnout")
+        verbose_name_plural = _("card turnout")
+        constraints = [models.UniqueConstraint(fields=["round", "card"], name="card_vote_one_per_round")]
+
+    def __str__(self) -> str:
+        return f"{self.card} – {self.round}"
 
 
 class Ballot(models.Model):

@@ -18,6 +18,7 @@ from awards.messages import RATING_PREFIX
 from awards.models import (
     Attendance,
     Candidate,
+    CardVote,
     CategoryRule,
     Dossier,
     HistoryEntry,
@@ -26,6 +27,7 @@ from awards.models import (
     PaperEntry,
     Round,
     RuleSet,
+    VotingCard,
 )
 from awards.results import Reason, elected_of, result_of
 from blocs import rules as bloc_rules
@@ -68,6 +70,12 @@ def candidate_units_ordered(round_: Round) -> QuerySet[Unit]:
 
 def present_units(bloc_year: BlocYear) -> set[int]:
     return set(Attendance.objects.filter(meeting__bloc_year=bloc_year, is_present=True)
+               .values_list("unit_id", flat=True))
+
+
+def units_in_the_room(bloc_year: BlocYear) -> set[int]:
+    """Present units not attending online: those a voting card is printed for."""
+    return set(Attendance.objects.filter(meeting__bloc_year=bloc_year, is_present=True, online=False)
                .values_list("unit_id", flat=True))
 
 
@@ -291,3 +299,23 @@ def rounds_still_open(bloc_year: BlocYear, new_status: str) -> list[str]:
     titles = list(Round.objects.filter(bloc_year=bloc_year, status=Round.Status.OPEN).order_by("order", "pk")
                   .values_list("title", flat=True))
     return [_("A round is still open, not counted: %(title)s.") % {"title": title} for title in titles]
+
+
+# --- Voting cards (issue 11) -------------------------------------------------------------------------------
+
+
+def rounds_for_card(card: VotingCard) -> tuple[list[Round], set[int]]:
+    """The meeting's open rounds in catalogue order, and those this card has already voted in."""
+    open_rounds = list(Round.objects.filter(bloc_year=card.meeting.bloc_year_id, status=Round.Status.OPEN)
+                       .order_by("order", "pk"))
+    voted = set(CardVote.objects.filter(card=card, round__in=open_rounds).values_list("round_id", flat=True))
+    return open_rounds, voted
+
+
+
+def cards_summary(bloc_year: BlocYear) -> dict[str, int]:
+    """Cards handed out (not voided) and voided, for the secretariat's page and the room screen."""
+    cards = VotingCard.objects.filter(meeting__bloc_year=bloc_year)
+    total = cards.count()
+    voided = cards.filter(voided_at__isnull=False).count()
+    return {"issued": total - voided, "voided": voided, "total": total}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from awards.views import counting, dossier, province, setup, voting
+from awards.views import cards, counting, dossier, province, room, setup, voting
 
 app_name = "awards"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("years/<int:pk>/rules/", setup.rule_set, name="rule-set"),
     path("years/<int:pk>/meeting/", setup.meeting_edit, name="meeting-edit"),
     path("years/<int:pk>/rounds/", setup.round_list, name="round-list"),
+    path("years/<int:pk>/cards/", cards.card_list, name="cards"),
+    path("years/<int:pk>/room/", room.room, name="room"),
+    path("years/<int:pk>/room/live/", room.room_live, name="room-live"),
     path("years/<int:pk>/rounds/generate/", setup.rounds_generate, name="rounds-generate"),
     path("years/<int:pk>/rounds/open-next-year/", setup.next_year_open, name="next-year-open"),
     # /rounds/<pk>/
@@ -20,6 +23,11 @@ urlpatterns = [
     path("rounds/<int:pk>/close/", counting.round_close, name="round-close"),
     path("rounds/<int:pk>/close/discard-online/", counting.round_discard_sealed, name="round-discard-online"),
     path("rounds/<int:pk>/vote/", voting.vote, name="vote"),
+    # A voting card's ballot, without signing in (issue 11)
+    path("card/", cards.card_enter, name="card-enter"),
+    path("card/ballot/", cards.card_ballot, name="card-ballot"),
+    path("card/cast/", cards.card_cast, name="card-cast"),
+    path("card/leave/", cards.card_leave, name="card-leave"),
     path("rounds/<int:pk>/vote/cast/", voting.vote_cast, name="vote-cast"),
     path("rounds/<int:pk>/paper/", counting.paper_ballot, name="paper-ballot"),
     path("rounds/<int:pk>/paper/reconcile/", counting.paper_reconcile, name="paper-reconcile"),

@@ -43,7 +43,8 @@ HIDDEN_FIELDS = {"csrfmiddlewaretoken"}
 
 # Input never kept nor shown again: a ballot (a unit's choices must never be stored beside its session,
 # docs/secrecy.md) and secrets (passwords, the counting committee's passphrase, tokens).
-SECRET_VIEWS = {"awards:vote", "awards:vote-cast", "awards:paper-ballot", "awards:paper-count"}
+SECRET_VIEWS = {"awards:vote", "awards:vote-cast", "awards:paper-ballot", "awards:paper-count", "awards:card-enter",
+                "awards:card-ballot", "awards:card-cast"}
 SECRET_FIELD = re.compile(r"pass|secret|token", re.IGNORECASE)
 
 

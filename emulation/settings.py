@@ -219,6 +219,13 @@ SIGNIN_LOCK_MINUTES = int(os.environ.get("EMULATION_SIGNIN_LOCK_MINUTES", "15"))
 SIGNIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("EMULATION_SIGNIN_MAX_FAILURES_PER_ADDRESS", "50"))
 SIGNIN_ACCOUNT_SLOWDOWN_AFTER = int(os.environ.get("EMULATION_SIGNIN_ACCOUNT_SLOWDOWN_AFTER", "10"))
 SIGNIN_ACCOUNT_DELAY_SECONDS = int(os.environ.get("EMULATION_SIGNIN_ACCOUNT_DELAY_SECONDS", "30"))
+
+# Voting cards (issue 11): spares printed beyond one card per unit present, and wrong codes tolerated from one
+# address (a meeting room often shares one address) before it waits.
+VOTING_CARD_SPARES = int(os.environ.get("EMULATION_VOTING_CARD_SPARES", "2"))
+VOTING_CARD_MAX_SPARES = 50
+VOTING_CARD_MAX_FAILURES = int(os.environ.get("EMULATION_VOTING_CARD_MAX_FAILURES", "30"))
+VOTING_CARD_LOCK_MINUTES = int(os.environ.get("EMULATION_VOTING_CARD_LOCK_MINUTES", "10"))
 # The client address comes from X-Forwarded-For only behind this many proxies of our own, each appending to it.
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 if "DJANGO_TRUST_X_FORWARDED_FOR" in os.environ:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import documents, report, signature
+from reports.views import cards, documents, report, signature
 
 app_name = "reports"
 
@@ -30,4 +30,5 @@ urlpatterns: list = [
     path("years/<int:pk>/documents/meeting-minutes/", documents.meeting_minutes, name="meeting-minutes"),
     path("years/<int:pk>/documents/submission/", documents.submission, name="submission"),
     path("documents/rounds/<int:pk>/ballot-paper/", documents.ballot_paper, name="ballot-paper"),
+    path("years/<int:pk>/documents/voting-cards/", cards.card_sheet, name="card-sheet"),
 ]

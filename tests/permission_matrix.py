@@ -106,6 +106,9 @@ blocs:scores-publish                 302       404             403          302 
 awards:rule-set                      302       404             403          200    403    403    200
 awards:meeting-edit                  302       404             403          200    403    403    200
 awards:round-list                    302       404             200          200    200    200    200
+awards:cards                         302       404             403          200    403    403    200
+awards:room                          302       404             200          200    200    200    200
+awards:room-live                     302       404             200          200    200    200    200
 awards:rounds-generate               302       404             403          302    403    403    302
 awards:next-year-open                302       404             403          302    403    403    302
 awards:round-detail                  302       404             200          200    200    200    200
@@ -117,6 +120,11 @@ awards:round-close                   302       404             403          200 
 awards:round-discard-online          302       404             403          302    302    403    302
 awards:vote                          302       404             200          403    403    403    403
 awards:vote-cast                     302       404             200          403    403    403    403
+# A voting card's pages open without an account (issue 11): with no card in hand the ballot sends to the code page.
+awards:card-enter                    200       200             200          200    200    200    200
+awards:card-ballot                   302       302             302          302    302    302    302
+awards:card-cast                     302       302             302          302    302    302    302
+awards:card-leave                    302       302             302          302    302    302    302
 awards:paper-ballot                  302       404             403          200    403    403    200
 awards:paper-reconcile               302       404             403          302    403    403    302
 awards:paper-count                   302       404             403          200    403    403    200
@@ -173,6 +181,8 @@ reports:meeting-minutes              302       404             200          200 
 reports:submission                   302       404             200          200    200    200    200
 reports:document-numbers             302       404             403          200    403    403    200
 reports:ballot-paper                 302       404             403          200    200    403    200
+# The voting-card sheet is made by a POST (an empty form: back to the cards page).
+reports:card-sheet                   302       404             403          302    403    403    302
 reports:document-numbers@post        302       404             403          302    403    403    302
 """
 

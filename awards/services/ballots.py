@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from awards import ballot_box, rules, selectors
 from awards.models import (
     Ballot,
+    Meeting,
     PaperCount,
     PaperEntry,
     Round,
@@ -23,7 +24,7 @@ from awards.models import (
 from awards.services import rounds
 from awards.services.common import raise_issues
 from blocs.audit import audit
-from blocs.models import Unit, User
+from blocs.models import BlocYear, Unit, User
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a meeting room
 
@@ -57,7 +58,7 @@ def ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int
         raise ValidationError(_("The server is busy; your ballot was not stored. Please cast it again.")) from error
 
 
-def _lock_round_shared(round_: Round) -> Round:
+def lock_round_shared(round_: Round) -> Round:
     """The round, locked against the close but not against other voters (PostgreSQL FOR SHARE; SQLite
     serialises writers by itself)."""
     if connection.vendor == "postgresql":
@@ -67,13 +68,14 @@ def _lock_round_shared(round_: Round) -> Round:
 
 
 def _ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int]) -> CastReceipt:
-    round_ = _lock_round_shared(round_)
+    round_ = lock_round_shared(round_)
     if round_.status != Round.Status.OPEN:
         raise ValidationError(_("This round is not open for voting."))
     if round_.is_paper_only or round_.box_public_key is None:
         raise ValidationError(_("This round takes paper ballots only."))
     if unit.pk not in selectors.present_units(round_.bloc_year):
         raise ValidationError(_("%(unit)s is not recorded as present at the meeting.") % {"unit": unit.name})
+    account_may_vote(round_.bloc_year, unit)
     delegate = actor if round_.voters == "delegate" else None
     if Turnout.objects.filter(round=round_, unit=unit, voter=delegate).exists():
         raise ValidationError(_("%(unit)s has already voted in this round.") % {"unit": unit.name})
@@ -89,6 +91,17 @@ def _ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[in
     audit(actor=actor, action="awards.ballot.cast", bloc_year=round_.bloc_year, obj=round_,
           changes={"unit": unit.name})
     return CastReceipt(receipt=receipt, choices=chosen)
+
+
+def account_may_vote(bloc_year: BlocYear, unit: Unit) -> None:
+    """With voting cards, a unit in the room votes with its card, never also with an account (issue 11)."""
+    meeting = Meeting.objects.filter(bloc_year=bloc_year).only("voting_mode").first()
+    mode = meeting.voting_mode if meeting else Meeting.VotingMode.ACCOUNTS
+    if mode == Meeting.VotingMode.CARDS:
+        raise ValidationError(_("This meeting votes with voting cards: vote with the card handed out in the room."))
+    if mode == Meeting.VotingMode.BOTH and unit.pk in selectors.units_in_the_room(bloc_year):
+        raise ValidationError(_("%(unit)s is in the room: it votes with the voting card handed out there. Accounts "
+                                "are for the units attending online.") % {"unit": unit.name})
 
 
 def _paper_ballot(round_: Round, choices: Sequence[int], invalid_reason: str) -> Ballot:

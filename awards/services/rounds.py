@@ -43,8 +43,9 @@ from blocs.writable import ensure_writable
 @transaction.atomic
 def meeting_save(*, actor: User | None, bloc_year: BlocYear, data: dict[str, Any],
                  present: Sequence[Unit], absent_reasons: dict[int, str] | None = None,
-                 committee: Sequence[tuple[str, Unit | None]] = ()) -> Meeting:
-    """Record the meeting, its attendance and the counting committee (first named is its head)."""
+                 committee: Sequence[tuple[str, Unit | None]] = (), online: Sequence[Unit] = ()) -> Meeting:
+    """Record the meeting, its attendance and the counting committee (first named is its head). `online`: the
+    present units that attend by video link (they vote with their accounts when the meeting uses both)."""
     bloc_year = BlocYear.objects.select_for_update().get(pk=bloc_year.pk)
     ensure_writable(bloc_year)
     if bloc_year.rounds.filter(status__in=[Round.Status.OPEN, Round.Status.CLOSED]).exists():
@@ -52,9 +53,12 @@ def meeting_save(*, actor: User | None, bloc_year: BlocYear, data: dict[str, Any
     meeting, _created = Meeting.objects.update_or_create(bloc_year=bloc_year, defaults=data)
     members = list(Unit.objects.filter(memberships__bloc_year=bloc_year))
     present_ids = {unit.pk for unit in present}
+    online_ids = {unit.pk for unit in online}
+    if online_ids - present_ids:
+        raise ValidationError(_("A unit attending online is present: tick it as present too."))
     meeting.attendance.all().delete()
     Attendance.objects.bulk_create(
-        Attendance(meeting=meeting, unit=unit, is_present=unit.pk in present_ids,
+        Attendance(meeting=meeting, unit=unit, is_present=unit.pk in present_ids, online=unit.pk in online_ids,
                    absence_reason="" if unit.pk in present_ids else (absent_reasons or {}).get(unit.pk, ""))
         for unit in members
     )
@@ -305,6 +309,7 @@ def round_sealed_discard(*, actor: User | None, round_: Round, reason: str) -> R
     discarded = round_.sealed_ballots.count()
     round_.sealed_ballots.all().delete()
     round_.turnout.all().delete()
+    round_.card_votes.all().delete()
     round_.is_paper_only = True
     round_.box_public_key = round_.box_private_key = None
     round_.save(update_fields=["is_paper_only", "box_public_key", "box_private_key"])

@@ -12,9 +12,21 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from awards import conditions, selectors
+from awards.charts import result_bars_svg
 from awards.forms_dossier import ConditionAddForm
-from awards.models import Attendance, Ballot, Condition, HistoryEntry, Rating, Round, RuleSet, Turnout
-from awards.results import shown_reasons
+from awards.models import (
+    Attendance,
+    Ballot,
+    CardVote,
+    Condition,
+    HistoryEntry,
+    Meeting,
+    Rating,
+    Round,
+    RuleSet,
+    Turnout,
+)
+from awards.results import result_of, shown_reasons
 from blocs.models import Award, Membership, Unit
 from blocs.permissions import can_read_province, roles_of
 
@@ -39,7 +51,7 @@ def open_rounds_panel(context: dict[str, Any]) -> dict[str, Any]:
 def chair_rounds_panel(context: dict[str, Any]) -> dict[str, Any]:
     """The chair's view of open rounds (issue 10, item 11): ballots received so far (online turnout plus
     paper ballots entered; the online ones stay sealed) and the present units with no online ballot yet,
-    by name only. Three queries however many units."""
+    by name only (where every unit votes by account). Five queries however many units."""
     roles = roles_of(context["request"].user)
     if not (roles.is_admin or roles.chair_years or roles.secretariat_blocs):
         return {"rounds": []}
@@ -51,6 +63,10 @@ def chair_rounds_panel(context: dict[str, Any]) -> dict[str, Any]:
                   .annotate(n_paper=Coalesce(Subquery(paper), 0)).order_by("bloc_year", "order"))
     turnout = list(Turnout.objects.filter(round__in=rounds).values_list("round", "unit"))
     n_online = Counter(round_id for round_id, _unit in turnout)  # one row per ballot, per delegate too
+    n_online.update(CardVote.objects.filter(round__in=rounds).values_list("round", flat=True))
+    by_account = set(Meeting.objects.filter(bloc_year__in={r.bloc_year_id for r in rounds},
+                                            voting_mode=Meeting.VotingMode.ACCOUNTS)
+                     .values_list("bloc_year", flat=True))
     voted: dict[int, set[int]] = defaultdict(set)
     for round_id, unit_id in turnout:
         voted[round_id].add(unit_id)
@@ -60,7 +76,9 @@ def chair_rounds_panel(context: dict[str, Any]) -> dict[str, Any]:
         present[row.meeting.bloc_year_id].append(row.unit)
     for round_ in rounds:
         round_.n_received = n_online[round_.pk] + round_.n_paper
-        round_.not_voted = [] if round_.is_paper_only else [  # paper ballots name no one
+        round_.by_card = round_.bloc_year_id not in by_account
+        # Paper ballots and voting cards name no one: who has not voted is known only where all vote by account.
+        round_.not_voted = [] if round_.is_paper_only or round_.bloc_year_id not in by_account else [
             unit for unit in present[round_.bloc_year_id] if unit.pk not in voted[round_.pk]]
     return {"rounds": rounds}
 
@@ -106,3 +124,18 @@ def unit_history_panel(context: dict[str, Any], unit: Unit) -> dict[str, Any]:
                       "ratings": [e for e in rows if not e.award_id]})
     return {"unit": unit, "years": years,
             "can_import": can_read_province(roles_of(context["request"].user))}
+
+
+# --- Issue 11: a closed round's votes as bars -----------------------------------------------------------------
+
+
+@register.simple_tag
+def result_bars(round_: Round) -> str:
+    """The bars of a closed round's stored result (awards/charts.py); empty while open."""
+    stored = result_of(round_)
+    if stored is None or not stored.candidates:
+        return ""
+    names = dict(Unit.objects.filter(pk__in=[row.unit for row in stored.candidates]).values_list("pk", "name"))
+    mark = round_.pass_mark
+    return result_bars_svg(stored.candidates, names=names, base=stored.base, fraction=mark.fraction,
+                           comparator=mark.comparator, runoff=stored.runoff)

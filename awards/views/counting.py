@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from awards import ballot_box, selectors
 from awards import permissions as award_perms
 from awards.forms import CloseForm, DiscardSealedForm, PaperBallotForm, PaperCountForm
-from awards.models import Ballot, Round
+from awards.models import Ballot, Meeting, Round
 from awards.results import Row, result_of
 from awards.services import ballots as ballot_services
 from awards.services import rounds
@@ -46,7 +46,10 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roles = perms.roles_of(request.user)
     members = set(round_.bloc_year.memberships.values_list("unit_id", flat=True))
     context = {
-        "round": round_, "candidates": _candidates(round_), "turnout": round_.turnout.count(),
+        "round": round_, "candidates": _candidates(round_),
+        "turnout": round_.turnout.count() + round_.card_votes.count(),
+        "by_card": Meeting.objects.filter(bloc_year=round_.bloc_year_id)
+        .exclude(voting_mode=Meeting.VotingMode.ACCOUNTS).exists(),
         "paper": round_.ballots.filter(source=Ballot.Source.PAPER).count(),
         "manager": award_perms.can_run_meeting(roles, round_.bloc_year),
         "chair": award_perms.can_open_close(roles, round_.bloc_year),
@@ -54,6 +57,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": result_rows(round_) if round_.is_closed else [],
         "result": result_of(round_) if round_.is_closed else None,
         "runoffs": list(round_.runoffs.all()),
+        # The chair runs the meeting from a phone: a closed round's page leads to the next round to open.
+        "next_round": (Round.objects.filter(bloc_year=round_.bloc_year_id, status=Round.Status.DRAFT)
+                       .order_by("order", "pk").first() if round_.is_closed else None),
         "entries": {"A": round_.paper_entries.filter(clerk="A").count(),
                     "B": round_.paper_entries.filter(clerk="B").count()},
     }

@@ -63,6 +63,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if meeting is not None:
         attendance = list(meeting.attendance.select_related("unit"))
         initial = {"present": [a.unit_id for a in attendance if a.is_present],
+                   "online": [a.unit_id for a in attendance if a.online],
                    "absence_reasons": "\n".join(f"{a.unit.short_code}: {a.absence_reason}" for a in attendance
                                                 if not a.is_present and a.absence_reason),
                    "committee": "\n".join(c.name for c in meeting.committee.all())}
@@ -74,7 +75,8 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if run_service(request, lambda: round_services.meeting_save(
                 actor=request.user, bloc_year=bloc_year, data=data, present=list(form.cleaned_data["present"]),
                 absent_reasons=form.cleaned_data["absence_reasons"],
-                committee=[(name, None) for name in form.cleaned_data["committee"]]),
+                committee=[(name, None) for name in form.cleaned_data["committee"]],
+                online=list(form.cleaned_data["online"])),
                 form=form, success=_("Meeting saved.")):
             return redirect("awards:round-list", pk=bloc_year.pk)
     return render(request, "blocs/form_page.html", {"form": form, "title": _("Year-end meeting"),

@@ -48,7 +48,11 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = visible_round(request, pk)
     unit = _voting_unit(request, round_)
     context = {"round": round_, "unit": unit, "has_voted": _has_voted(round_, unit, request.user)}
-    if round_.status != Round.Status.OPEN or context["has_voted"] or round_.is_paper_only:
+    try:
+        ballots.account_may_vote(round_.bloc_year, unit)
+    except ValidationError as error:
+        context["by_card"] = " ".join(error.messages)
+    if round_.status != Round.Status.OPEN or context["has_voted"] or round_.is_paper_only or "by_card" in context:
         return render(request, "awards/vote.html", context)
     form = _ballot_form(round_, unit, request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -97,3 +97,16 @@ document.addEventListener("click", function (event) {
     }
   }, 10000);
 })();
+
+// A voting card's QR code opens /card/#CODE: the code after "#" never reaches the server in a URL (so no
+// access log holds it); here it is put into the form and sent in the form's body. Without JS, type the code.
+(function () {
+  var form = document.querySelector("form[data-card-code]");
+  var code = window.location.hash.replace(/^#/, "");
+  if (!form || !/^[A-Za-z0-9-]{10,12}$/.test(code)) {
+    return;
+  }
+  history.replaceState(null, "", window.location.pathname);
+  form.querySelector("input[name=code]").value = code;
+  form.submit();
+})();

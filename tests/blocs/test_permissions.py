@@ -170,6 +170,16 @@ ROWS: dict[str, Row] = {
     "awards:rule-set": Row(pk="year"),
     "awards:meeting-edit": Row(pk="year"),
     "awards:round-list": Row(pk="year"),
+    # Voting cards (issue 11): the secretariat's page; the card holder's pages need no account.
+    "awards:cards": Row(pk="year"),
+    # The screen for the room: read-only, for everyone of the bloc (it is what the projector shows).
+    "awards:room": Row(pk="year"),
+    "awards:room-live": Row(pk="year"),
+    "awards:card-enter": Row(login_required=False),
+    "awards:card-ballot": Row(login_required=False),
+    "awards:card-cast": Row(method="post", login_required=False),
+    "awards:card-leave": Row(method="post", login_required=False),
+    "reports:card-sheet": Row(method="post", pk="year"),
     # The year already has a round: the secretariat is told so and sent back.
     "awards:rounds-generate": Row(method="post", pk="year"),
     # No head elected yet: the secretariat is told so and sent back to the rounds.
