@@ -237,7 +237,7 @@ def search_matches(query: str, *texts: str) -> bool:
 # --- The bloc's documents (issue 12, item 2) -------------------------------------------------------------------
 
 # Words left out of a symbol's initials: "Khối thi đua các Ban, cơ quan của Đảng" → KTĐ-BCQĐ.
-_SYMBOL_SKIP = frozenset({"các", "của", "và", "cơ", "thuộc", "trực", "tỉnh", "khối", "cụm", "thi", "đua"})
+_SYMBOL_SKIP = frozenset({"các", "của", "và", "thuộc", "trực", "tỉnh", "khối", "cụm", "thi", "đua"})
 _SYMBOL_PREFIXES = {"bloc": "KTĐ", "cluster": "CTĐ"}
 
 
