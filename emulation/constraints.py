@@ -74,7 +74,6 @@ MESSAGES = {
     "sent_document_ballot_round": _("A ballot paper as sent belongs to its round; the other documents to no round."),
     "sent_document_new_version_reason": _("A new version of a document already sent says why it was made."),
     "sent_document_version_from_one": _("The versions of a document as sent are numbered from 1."),
-    "sent_document_frozen": _("A document as sent to the province is never changed: make a new version."),
     "comment_answer_has_time": _("An answer needs its time."),
     "issued_document_unique": _("This document already has a number this year."),
 }

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 # A document as sent is never changed (issue 12, item 5): the database refuses an UPDATE of its row, whatever
-# the code does; its message is emulation/constraints.py "sent_document_frozen".
+# the code does (no screen writes one: reports/services/sent.py only inserts).
 SQLITE = """CREATE TRIGGER sent_document_frozen BEFORE UPDATE ON reports_sentdocument
 BEGIN SELECT RAISE(ABORT, 'sent_document_frozen'); END"""
 POSTGRESQL = ["""CREATE FUNCTION sent_document_frozen() RETURNS trigger AS $$
