@@ -15,6 +15,15 @@ from emulation.kernel.fields import WholeNumberField, number_formfield
 from emulation.kernel.forms import BoundedModelMultipleChoiceField, DateInput, NFCMixin, UniqueByService, nfc
 from emulation.kernel.uploads import check_attachment
 
+DOCUMENT_FIELDS = ("doc_parent_lines", "doc_symbol", "doc_style", "doc_signer_title")
+
+
+def document_fields() -> dict[str, forms.Field]:
+    """The bloc's document settings (issue 12, item 2) as the year's settings page shows them."""
+    return {name: Bloc._meta.get_field(name).formfield(**({"widget": forms.Textarea(attrs={"rows": 2})}
+                                                          if name == "doc_parent_lines" else {}))
+            for name in DOCUMENT_FIELDS}
+
 
 class UnitForm(ReadableConstraintsMixin, NFCMixin, UniqueByService, forms.ModelForm):
     class Meta:
@@ -39,8 +48,9 @@ class UnitForm(ReadableConstraintsMixin, NFCMixin, UniqueByService, forms.ModelF
 class BlocForm(ReadableConstraintsMixin, NFCMixin, UniqueByService, forms.ModelForm):
     class Meta:
         model = Bloc
-        fields = ["name", "code", "kind", "province", "founding_decision", "founded_year"]
+        fields = ["name", "code", "kind", "province", "founding_decision", "founded_year", *DOCUMENT_FIELDS]
         formfield_callback = number_formfield
+        widgets = {"doc_parent_lines": forms.Textarea(attrs={"rows": 2})}
 
 
 def _year_field(label: str) -> WholeNumberField:
@@ -62,8 +72,11 @@ class BlocYearForm(NFCMixin, forms.Form):
 
 
 class BlocYearEditForm(BlocYearForm):
+    """The year's settings and the bloc's document settings, which every year of the bloc prints."""
+
     def __init__(self, *args: Any, year: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields.update(document_fields())
         self.fields["year"].disabled = True
         self.fields["year"].initial = year
         self.fields["year"].required = False

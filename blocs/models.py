@@ -90,6 +90,22 @@ class Bloc(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.BLOC)
     founding_decision = models.CharField(_("founding decision"), max_length=200, blank=True)
     founded_year = models.PositiveIntegerField(_("founded in"))
+    # The bloc's documents (issue 12, item 2): left empty, each is derived as blocs.selectors.document_settings says.
+    doc_parent_lines = models.TextField(
+        _("line(s) above the bloc's name"), blank=True,
+        help_text=_("The issuing body's parent printed above the bloc's name, one line per line of text. "
+                    "Left empty: the head unit's parent body."))
+    doc_symbol = models.CharField(
+        _("document symbol"), max_length=20, blank=True,
+        help_text=_("The bloc's symbol after the document type, e.g. KTĐ-NC in “Số: 05/BC-KTĐ-NC”. "
+                    "Left empty: derived from the bloc's name."))
+    doc_style = models.CharField(
+        _("document style"), max_length=10, blank=True,
+        choices=[("state", _("Decree 30/2020 (state bodies)")), ("party", _("Guidance 36-HD/VPTW (Party bodies)"))],
+        help_text=_("Left empty: the head unit's kind decides."))
+    doc_signer_title = models.CharField(
+        _("signer's title"), max_length=100, blank=True,
+        help_text=_("The line under “TM. KHỐI THI ĐUA” in the signature block. Left empty: TRƯỞNG KHỐI."))
 
     class Meta:
         ordering = ["name"]

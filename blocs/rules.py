@@ -232,3 +232,37 @@ def search_matches(query: str, *texts: str) -> bool:
     """Every word of the query appears, in that bare form, in one of the texts ("so chinh" finds "Sở Tài chính")."""
     haystack = " | ".join(search_key(text) for text in texts)
     return all(word in haystack for word in search_key(query).split())
+
+
+# --- The bloc's documents (issue 12, item 2) -------------------------------------------------------------------
+
+# Words left out of a symbol's initials: "Khối thi đua các Ban, cơ quan của Đảng" → KTĐ-BCQĐ.
+_SYMBOL_SKIP = frozenset({"các", "của", "và", "thuộc", "trực", "tỉnh", "khối", "cụm", "thi", "đua"})
+_SYMBOL_PREFIXES = {"bloc": "KTĐ", "cluster": "CTĐ"}
+
+
+def default_symbol(*, kind: str, name: str, code: str) -> str:
+    """A bloc's document symbol when the secretariat leaves it empty: "KTĐ" (a cluster "CTĐ") and the initials
+    of its name's own words, so that two blocs do not both issue "01 … KTĐ" ("Khối thi đua Nội chính" →
+    KTĐ-NC). A name of only the kind's words takes the bloc's code instead."""
+    prefix = _SYMBOL_PREFIXES.get(kind, "KTĐ")
+    words = [w.strip(",.;:()–-") for w in name.split()]
+    initials = "".join(w[0].upper() for w in words if w and w.lower() not in _SYMBOL_SKIP)
+    own = initials or code.upper()
+    return f"{prefix}-{own[:12]}"
+
+
+def parent_lines(text: str) -> tuple[str, ...]:
+    """The lines above the bloc's name as typed, one per line, blank lines dropped."""
+    return tuple(" ".join(line.split()) for line in (text or "").splitlines() if line.strip())
+
+
+@dataclass(frozen=True)
+class DocumentSettings:
+    """What every document of a bloc year prints around its body, each with whether it was derived."""
+
+    parent_lines: tuple[str, ...]
+    symbol: str
+    style: str  # "state" (Decree 30/2020) or "party" (Guidance 36-HD/VPTW)
+    signer_title: str
+    derived: frozenset[str]  # the names of the settings left empty, hence derived

@@ -77,6 +77,41 @@ def officer_unit(bloc: Bloc) -> Unit | None:
     return head.unit if head else None
 
 
+# --- The bloc's documents (issue 12, item 2) -------------------------------------------------------------------
+
+SIGNER_TITLE = "TRƯỞNG KHỐI"
+
+
+def effective_symbol(bloc: Bloc) -> str:
+    """The bloc's symbol as typed, else derived; a derived one that another bloc of the province already has
+    (typed or derived) takes the bloc's code, so that two blocs never share one by default."""
+    if bloc.doc_symbol:
+        return bloc.doc_symbol
+    symbol = rules.default_symbol(kind=bloc.kind, name=bloc.name, code=bloc.code)
+    others = Bloc.objects.filter(province=bloc.province_id).exclude(pk=bloc.pk).only(
+        "pk", "kind", "name", "code", "doc_symbol")
+    taken = {o.doc_symbol or (rules.default_symbol(kind=o.kind, name=o.name, code=o.code) if o.pk < bloc.pk else "")
+             for o in others}
+    return symbol if symbol not in taken else f"{symbol.split('-')[0]}-{bloc.code.upper()}"
+
+
+def document_settings(bloc_year: BlocYear) -> rules.DocumentSettings:
+    """The bloc's document settings, each left empty derived as before the settings existed: the parent body
+    and the style from the head unit (its parent body; a Party body writes Guidance 36)."""
+    bloc = bloc_year.bloc
+    head = (Membership.objects.filter(bloc_year=bloc_year, position=Membership.Position.HEAD)
+            .select_related("unit").first())
+    unit = head.unit if head else None
+    derived = {name for name, value in (("parent_lines", bloc.doc_parent_lines), ("symbol", bloc.doc_symbol),
+                                        ("style", bloc.doc_style), ("signer_title", bloc.doc_signer_title))
+               if not value.strip()}
+    parents = rules.parent_lines(bloc.doc_parent_lines) or ((unit.parent_body,) if unit and unit.parent_body else ())
+    style = bloc.doc_style or ("party" if unit is not None and unit.kind == Unit.Kind.PARTY else "state")
+    return rules.DocumentSettings(parent_lines=parents, symbol=effective_symbol(bloc), style=style,
+                                  signer_title=bloc.doc_signer_title.strip() or SIGNER_TITLE,
+                                  derived=frozenset(derived))
+
+
 # --- Before a step that cannot be undone (issue 10, item 8) -------------------------------------------------
 
 AdvanceCheck = Callable[[BlocYear, str], list[str]]

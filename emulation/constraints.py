@@ -81,6 +81,11 @@ MESSAGES = {
     # reports
     "report_version_unique": _("This version of the report already exists."),
     "report_adopted_is_frozen": _("An adopted report keeps its date and its signed PDF."),
+    "sent_document_unique": _("This version of the document has already been sent."),
+    "sent_ballot_unique": _("This version of the ballot paper has already been sent."),
+    "sent_document_ballot_round": _("A ballot paper as sent belongs to its round; the other documents to no round."),
+    "sent_document_new_version_reason": _("A new version of a document already sent says why it was made."),
+    "sent_document_version_from_one": _("The versions of a document as sent are numbered from 1."),
     "comment_answer_has_time": _("An answer needs its time."),
     "issued_document_unique": _("This document already has a number this year."),
 }

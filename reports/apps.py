@@ -15,3 +15,8 @@ class ReportsConfig(AppConfig):
         from reports.queries.report import report_not_adopted
 
         register_advance_check(report_not_adopted)
+        # Every document of the year is stored as sent when the year is submitted (issue 12, item 5).
+        from blocs.services.bloc_years import register_advance_step
+        from reports.services.sent import on_year_advanced
+
+        register_advance_step(on_year_advanced)

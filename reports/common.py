@@ -11,12 +11,14 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from blocs.models import BlocYear, Membership, Unit
+from blocs.models import BlocYear
+from blocs.rules import DocumentSettings
+from blocs.selectors import document_settings
 from reports import rules
 from reports.docx import html_to_docx
+from reports.models import SentDocument
 from reports.pdf import html_to_pdf
 
-ISSUER_CODE = "KTĐ"  # Khối thi đua; the bloc's documents are numbered under it
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Proposals in every document in one order: per award, voted before added outside the vote, by the vote's
 # rank (votes), then the final score (descending), then the name: the order of the counting minutes' tally.
@@ -38,29 +40,32 @@ class DocumentFrame:
     recipients: tuple[str, ...] = field(default_factory=tuple)
 
 
-def head_unit(bloc_year: BlocYear) -> Unit | None:
-    membership = (Membership.objects.filter(bloc_year=bloc_year, position=Membership.Position.HEAD)
-                  .select_related("unit").first())
-    return membership.unit if membership else None
+def document_header(bloc_year: BlocYear, settings: DocumentSettings | None = None) -> rules.Header:
+    """The bloc's document settings (issue 12, item 2; blocs.selectors.document_settings): the lines above
+    its name, its symbol and its style, each derived from the head unit when left empty."""
+    settings = settings or document_settings(bloc_year)
+    return rules.Header(style=rules.PARTY if settings.style == "party" else rules.STATE,
+                        parent_lines=settings.parent_lines, issuing_body=bloc_year.bloc.name, symbol=settings.symbol)
 
 
 def frame(bloc_year: BlocYear, *, type_code: str, title_type: str, title_summary: str, number: int | None,
           day: dt.date | None, recipients: tuple[str, ...] = (), signer_name: str = "",
           signer_lines: tuple[str, ...] | None = None) -> DocumentFrame:
-    """The head unit's kind picks the header: Party bodies (the seed bloc) or state bodies."""
-    head = head_unit(bloc_year)
-    style = rules.PARTY if head is not None and head.kind == Unit.Kind.PARTY else rules.STATE
-    header = rules.Header(style=style, parent_body=head.parent_body if head else "",
-                          issuing_body=bloc_year.bloc.name)
+    """The bloc's settings, else the head unit's kind, pick the header: Party bodies (the seed bloc) or state
+    bodies; the signer's title under "TM. KHỐI THI ĐUA" is the bloc's setting too."""
+    settings = document_settings(bloc_year)
+    header = document_header(bloc_year, settings)
+    style = header.style
     place = bloc_year.place_name or bloc_year.bloc.province.name
     name, title = rules.signer_parts(signer_name)
     return DocumentFrame(
         header=header,
-        number_line=rules.document_number(number, type_code, ISSUER_CODE, style=style),
+        number_line=rules.document_number(number, type_code, header.symbol, style=style),
         date_line=rules.date_line(day, place) if day else f"{place}, ngày ...... tháng ...... năm {bloc_year.year}",
         title_type=title_type, title_summary=title_summary, recipients=recipients, signer_name=name,
         signer_title=title,
-        signer_lines=signer_lines or (f"{rules.on_behalf(style)} KHỐI THI ĐUA", "TRƯỞNG KHỐI"),
+        signer_lines=signer_lines or (f"{rules.on_behalf(style)} KHỐI THI ĐUA",
+                                      settings.signer_title.upper()),
     )
 
 
@@ -68,6 +73,21 @@ def render_document(template: str, context: dict[str, Any]) -> str:
     """Documents are Vietnamese whatever the reader's screen language."""
     with translation.override("vi"):
         return render_to_string(template, context)
+
+
+def sent_response(sent: SentDocument, fmt: str, filename: str) -> HttpResponse:
+    """A document as sent to the province, byte for byte as stored, never rendered again (issue 12, item 5)."""
+    if fmt == "pdf":
+        response = HttpResponse(bytes(sent.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+        response["X-Content-SHA256"] = sent.pdf_sha256
+    elif fmt == "docx":
+        response = HttpResponse(bytes(sent.docx), content_type=DOCX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}.docx"'
+        response["X-Content-SHA256"] = sent.docx_sha256
+    else:
+        response = HttpResponse(sent.html)
+    return response
 
 
 def document_response(html: str, fmt: str, filename: str) -> HttpResponse:

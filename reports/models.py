@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from awards.models import Round
 from blocs.models import BlocYear, Unit, User
 
 # The narrative sections the secretariat writes; the others fill themselves in from the data.
@@ -168,3 +169,51 @@ class ReportSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} – {self.signer}"
+
+
+class SentDocument(models.Model):
+    """A document of a year as it was sent to the province (issue 12, item 5): its HTML, PDF and Word file, with
+    their SHA-256, stored when the year is submitted and served as stored from then on. A row is never changed
+    (the database refuses an UPDATE); a correction is a new version with the reason for it, the earlier ones
+    kept (reports/services/sent.py)."""
+
+    class Kind(models.TextChoices):
+        COUNTING_MINUTES = "counting", _("Ballot-counting minutes")
+        MEETING_MINUTES = "minutes", _("Meeting minutes")
+        SUBMISSION = "submission", _("Submission letter")
+        BALLOT = "ballot", _("Ballot paper")
+        REPORT = "report", _("Year-end report")
+
+    bloc_year = models.ForeignKey(BlocYear, on_delete=models.PROTECT, related_name="sent_documents",
+                                  verbose_name=_("bloc year"))
+    kind = models.CharField(_("document"), max_length=12, choices=Kind.choices)
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("round"))
+    version = models.PositiveIntegerField(_("version"))
+    html = models.TextField(_("text as sent"))
+    pdf = models.BinaryField(_("PDF as sent"))
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    docx = models.BinaryField(_("Word file as sent"))
+    docx_sha256 = models.CharField(_("SHA-256 of the Word file"), max_length=64)
+    sent_at = models.DateTimeField(_("sent at"))
+    sent_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("sent by"))
+    reason = models.TextField(_("reason for the new version"), blank=True)
+
+    class Meta:
+        ordering = ["bloc_year", "kind", "round", "-version"]
+        verbose_name = _("document as sent")
+        verbose_name_plural = _("documents as sent")
+        constraints = [
+            models.UniqueConstraint(fields=["bloc_year", "kind", "version"], condition=Q(round__isnull=True),
+                                    name="sent_document_unique"),
+            models.UniqueConstraint(fields=["round", "version"], condition=Q(round__isnull=False),
+                                    name="sent_ballot_unique"),
+            models.CheckConstraint(condition=(Q(kind="ballot") & Q(round__isnull=False))
+                                   | (~Q(kind="ballot") & Q(round__isnull=True)), name="sent_document_ballot_round"),
+            models.CheckConstraint(condition=Q(version=1) | ~Q(reason=""), name="sent_document_new_version_reason"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="sent_document_version_from_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.bloc_year.year} – v{self.version}"

@@ -40,6 +40,11 @@ def can_print_ballots(roles: Roles, bloc_year: BlocYear) -> bool:
     return can_open_close(roles, bloc_year)
 
 
+def can_correct_sent(roles: Roles, bloc_year: BlocYear) -> bool:
+    """A new version of a document already sent to the province: the secretariat or the chair (issue 12)."""
+    return can_write_report(roles, bloc_year) or can_adopt_report(roles, bloc_year)
+
+
 def commenting_units(roles: Roles, bloc_year: BlocYear) -> list[Unit]:
     """The member units this user speaks for."""
     if not roles.rep_units:

@@ -87,8 +87,9 @@ class Header:
     """The header cells: issuing body on the left, national or Party line on the right."""
 
     style: str
-    parent_body: str
+    parent_lines: tuple[str, ...]  # the line(s) above the issuing body (the bloc's setting, else the head's parent)
     issuing_body: str
+    symbol: str = "KTĐ"  # the bloc's document symbol: "Số: 05/BC-<symbol>"
 
     @property
     def national_line(self) -> str:

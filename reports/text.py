@@ -74,9 +74,10 @@ def legal_bases(day: dt.date) -> tuple[str, ...]:
     return next(bases for since, bases in LEGAL_BASES if day >= since)
 
 
-def number_inline(number: int | None, type_code: str, style: str) -> str:
-    """"số 05-BC/KTĐ" (Party) or "số 05/BC-KTĐ" (state) inside a sentence; "" without a number."""
+def number_inline(number: int | None, type_code: str, header: rules.Header) -> str:
+    """"số 05-BC/KTĐ-NC" (Party) or "số 05/BC-KTĐ-NC" (state) inside a sentence, under the bloc's symbol;
+    "" without a number."""
     if not number:
         return ""
-    line = rules.document_number(number, type_code, "KTĐ", style=style)
+    line = rules.document_number(number, type_code, header.symbol, style=header.style)
     return "số " + line.split(" ", 1)[1]

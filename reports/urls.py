@@ -26,9 +26,11 @@ urlpatterns: list = [
     # The meeting's other documents (?format=html|pdf|docx)
     path("years/<int:pk>/documents/", documents.documents_list, name="documents"),
     path("years/<int:pk>/documents/numbers/", documents.document_numbers, name="document-numbers"),
+    path("years/<int:pk>/documents/new-version/", documents.document_new_version, name="document-new-version"),
     path("years/<int:pk>/documents/counting-minutes/", documents.counting_minutes, name="counting-minutes"),
     path("years/<int:pk>/documents/meeting-minutes/", documents.meeting_minutes, name="meeting-minutes"),
     path("years/<int:pk>/documents/submission/", documents.submission, name="submission"),
     path("documents/rounds/<int:pk>/ballot-paper/", documents.ballot_paper, name="ballot-paper"),
     path("years/<int:pk>/documents/voting-cards/", cards.card_sheet, name="card-sheet"),
+    path("sent-documents/<int:pk>/", documents.sent_document, name="sent-document"),
 ]

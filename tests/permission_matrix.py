@@ -184,6 +184,11 @@ reports:ballot-paper                 302       404             403          200 
 # The voting-card sheet is made by a POST (an empty form: back to the cards page).
 reports:card-sheet                   302       404             403          302    403    403    302
 reports:document-numbers@post        302       404             403          302    403    403    302
+# Documents as sent to the province (issue 12, item 5): one version, read by all who read the documents (a ballot
+# paper: those who print them); a new version by the secretariat or the chair (POST).
+reports:sent-document                302       404             200          200    200    200    200
+reports:sent-document@ballot         302       404             403          200    200    403    200
+reports:document-new-version         302       404             403          302    302    403    302
 """
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,8 +17,25 @@ from blocs.messages import raise_issues
 from blocs.models import Bloc, BlocYear, Covenant, CovenantItem, Unit, User
 from blocs.services.membership import leadership_set, membership_create
 from blocs.services.scoring import scoring_open
-from blocs.services.units import names_freeze
+from blocs.services.units import bloc_symbol_check, names_freeze
 from blocs.writable import lock_year
+
+DOCUMENT_FIELDS = ("doc_parent_lines", "doc_symbol", "doc_style", "doc_signer_title")
+
+
+class AdvanceStep(Protocol):
+    def __call__(self, *, actor: User | None, bloc_year: BlocYear, new_status: str) -> None: ...
+
+
+ADVANCE_STEPS: list[AdvanceStep] = []
+
+
+def register_advance_step(step: AdvanceStep) -> AdvanceStep:
+    """Other apps add what they do when a year moves on, inside the same transaction (reports: the documents
+    stored as sent when the year is submitted); blocs never imports them."""
+    if step not in ADVANCE_STEPS:
+        ADVANCE_STEPS.append(step)
+    return step
 
 
 @transaction.atomic
@@ -38,15 +56,25 @@ def bloc_year_create(*, actor: User | None, bloc: Bloc, year: int, registration_
 
 @transaction.atomic
 def bloc_year_update(*, actor: User | None, bloc_year: BlocYear, registration_deadline: dt.date | None,
-                     place_name: str) -> BlocYear:
+                     place_name: str, documents: Mapping[str, str] | None = None) -> BlocYear:
+    """The year's settings; `documents`, the bloc's document settings (issue 12, item 2), which every year of the
+    bloc prints from now on (a document already sent keeps what it was sent with)."""
     bloc_year = lock_year(bloc_year)
     fields = ("registration_deadline", "place_name")
     before = snapshot(bloc_year, fields)
     bloc_year.registration_deadline = registration_deadline
     bloc_year.place_name = place_name
     bloc_year.save(update_fields=list(fields))
-    audit(actor=actor, action="blocs.bloc_year.updated", bloc_year=bloc_year, obj=bloc_year,
-          changes=changed(before, snapshot(bloc_year, fields)))
+    changes = changed(before, snapshot(bloc_year, fields))
+    if documents is not None:
+        bloc = Bloc.objects.select_for_update().get(pk=bloc_year.bloc_id)
+        before_bloc = snapshot(bloc, DOCUMENT_FIELDS)
+        for name in DOCUMENT_FIELDS:
+            setattr(bloc, name, (documents.get(name) or "").strip())
+        bloc_symbol_check(bloc)
+        bloc.save(update_fields=list(DOCUMENT_FIELDS))
+        changes |= changed(before_bloc, snapshot(bloc, DOCUMENT_FIELDS))
+    audit(actor=actor, action="blocs.bloc_year.updated", bloc_year=bloc_year, obj=bloc_year, changes=changes)
     return bloc_year
 
 
@@ -70,6 +98,8 @@ def bloc_year_advance(*, actor: User | None, bloc_year: BlocYear, expected_statu
         names_freeze(Q(bloc_year=bloc_year))
     if new_status == BlocYear.Status.SCORING:
         scoring_open(actor=actor, bloc_year=bloc_year)
+    for step in ADVANCE_STEPS:
+        step(actor=actor, bloc_year=bloc_year, new_status=new_status)
     audit(actor=actor, action="blocs.bloc_year.status_changed", bloc_year=bloc_year, obj=bloc_year,
           changes={"status": [old_status, new_status], **({"reason": reason} if reason else {})})
     return bloc_year

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 
 from blocs.audit import audit, changed, snapshot
 from blocs.models import Award, Bloc, BlocYear, Membership, Province, Unit, User
+from blocs.selectors import effective_symbol
 
 UNIT_FIELDS = ("name", "short_code", "parent_body", "kind", "is_active", "renamed_from", "merged_into", "province")
-BLOC_FIELDS = ("name", "code", "kind", "province", "founding_decision", "founded_year")
+BLOC_FIELDS = ("name", "code", "kind", "province", "founding_decision", "founded_year", "doc_parent_lines",
+               "doc_symbol", "doc_style", "doc_signer_title")
 AWARD_FIELDS = ("code", "name", "kind", "level", "for_collectives", "for_individuals", "order", "is_active")
 
 Row = TypeVar("Row", bound=models.Model)
@@ -67,9 +69,22 @@ def _unit_check(target: Unit) -> None:
                                % {"code": target.short_code}})
 
 
+def bloc_symbol_check(target: Bloc) -> None:
+    """Two blocs of a province never number under one symbol: both would issue "01/BC-KTĐ" (issue 12)."""
+    target.doc_symbol = " ".join((target.doc_symbol or "").split()).upper()
+    if not target.doc_symbol:
+        return
+    others = Bloc.objects.filter(province=target.province_id).exclude(pk=target.pk)
+    clash = next((o for o in others if effective_symbol(o) == target.doc_symbol), None)
+    if clash is not None:
+        raise ValidationError({"doc_symbol": _("The bloc “%(bloc)s” already numbers its documents under %(symbol)s.")
+                               % {"bloc": clash.name, "symbol": target.doc_symbol}})
+
+
 def _bloc_check(target: Bloc) -> None:
     if Bloc.objects.filter(code=target.code).exclude(pk=target.pk).exists():
         raise ValidationError({"code": _("Another bloc already uses the code %(code)s.") % {"code": target.code}})
+    bloc_symbol_check(target)
     first_year = target.years.order_by("year").values_list("year", flat=True).first() if target.pk else None
     if first_year is not None and target.founded_year > first_year:
         raise ValidationError({"founded_year": _("The bloc already has a year %(year)s.") % {"year": first_year}})

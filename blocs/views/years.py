@@ -13,7 +13,13 @@ from blocs import permissions as perms
 from blocs import rules, selectors
 from blocs.forms import BlocYearEditForm, BlocYearForm, LeadershipForm, MemberAddForm
 from blocs.models import AuditEntry, BlocYear, Membership, Registration, ScoringTable, Unit
-from blocs.services.bloc_years import bloc_year_advance, bloc_year_create, bloc_year_open_next, bloc_year_update
+from blocs.services.bloc_years import (
+    DOCUMENT_FIELDS,
+    bloc_year_advance,
+    bloc_year_create,
+    bloc_year_open_next,
+    bloc_year_update,
+)
 from blocs.services.membership import leadership_set, membership_add, membership_remove
 from blocs.views.home import progress_of, years_with_progress
 from emulation.kernel.view_helpers import paginate, run_service
@@ -61,6 +67,7 @@ def year_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_year": BlocYear.objects.filter(bloc=bloc_year.bloc_id, year=bloc_year.year + 1).first(),
         "advance_warnings": (selectors.advance_warnings(bloc_year)
                              if perms.can_manage_bloc_year(perms.roles_of(request.user), bloc_year) else []),
+        "documents": selectors.document_settings(bloc_year),
         "my_memberships": [m for m in memberships if m.unit_id in perms.roles_of(request.user).rep_units],
         "scores_visible": perms.can_view_scores(perms.roles_of(request.user), bloc_year, is_published=ScoringTable
                                                 .objects.filter(bloc_year=bloc_year, published_at__isnull=False)
@@ -72,13 +79,16 @@ def year_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def year_edit(request: HttpRequest, pk: int) -> HttpResponse:
     bloc_year = _managed_year(request, pk)
+    bloc = bloc_year.bloc
     form = BlocYearEditForm(request.POST or None, year=bloc_year.year, initial={
-        "registration_deadline": bloc_year.registration_deadline, "place_name": bloc_year.place_name})
+        "registration_deadline": bloc_year.registration_deadline, "place_name": bloc_year.place_name,
+        **{name: getattr(bloc, name) for name in DOCUMENT_FIELDS}})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if run_service(request, lambda: bloc_year_update(
                 actor=request.user, bloc_year=bloc_year, registration_deadline=data["registration_deadline"],
-                place_name=data["place_name"]), form=form, success=_("Saved.")):
+                place_name=data["place_name"], documents={name: data[name] for name in DOCUMENT_FIELDS}),
+                form=form, success=_("Saved.")):
             return redirect(bloc_year)
     return render(request, "blocs/form_page.html", {"form": form, "title": _("Edit bloc year"), "back": bloc_year})
 

@@ -26,8 +26,8 @@ from blocs.models import BlocYear, Covenant, Unit
 from blocs.rules import vietnamese_key
 from blocs.selectors import name_in_year, names_in_year, score_table_rows, units_as_then
 from reports import rules
-from reports.common import NOMINATION_ORDER, DocumentFrame, frame, head_unit
-from reports.models import Comment, IssuedDocument, ReportVersion
+from reports.common import NOMINATION_ORDER, DocumentFrame, document_header, frame
+from reports.models import Comment, IssuedDocument, ReportVersion, SentDocument
 from reports.queries.report import count_label
 from reports.text import (
     BASE_WORDS,
@@ -56,10 +56,9 @@ def issued(bloc_year: BlocYear) -> dict[str, IssuedDocument]:
     return {d.kind: d for d in IssuedDocument.objects.filter(bloc_year=bloc_year)}
 
 
-def header_style(bloc_year: BlocYear) -> str:
-    """The same choice as reports.common.frame(): the head unit's kind."""
-    head = head_unit(bloc_year)
-    return rules.PARTY if head is not None and head.kind == Unit.Kind.PARTY else rules.STATE
+def header(bloc_year: BlocYear) -> rules.Header:
+    """The same header as reports.common.frame() gives every document of the year."""
+    return document_header(bloc_year)
 
 
 def _frame(bloc_year: BlocYear, kind: str, *, title_type: str, title_summary: str, default_day: dt.date | None,
@@ -286,7 +285,7 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
         "day": day_text(meeting.held_on if meeting else None), "head": _head_name(bloc_year),
         "has_report": ReportVersion.objects.filter(bloc_year=bloc_year).exists(),
         "comments": _comments(bloc_year), "adopted": adopted,
-        "adopted_number": number_inline(adopted.doc_number, "BC", doc.header.style) if adopted else "",
+        "adopted_number": number_inline(adopted.doc_number, "BC", doc.header) if adopted else "",
         "adopted_day": day_text(adopted.doc_date) if adopted and adopted.doc_date else "",
         "scores": [{"rank": r["rank"], "name": r["name"], "score": score_text(r["total"])}
                    for r in scores if r["rank"] is not None][:TOP_SCORES],
@@ -295,7 +294,7 @@ def meeting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
         "awards": [c for c in found if c["kind"] == Round.Kind.AWARD],
         "elections": [c for c in found if c["kind"] != Round.Kind.AWARD],
         "leadership": _leadership_names(bloc_year), "next_year": bloc_year.year + 1,
-        "counting_ref": number_inline(counting.number, "BB", doc.header.style) if counting else "",
+        "counting_ref": number_inline(counting.number, "BB", doc.header) if counting else "",
         "counting_day": day_text(counting.issued_on) if counting and counting.issued_on else "",
         "signer_chair": "CHỦ TRÌ HỘI NGHỊ" if doc.header.style == rules.PARTY else "CHỦ TỌA",
         "chair": rules.signer_parts(meeting.chair_name if meeting else ""),
@@ -348,7 +347,6 @@ def submission_context(bloc_year: BlocYear) -> dict[str, Any]:
     counts = [(count_label(sum(1 for n in nominations if n.award_id == a.pk), a), a.name)  # as the report writes it
               for a in dict.fromkeys(n.award for n in nominations)]
     covenant = Covenant.objects.filter(bloc_year=bloc_year).first()
-    style = doc.header.style
     minutes = numbers.get(Kind.MEETING_MINUTES)
     counting = numbers.get(Kind.COUNTING_MINUTES)
     reference_day = day or (meeting.held_on if meeting else dt.date(bloc_year.year, 12, 31))
@@ -359,8 +357,8 @@ def submission_context(bloc_year: BlocYear) -> dict[str, Any]:
         "meeting_day": day_text(meeting.held_on) if meeting else day_text(None),
         "present": len(present), "members": len(present) + len(absent) or bloc_year.memberships.count(),
         "guests": [g.strip() for g in (meeting.guests if meeting else "").splitlines() if g.strip()],
-        "minutes_ref": number_inline(minutes.number, "BB", style) if minutes else "",
-        "counting_ref": number_inline(counting.number, "BB", style) if counting else "",
+        "minutes_ref": number_inline(minutes.number, "BB", doc.header) if minutes else "",
+        "counting_ref": number_inline(counting.number, "BB", doc.header) if counting else "",
         "scored": sum(1 for s in scores if s["total"] is not None),
         "dossiers": len({r["unit"] for r in rows}), "next_year": bloc_year.year + 1,
     }
@@ -390,3 +388,28 @@ def ballot_candidates(round_: Round) -> list[Unit]:
         units = units_as_then(round_.bloc_year, Unit.objects.filter(pk__in=selectors.candidate_units(round_)))
         return sorted(units, key=lambda u: vietnamese_key(u.name))
     return units_as_then(round_.bloc_year, selectors.candidate_units_ordered(round_))
+
+
+# --- As sent to the province (issue 12, item 5) -------------------------------------------------------------------
+
+
+def sent_rows(bloc_year: BlocYear, *, with_ballots: bool) -> list[dict[str, Any]]:
+    """Every document stored as sent, each with all its versions, latest first; ballot papers only for those
+    who may print them. Read without the stored bytes."""
+    stored = (SentDocument.objects.filter(bloc_year=bloc_year).defer("html", "pdf", "docx")
+              .select_related("round", "sent_by").order_by("kind", "round__order", "round_id", "-version"))
+    rows: dict[tuple[str, int | None], dict[str, Any]] = {}
+    for document in stored:
+        if document.kind == SentDocument.Kind.BALLOT and not with_ballots:
+            continue
+        key = (document.kind, document.round_id)
+        label = str(document.get_kind_display()) + (f" – {document.round.title}" if document.round_id else "")
+        rows.setdefault(key, {"key": f"{document.kind}:{document.round_id or ''}", "label": label,
+                              "kind": document.kind, "round": document.round, "versions": []})
+        rows[key]["versions"].append(document)
+    order = list(SentDocument.Kind.values)
+    return sorted(rows.values(), key=lambda r: (order.index(r["kind"]), r["round"].order if r["round"] else 0))
+
+
+def sent_choices(rows: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(row["key"], row["label"]) for row in rows]

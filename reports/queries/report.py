@@ -26,7 +26,7 @@ from blocs.models import Award, BlocYear, Covenant, Membership, Registration, Ro
 from blocs.rules import vietnamese_key
 from blocs.selectors import name_in_year, names_in_year, score_table_rows
 from reports import rules
-from reports.common import ISSUER_CODE, NOMINATION_ORDER, DocumentFrame, frame, render_document
+from reports.common import NOMINATION_ORDER, DocumentFrame, document_header, frame, render_document
 from reports.models import NARRATIVE_SECTIONS, ReportVersion
 from reports.text import BASE_WORDS, percent_text, score_text, vn_date
 
@@ -239,9 +239,8 @@ def corrected_line(version: ReportVersion) -> str:
     corrected = version.corrects
     if corrected is None:
         return ""
-    style = frame(version.bloc_year, type_code=TYPE_CODE, title_type="", title_summary="", number=None,
-                  day=None).header.style
-    number = rules.document_number(corrected.doc_number, TYPE_CODE, ISSUER_CODE, style=style)
+    header = document_header(version.bloc_year)
+    number = rules.document_number(corrected.doc_number, TYPE_CODE, header.symbol, style=header.style)
     number = number.replace("Số: ", "số ").replace("Số ", "số ")
     return f"Báo cáo {number} ngày {vn_date(corrected.doc_date)} (bản {corrected.number})"
 

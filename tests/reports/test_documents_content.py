@@ -297,11 +297,11 @@ def test_numbers_and_dates_appear_in_the_party_style(year):
     client = Client()
     client.force_login(year.secretariat)
     counting = pdf_text(fetch(client, "reports:counting-minutes", year.bloc_year.pk, "pdf"))
-    assert "Số 01-BB/KTĐ" in counting
+    assert "Số 01-BB/KTĐ-BCQĐ" in counting  # the bloc's symbol, from its name
     letter = pdf_text(fetch(client, "reports:submission", year.bloc_year.pk, "pdf"))
     assert "Số 12-TTr/KTĐ" in letter
     assert re.search(r"ngày 05 tháng 02 năm 2023", letter)
-    assert "Biên bản kiểm phiếu số 01-BB/KTĐ" in letter and "số 02-BB/KTĐ ngày 01 tháng 12 năm 2022" in letter
+    assert "Biên bản kiểm phiếu số 01-BB/KTĐ" in letter and "số 02-BB/KTĐ-BCQĐ ngày 01 tháng 12 năm 2022" in letter
 
 
 def test_a_unit_name_with_markup_is_text_in_html_pdf_and_word(db):
@@ -379,7 +379,7 @@ def test_meeting_minutes_quote_the_comments_and_the_adopted_report(year):
     assert "BanDânvậnTỉnhủyƯuđiểm" in squeezed
     assert "Bổsungkếtquả<script>alert(1)</script>côngtácdânvận" in squeezed
     assert "Tiếp thu: Đã bổ sung" in text
-    assert "bản dự thảo lần 2, ban hành số 05-BC/KTĐ ngày 01 tháng 12 năm 2022" in text
+    assert "bản dự thảo lần 2, ban hành số 05-BC/KTĐ-BCQĐ ngày 01 tháng 12 năm 2022" in text
     assert "<script>alert(1)</script>" in docx_text(fetch(client, "reports:meeting-minutes", pk, "docx"))
     page = fetch(client, "reports:meeting-minutes", pk).decode()
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

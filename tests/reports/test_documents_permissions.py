@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from awards.models import Round, RuleSet
+from reports.models import SentDocument
 from tests.conftest import PERSONAS, client_for
 from tests.permission_matrix import EXPECTED
 
@@ -18,7 +20,7 @@ from tests.permission_matrix import EXPECTED
 # it for ballot-paper).
 DOCUMENT_URL_ROWS: dict[str, dict[str, int]] = {name: EXPECTED[name] for name in (
     "reports:documents", "reports:counting-minutes", "reports:meeting-minutes", "reports:submission",
-    "reports:document-numbers", "reports:ballot-paper")}
+    "reports:document-numbers", "reports:ballot-paper", "reports:sent-document", "reports:document-new-version")}
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +31,34 @@ def _round(world) -> Round:  # noqa: ANN001
                                 max_choices=1, title="Bầu đơn vị Trưởng khối năm 2023")
 
 
+def _sent(world, round_: Round | None = None) -> SentDocument:  # noqa: ANN001
+    """A stored document (the bytes do not matter to who may read them)."""
+    return SentDocument.objects.create(
+        bloc_year=world.bloc_year, kind=SentDocument.Kind.BALLOT if round_ else SentDocument.Kind.SUBMISSION,
+        round=round_, version=1, html="<p>x</p>", pdf=b"%PDF-", pdf_sha256="0" * 64, docx=b"PK", docx_sha256="0" * 64,
+        sent_at=timezone.now())
+
+
 @pytest.mark.parametrize("name", sorted(DOCUMENT_URL_ROWS))
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_document_urls_per_persona(world, name, persona):
-    pk = _round(world).pk if name == "reports:ballot-paper" else world.bloc_year.pk
-    response = client_for(world.users[persona]).get(reverse(name, args=[pk]))
+    pk = {"reports:ballot-paper": lambda: _round(world).pk, "reports:sent-document": lambda: _sent(world).pk}.get(
+        name, lambda: world.bloc_year.pk)()
+    client = client_for(world.users[persona])
+    if name == "reports:document-new-version":  # POST only
+        response = client.post(reverse(name, args=[pk]), {"document": "submission:", "reason": "Sửa tên đơn vị"})
+        assert response.status_code == DOCUMENT_URL_ROWS[name][persona], (name, persona)
+        return
+    response = client.get(reverse(name, args=[pk]))
     assert response.status_code == DOCUMENT_URL_ROWS[name][persona], (name, persona)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_ballot_paper_as_sent_is_for_those_who_print_ballots(world, persona):
+    pk = _sent(world, _round(world)).pk
+    for fmt in ("html", "pdf"):
+        response = client_for(world.users[persona]).get(reverse("reports:sent-document", args=[pk]), {"format": fmt})
+        assert response.status_code == EXPECTED["reports:sent-document@ballot"][persona], (fmt, persona)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

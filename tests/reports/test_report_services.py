@@ -231,7 +231,7 @@ def test_a_correction_is_a_new_version_that_names_what_it_corrects(seed):
     assert (correction.number, correction.status, correction.corrects) == (2, "draft", adopted)
     assert correction.narrative == adopted.narrative
     html = render_report(correction)
-    assert "Văn bản này đính chính Báo cáo số 05-BC/KTĐ ngày 01/12/2022 (bản 1): Sửa tên đơn vị ở mục 5." in html
+    assert "Văn bản này đính chính Báo cáo số 05-BC/KTĐ-BCQĐ ngày 01/12/2022 (bản 1): Sửa tên đơn vị ở mục 5." in html
     services.report_narrative_update(actor=seed.meeting.secretariat, version=correction,
                                      narrative={"lessons": "Bài học đã sửa."})
     again = services.report_draft_create(actor=seed.meeting.secretariat, bloc_year=seed.bloc_year)
