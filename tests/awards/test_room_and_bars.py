@@ -89,3 +89,27 @@ def test_the_chair_goes_from_a_result_to_the_next_round_in_catalogue_order():
     assert f'id="next-round" href="{rounds[1].get_absolute_url()}"' in page
     member = client_for(meeting.reps["BTC"]).get(reverse("awards:round-detail", args=[first.pk])).content.decode()
     assert 'id="next-round"' not in member
+
+
+def test_the_counting_minutes_print_the_bars_and_say_voting_cards_were_used(tmp_path):
+    import subprocess
+
+    meeting = seed_meeting()
+    Meeting.objects.filter(bloc_year=meeting.bloc_year).update(voting_mode=Meeting.VotingMode.CARDS)
+    rounds = round_services.rounds_generate(actor=meeting.secretariat, bloc_year=meeting.bloc_year)
+    printed = cards.cards_issue(actor=meeting.secretariat, bloc_year=meeting.bloc_year, spares=0)
+    round_ = round_opened(actor=meeting.chair, round_=rounds[0])
+    for card in printed:
+        cards.card_ballot_cast(card=cards.card_find(code=card.code, ip=None), round_=round_,
+                               choices=[meeting.units["BTG"].pk])
+    round_closed(actor=meeting.chair, round_=round_, ballots_issued=9)
+    response = client_for(meeting.secretariat).get(
+        reverse("reports:counting-minutes", args=[meeting.bloc_year.pk]), {"format": "pdf"})
+    assert response.status_code == 200
+    pdf = tmp_path / "minutes.pdf"
+    pdf.write_bytes(b"".join(response.streaming_content) if response.streaming else response.content)
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    assert "qua thẻ biểu quyết phát ngẫu nhiên, không ghi tên đơn vị" in text
+    assert "ngưỡng đạt: > 1/2 × 9 = 4,50 phiếu" in text
+    assert "Ban Tuyên giáo Tỉnh ủy — được đề nghị" in text
