@@ -279,6 +279,8 @@ def test_cards_printed_nine_phones_vote_the_room_counts_live_and_shows_the_bars(
     expect(room_bars).to_contain_text(units["BDV"].name)
     expect(room.locator("#room-state")).to_contain_text(units["BDV"].name)
     assert room.evaluate(NO_RELOAD) is True, "the room screen reloaded"
+    # On the projector, the bars and who is proposed are seen at once, without scrolling.
+    expect(room.locator(f'#room-state [data-round="{round_.pk}"] .room-sentence').last).to_be_in_viewport(ratio=1)
     shot(room, "room-result-bars")
     room.set_viewport_size(PHONE)
     step(room, "room-phone-width-result")
