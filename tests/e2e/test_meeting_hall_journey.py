@@ -34,6 +34,7 @@ DESKTOP = {"width": 1280, "height": 900}
 # Six cards choose Ban Dân vận, three Văn phòng Tỉnh ủy: one passes the line, one does not.
 CHOICES = ["BDV"] * 6 + ["VPTU"] * 3
 NO_RELOAD = "window.__roomNeverReloaded"
+ONE_LINE = "el => el.getBoundingClientRect().height < 1.5 * parseFloat(getComputedStyle(el).lineHeight)"
 
 
 def _seed() -> Any:
@@ -195,6 +196,8 @@ def test_cards_printed_nine_phones_vote_the_room_counts_live_and_shows_the_bars(
     expect(on_screen.locator(".room-count")).to_have_text(re.compile(r"^\s*0 / 9\s*$"))
     room.set_viewport_size(PHONE)
     step(room, "room-phone-width-0-of-9")
+    _assert_fits_phone(room, "room screen")
+    assert on_screen.locator(".room-count").evaluate(ONE_LINE), "the count breaks over two lines on a phone"
     room.set_viewport_size(DESKTOP)
     shot(room, "room-0-of-9")
     room.evaluate(f"() => {{ {NO_RELOAD} = true; }}")  # a reload would drop it
