@@ -154,6 +154,7 @@ def test_cards_printed_nine_phones_vote_the_room_counts_live_and_shows_the_bars(
         assert base == enter_url and hash_ and re.fullmatch(r"[A-Z2-9]{10}", code), url
         codes.append(code)
     text = _run("pdftotext", "-layout", str(sheet), "-")
+    assert text.count(enter_url) == 9, "the address to type is not whole on each card"
     for code in codes:  # the typed code under each QR code is the same code, in two groups of five
         assert f"{code[:5]}-{code[5:]}" in text, code
     for short_code, name in SEED_UNITS:
