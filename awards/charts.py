@@ -29,8 +29,10 @@ def pass_line_votes(fraction: Fraction, base: int) -> Fraction:
 
 
 def result_bars_svg(rows: Sequence[Row], *, names: Mapping[object, str], base: int, fraction: Fraction,
-                    comparator: str, runoff: Sequence[object] = ()) -> SafeString:
+                    comparator: str, runoff: Sequence[object] = (), key: object = "") -> SafeString:
+    """`key` (the round's id) keeps the chart's ids apart from another chart's on the same page."""
     line = pass_line_votes(fraction, base)
+    title_id, hatch_id = f"bars-title-{key}", f"hatch-{key}"
     top = max([base, *(row.votes for row in rows), 1])
     span = WIDTH - LEFT - RIGHT
 
@@ -46,28 +48,29 @@ def result_bars_svg(rows: Sequence[Row], *, names: Mapping[object, str], base: i
     title = _("Votes per candidate, with the pass line")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="result-bars" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" role="img" aria-labelledby="bars-title">',
-        f'<title id="bars-title">{escape(title)}</title>',
-        '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        f'width="100%" role="img" aria-labelledby="{title_id}">',
+        f'<title id="{title_id}">{escape(title)}</title>',
+        f'<defs><pattern id="{hatch_id}" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
         '<line x1="0" y1="0" x2="0" y2="6" stroke="#000" stroke-width="2.5"/></pattern></defs>',
         '<style>text{font-family:"DocSerif","Liberation Serif","Times New Roman",serif;font-size:15px;fill:#000}'
-        '.votes{font-weight:bold}</style>',
+        '.votes{font-weight:bold}.label{paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}'
+        '</style>',
     ]
+    bottom = TOP + ROW_HEIGHT * len(rows)
+    parts.append(f'<line x1="{line_x:.1f}" y1="{TOP - 6}" x2="{line_x:.1f}" y2="{bottom + 2}" stroke="#000" '
+                 f'stroke-width="2" stroke-dasharray="6 4" data-pass-line="{float(line):.4f}"/>')
     for i, row in enumerate(rows):
         y = TOP + i * ROW_HEIGHT
-        fill = "#000" if row.elected else ("url(#hatch)" if row.passed else "#fff")
+        fill = "#000" if row.elected else (f"url(#{hatch_id})" if row.passed else "#fff")
         width = max(x(row.votes) - LEFT, 1.5)
         status = (_("proposed") if row.elected else _("runoff") if row.unit in runoff
                   else _("passed") if row.passed else _("did not pass"))
         name = escape(names.get(row.unit, str(row.unit)))
-        parts.append(f'<text x="{LEFT}" y="{y + 14}">{name} — {escape(status)}</text>')
+        parts.append(f'<text class="label" x="{LEFT}" y="{y + 14}">{name} — {escape(status)}</text>')
         parts.append(f'<rect x="{LEFT}" y="{y + 20}" width="{width:.1f}" height="{BAR_HEIGHT}" fill="{fill}" '
                      f'stroke="#000" stroke-width="1.5"/>')
         parts.append(f'<text class="votes" x="{LEFT + width + 6:.1f}" y="{y + 34}">{row.votes}</text>')
-    bottom = TOP + ROW_HEIGHT * len(rows)
-    parts.append(f'<line x1="{line_x:.1f}" y1="{TOP - 6}" x2="{line_x:.1f}" y2="{bottom + 2}" stroke="#000" '
-                 f'stroke-width="2" stroke-dasharray="6 4" data-pass-line="{float(line):.4f}"/>')
     anchor = "end" if line_x > WIDTH / 2 else "start"
     label_x = line_x - 4 if anchor == "end" else line_x + 4
     parts.append(f'<text x="{label_x:.1f}" y="{bottom + 22}" text-anchor="{anchor}">{escape(line_label)}</text>')
