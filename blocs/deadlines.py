@@ -111,21 +111,21 @@ def visible_years(user: User) -> QuerySet[BlocYear]:
     return BlocYear.objects.filter(bloc__in=visible_blocs(user)).select_related("bloc").order_by("-year", "bloc__name")
 
 
-def _units_to_do(date: YearDate) -> list[Unit]:
+def _units_to_do(date: YearDate) -> QuerySet[Unit]:
     """Member units that have not done the step yet (a unit already registered gets no registration reminder)."""
     year = date.bloc_year
     units = Unit.objects.filter(pk__in=Membership.objects.filter(bloc_year=year).values("unit"))
     if date.step.code == "registration":
-        return list(units.exclude(pk__in=Registration.objects.filter(
-            bloc_year=year, submitted_at__isnull=False).values("unit")))
+        return units.exclude(pk__in=Registration.objects.filter(bloc_year=year, submitted_at__isnull=False)
+                             .values("unit"))
     if date.step.code == "self_scores":
-        return list(units.exclude(pk__in=Scorecard.objects.filter(
-            bloc_year=year, submitted_at__isnull=False).values("unit")))
+        return units.exclude(pk__in=Scorecard.objects.filter(bloc_year=year, submitted_at__isnull=False)
+                             .values("unit"))
     if date.step.code == "cross_checks":
         unchecked = CheckAssignment.objects.filter(bloc_year=year).exclude(Exists(CheckValue.objects.filter(
             checker=OuterRef("checker"), line__scorecard__unit=OuterRef("checked"), line__scorecard__bloc_year=year)))
-        return list(units.filter(pk__in=unchecked.values("checker")))
-    return []
+        return units.filter(pk__in=unchecked.values("checker"))
+    return units.none()
 
 
 def _secretariat_to_do(date: YearDate) -> bool:
@@ -141,11 +141,9 @@ def people_to_do(date: YearDate, users: QuerySet[User]) -> list[tuple[User, Unit
             return []
         grants = RoleGrant.objects.filter(kind=RoleGrant.Kind.SECRETARIAT, bloc=date.bloc_year.bloc_id)
         return [(user, None) for user in users.filter(pk__in=grants.values("user")).order_by("username")]
-    found = []
-    for unit in _units_to_do(date):
-        grants = RoleGrant.objects.filter(kind=RoleGrant.Kind.REPRESENTATIVE, unit=unit)  # principal and deputies
-        found += [(user, unit) for user in users.filter(pk__in=grants.values("user")).order_by("username")]
-    return found
+    grants = (RoleGrant.objects.filter(kind=RoleGrant.Kind.REPRESENTATIVE, unit__in=_units_to_do(date), user__in=users)
+              .select_related("user", "unit").order_by("unit__name", "user__username"))  # principal and deputies
+    return [(grant.user, grant.unit) for grant in grants]
 
 
 def reminders_due(*, today: dt.date, days_before: int, users: QuerySet[User] | None = None,

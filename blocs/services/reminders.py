@@ -122,8 +122,11 @@ def reminders_send(*, today: dt.date, days_before: int) -> SendReport:
     message the mail server refused is not recorded and goes out on the next run."""
     report = SendReport()
     people = User.objects.filter(is_active=True, wants_reminders=True).exclude(email="")
+    due = reminders_due(today=today, days_before=days_before, users=people)
+    if not due:
+        return report  # no connection to the mail server on a quiet day
     with translation.override("vi"), get_connection() as connection:
-        for reminder in reminders_due(today=today, days_before=days_before, users=people):
+        for reminder in due:
             subject, body = reminder_message(reminder)
             try:
                 with transaction.atomic():

@@ -188,3 +188,31 @@ def test_the_secretariat_sets_the_dates_and_members_read_them(world, year, as_pe
     page = as_persona("representative").get(url).content.decode()
     assert "31/03/2022" in page and "15/12/2022" in page and "Sửa các mốc thời gian" not in page
     assert as_persona("representative").post(url, {"registration_deadline": "01/03/2022"}).status_code == 403
+
+
+def _home_queries(user, day: dt.date, notice: str) -> int:  # noqa: ANN001
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(user)
+    with time_machine.travel(dt.datetime.combine(day, dt.time(9), tzinfo=ZONE), tick=False), \
+            CaptureQueriesContext(connection) as queries:
+        assert notice in client.get(reverse("blocs:home")).content.decode()
+    return len(queries)
+
+
+def test_the_notices_cost_the_same_queries_for_few_and_many_units(world, year):
+    """The notices read the units still to do in one query, whatever their number (style.md, query budgets)."""
+    from tests.factories import add_member, make_unit
+
+    secretariat, representative = world.users["secretariat"], world.users["representative"]
+
+    def both() -> tuple[int, int]:
+        return (_home_queries(secretariat, dt.date(2022, 3, 23), "Ký kết giao ước thi đua"),
+                _home_queries(representative, dt.date(2022, 3, 13), "Hạn đăng ký thi đua"))
+
+    few = both()
+    for _n in range(40):
+        unit = add_member(year, make_unit(province=year.bloc.province)).unit
+        grant(make_user(unit=unit), RoleGrant.Kind.REPRESENTATIVE, unit=unit)
+    assert both() == few
