@@ -20,11 +20,21 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from awards.models import Meeting
+from blocs import rules
 from blocs.models import CheckAssignment, Registration, ReminderSent, RoleGrant, Scorecard
 from tests.conftest import client_for
 from tests.factories import grant, make_user
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.mark.parametrize(("today", "kind"), [
+    (dt.date(2022, 3, 11), None), (dt.date(2022, 3, 12), "before"), (dt.date(2022, 3, 14), "before"),
+    (dt.date(2022, 3, 15), "day"), (dt.date(2022, 3, 16), None),
+])
+def test_which_reminder_is_due(today, kind):
+    """3 days before (or, after a missed run, any day until the eve) and on the day; never after."""
+    assert rules.reminder_kind(due=dt.date(2022, 3, 15), today=today, days_before=3) == kind
 
 
 class Inbox:
