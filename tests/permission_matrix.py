@@ -61,6 +61,12 @@ blocs:board-remove                   302       404             403          403 
 blocs:board-signin-link              302       404             403          403    403    403    200
 blocs:year-detail                    302       404             200          200    200    200    200
 blocs:year-edit                      302       404             403          200    403    403    200
+blocs:year-dates                     302       404             200          200    200    200    200
+blocs:my-settings                    302       200             200          200    200    200    200
+blocs:my-reminders                   302       302             302          302    302    302    302
+blocs:calendar-link-create           302       302             302          302    302    302    302
+blocs:calendar-link-revoke           302       302             302          302    302    302    302
+blocs:calendar-feed                  200       200             200          200    200    200    200
 blocs:year-advance                   302       404             403          302    403    403    302
 blocs:member-add                     302       404             403          200    403    403    200
 blocs:member-remove                  302       404             403          302    403    403    302
