@@ -79,11 +79,12 @@ def result_bars_svg(rows: Sequence[Row], *, names: Mapping[object, str], base: i
 
 # --- Issue 14: general charts, each with its numbers as a table for screen readers and print ------------------
 
+CHART_WIDTH = 480  # narrower than the result bars: the text stays readable when a phone shrinks the picture
 STYLES = ("solid", "hatch", "open")  # black, hatched, white with an outline: told apart without colour
 FILL = {"solid": "#000", "hatch": "url(#hatch-{id})", "open": "#fff"}
 # Presentation attributes, not a <style> element: the pages' Content-Security-Policy (style-src 'self') drops
 # inline style sheets, attributes are drawn everywhere, WeasyPrint included.
-FONT = '<g font-family="DocSerif, \'Liberation Serif\', \'Times New Roman\', serif" font-size="15" fill="#000">'
+FONT = '<g font-family="DocSerif, \'Liberation Serif\', \'Times New Roman\', serif" font-size="14" fill="#000">'
 
 
 
@@ -131,9 +132,9 @@ def bar_chart(*, chart_id: str, title: str, description: str, bars: Sequence[Bar
     `top` is the axis' end (the scoring table's maximum); by default the largest value."""
     values = [Decimal(b.value) for b in bars if b.value is not None]
     end = Decimal(top) if top else max([*values, Decimal(1)])
-    span = WIDTH - LEFT - RIGHT
+    span = CHART_WIDTH - LEFT - 64
     height = TOP + ROW_HEIGHT * len(bars) + 8
-    parts = _open(chart_id, WIDTH, height, title, description)
+    parts = _open(chart_id, CHART_WIDTH, height, title, description)
     for i, bar in enumerate(bars):
         y = TOP + i * ROW_HEIGHT - 16
         label = escape(bar.label) + (f" — {escape(bar.note)}" if bar.note else "")
@@ -157,7 +158,7 @@ def line_chart(*, chart_id: str, title: str, description: str, points: Sequence[
                note_label: str = "") -> Chart:
     """Values over years: a point per year with its value written above, joined by a line; a year without a
     value breaks the line and shows a dash. `notes` (a year's titles) go into the table only."""
-    width, left, right, bottom, head = WIDTH, 40, 30, 40, 30
+    width, left, right, bottom, head = CHART_WIDTH, 40, 30, 40, 30
     height = 240
     values = [Decimal(v) for _y, v in points if v is not None]
     end = Decimal(top) if top else max([*values, Decimal(1)])
