@@ -18,9 +18,10 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from awards import conditions
+from awards.messages import RATING_PREFIX
 from awards.models import CategoryRule, HistoryEntry, Meeting, Nomination, Rating, RuleSet
 from awards.rules import streak
-from awards.selectors import RATING_PREFIX, conditions_for, history_of, lineage
+from awards.selectors import conditions_for, history_of, lineage
 from blocs import rules as bloc_rules
 from blocs.models import Award, Bloc, BlocYear, Covenant, Membership, Registration, Scorecard, ScoringTable, Unit
 
@@ -237,14 +238,16 @@ def unit_timeline(unit: Unit, *, visible_blocs: set[int] | None) -> list[YearRow
     return [rows[year] for year in sorted(rows)]
 
 
-def conditions_next_year(unit: Unit, history: dict[int, frozenset[str]], *, year: int) -> list[dict[str, Any]]:
+def conditions_next_year(unit: Unit, *, year: int) -> list[dict[str, Any]]:
     """The history conditions of the unit's latest rule set, read for `year` (next year): for each, met or not,
-    in words, with the years that count ("2 consecutive years of …: holds 2021, 2022"). Conditions on the
-    year's own score, rank or registration are decided in that year and are not listed. Two queries."""
+    in words, with the years that count ("2 consecutive years of …: holds 2021, 2022"); the predecessors' years
+    count as that rule set says (`history_carried_over`). Conditions on the year's own score, rank or
+    registration are decided in that year and are not listed."""
     latest = (RuleSet.objects.filter(bloc_year__memberships__unit=unit).order_by("-bloc_year__year", "-pk")
               .first())
     if latest is None:
         return []
+    history = history_of([unit], carried_over=latest.history_carried_over)[unit.pk]
     found = []
     for category in CategoryRule.objects.filter(rule_set=latest).select_related("award", "rule_set"):
         for condition in conditions_for(category):
@@ -272,9 +275,4 @@ def _rating_label(label: str) -> str:
         code = label[len(RATING_PREFIX):]
         return str(Rating(code).label) if code in Rating.values else code
     return label
-
-
-def history_keys(unit: Unit) -> dict[int, frozenset[str]]:
-    """year → the keys the unit holds, lineage included (what the eligibility conditions read)."""
-    return history_of([unit])[unit.pk]
 

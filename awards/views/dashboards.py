@@ -109,7 +109,6 @@ def unit_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     visible = None if roles.is_admin else set(perms.visible_blocs(request.user).values_list("pk", flat=True))
     rows = dashboards.unit_timeline(unit, visible_blocs=visible)
     next_year = (rows[-1].year if rows else timezone.localdate().year) + 1
-    history = dashboards.history_of([unit])[unit.pk]
     notes = {row.year: "; ".join(row.awards + row.ratings) for row in rows}
     chart = line_chart(
         chart_id="unit-scores", title=_("Final score by year"),
@@ -119,4 +118,4 @@ def unit_timeline(request: HttpRequest, pk: int) -> HttpResponse:
         notes=notes, note_label=_("Titles, awards and ratings")) if rows else None
     return render(request, "awards/unit_timeline.html", {
         "unit": unit, "rows": rows, "chart": chart, "next_year": next_year,
-        "conditions": dashboards.conditions_next_year(unit, history, year=next_year)})
+        "conditions": dashboards.conditions_next_year(unit, year=next_year)})
