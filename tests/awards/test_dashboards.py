@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -184,10 +185,12 @@ def test_a_line_chart_breaks_where_a_year_has_no_value():
     assert [row[:2] for row in chart.rows] == [("2020", "90"), ("2021", "—"), ("2022", "95"), ("2023", "96")]
 
 
-def test_a_chart_prints_in_a_pdf():
+def test_a_chart_prints_in_a_pdf(tmp_path):
     from weasyprint import HTML
 
     chart = bar_chart(chart_id="pdf", title="Điểm", description="d", value_label="Điểm",
-                      bars=[Bar("Ban Tuyên giáo", Decimal("96.5"))])
-    pdf = HTML(string=f"<html><body>{chart.svg}</body></html>").write_pdf()
-    assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+                      bars=[Bar("Ban Tuyên giáo Tỉnh ủy", Decimal("96.5")), Bar("Văn phòng", Decimal(91), "hatch")])
+    pdf = tmp_path / "chart.pdf"
+    pdf.write_bytes(HTML(string=f"<html><body>{chart.svg}</body></html>").write_pdf())
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert text.split() == ["Ban", "Tuyên", "giáo", "Tỉnh", "ủy", "96,5", "Văn", "phòng", "91"]
