@@ -156,6 +156,11 @@ awards:decision-record               302       404             403          403 
 awards:province-view                 302       403             403          403    403    200    200
 awards:province-export               302       403             403          403    403    200    200
 awards:history-import                302       403             403          403    403    200    200
+# Dashboards (issue 14): the board's year at a glance (no object named: 403); a bloc year's progress for its
+# secretariat, chair and board (a member's representative: 403); a unit's history for whoever sees the unit.
+awards:province-dashboard            302       403             403          403    403    200    200
+awards:year-dashboard                302       404             403          200    200    200    200
+awards:unit-timeline                 302       404             200          200    200    200    200
 
 # reports: the year-end report (tests/reports/test_report_views.py; its pk is a version in the state named there).
 reports:report-home                  302       404             200          200    200    200    200

@@ -227,6 +227,9 @@ ROWS: dict[str, Row] = {
     "awards:province-view": Row(),
     "awards:province-export": Row(),
     "awards:history-import": Row(),
+    "awards:province-dashboard": Row(),
+    "awards:year-dashboard": Row(pk="year"),
+    "awards:unit-timeline": Row(pk="unit"),
 }
 MATRIX: dict[str, Row] = {name: replace(row, expected=EXPECTED.get(name, {})) for name, row in ROWS.items()}
 
