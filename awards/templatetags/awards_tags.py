@@ -29,6 +29,7 @@ from awards.models import (
 from awards.results import result_of, shown_reasons
 from blocs.models import Award, Membership, Unit
 from blocs.permissions import can_read_province, roles_of
+from blocs.selectors import names_in_year
 
 register = template.Library()
 
@@ -135,7 +136,8 @@ def result_bars(round_: Round) -> str:
     stored = result_of(round_)
     if stored is None or not stored.candidates:
         return ""
-    names = dict(Unit.objects.filter(pk__in=[row.unit for row in stored.candidates]).values_list("pk", "name"))
+    names = {**dict(Unit.objects.filter(pk__in=[row.unit for row in stored.candidates]).values_list("pk", "name")),
+             **names_in_year(round_.bloc_year)}  # a past year's units under their names of that year
     mark = round_.pass_mark
     return result_bars_svg(stored.candidates, names=names, base=stored.base, fraction=mark.fraction,
                            comparator=mark.comparator, runoff=stored.runoff, key=round_.pk)

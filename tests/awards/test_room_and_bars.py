@@ -65,7 +65,7 @@ def test_the_pass_line_is_the_rule_sets_fraction_of_the_base():
     assert "&gt;= 2/3 × 9 = 6 phiếu" in bars
     # One bar per candidate, black for the proposed, outlined white for those that did not pass.
     assert bars.count('stroke="#000" stroke-width="1.5"') == len(round_.result["candidates"])
-    assert bars.count('fill="#000"') == len(round_.result["elected"])
+    assert bars.count(' height="18" fill="#000"') == len(round_.result["elected"])
     assert meeting.units["BDV"].name in bars
 
 

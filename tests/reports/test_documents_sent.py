@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from blocs.models import AuditEntry, BlocYear, Unit
+from blocs.models import AuditEntry, Bloc, BlocYear, Unit
 from blocs.services.bloc_years import bloc_year_advance
 from blocs.services.units import unit_save
 from reports.models import SentDocument
@@ -65,13 +65,17 @@ def test_a_submitted_year_serves_its_documents_as_sent_even_after_a_unit_is_rena
     with pytest.raises(ValidationError):  # a new version says why
         sent_document_new_version(actor=meeting.secretariat, bloc_year=meeting.bloc_year, kind="submission",
                                   reason="  ")
+    # A correction: the bloc's signer's title was wrong. The new version prints it, and still names the unit as it
+    # was called in that year (past years keep their names, docs/reorganization.md).
+    Bloc.objects.filter(pk=meeting.bloc_year.bloc_id).update(doc_signer_title="PHÓ TRƯỞNG KHỐI")
     response = client.post(reverse("reports:document-new-version", args=[pk]),
                            {"document": "submission:", "reason": "Đổi tên Ban Tuyên giáo và Dân vận"})
     assert response.status_code == 302
     second = SentDocument.objects.get(bloc_year=pk, kind="submission", version=2)
     now = fetch(client, "reports:submission", pk, "pdf")
-    assert NEW in pdf_text(now) and hashlib.sha256(now).hexdigest() == second.pdf_sha256
-    assert NEW in docx_text(fetch(client, "reports:submission", pk, "docx"))
+    assert "PHÓ TRƯỞNG KHỐI" in pdf_text(now) and hashlib.sha256(now).hexdigest() == second.pdf_sha256
+    assert OLD in pdf_text(now) and NEW not in pdf_text(now)
+    assert "PHÓ TRƯỞNG KHỐI" in docx_text(fetch(client, "reports:submission", pk, "docx"))
     first = client.get(reverse("reports:submission", args=[pk]), {"format": "pdf", "version": "1"}).content
     assert first == before[("reports:submission", "pdf")]  # the earlier version stays downloadable
     assert client.get(reverse("reports:sent-document", args=[letter.pk]), {"format": "pdf"}).content == first

@@ -218,7 +218,8 @@ def test_the_minutes_never_speak_of_the_system_and_end_when_the_last_round_close
         assert "Hội nghị kết thúc vào hồi 16 giờ 35 phút cùng ngày." in text, fmt
     counting = _texts(meeting, "reports:counting-minutes")["pdf"]
     assert "Biên bản lập xong hồi 16 giờ 35 phút cùng ngày" in counting
-    assert "Hình thức: bỏ phiếu kín (bằng phiếu điện tử)." in counting and "hệ thống" not in counting
+    assert "Hình thức: bỏ phiếu kín (bằng phiếu điện tử trên tài khoản của người đại diện đơn vị)." in counting
+    assert "hệ thống" not in counting
 
 
 def test_a_meeting_without_attendance_leaves_a_line_to_fill_in_by_hand(db):
