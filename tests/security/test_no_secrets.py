@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from awards.management.commands.load_demo import DEMO_USERS, demo_password
+from reports.management.commands.load_demo import DEMO_USERS, demo_password
 from tests.security.prod import ROOT, production_env, run_manage, run_python
 
 # The one SECRET_KEY literal allowed: the development default that settings refuses when DJANGO_DEBUG=0.
