@@ -54,4 +54,16 @@
       form.submit();
     });
   });
+  // The Word upload form carries the sections as they were served; send what is typed now instead.
+  var upload = document.getElementById("docx-form");
+  if (upload) {
+    upload.addEventListener("submit", function () {
+      form.querySelectorAll("textarea[data-narrative]").forEach(function (area) {
+        var copy = upload.querySelector('input[type=hidden][name="' + area.name + '"]');
+        if (copy) {
+          copy.value = area.value;
+        }
+      });
+    });
+  }
 })();
