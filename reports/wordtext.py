@@ -109,9 +109,10 @@ def _unbullet(text: str) -> str:
 
 
 def _tidy_bold(text: str) -> str:
-    """`** word **` -> `**word**`; a bold mark with nothing inside is dropped."""
+    """Spaces inside the bold marks move outside them (`** word **.` -> ` **word**.`); a bold mark with nothing
+    inside is dropped."""
     text = re.sub(r"\*\*\s*\*\*", "", text)
-    return re.sub(r" {2,}", " ", re.sub(r"\*\*\s*(.+?)\s*\*\*", r" **\1** ", text)).strip()
+    return re.sub(r" {2,}", " ", re.sub(r"\*\*(\s*)(.+?)(\s*)\*\*", r"\1**\2**\3", text)).strip()
 
 
 def word_text_to_markup(text: str) -> str:
@@ -133,7 +134,7 @@ def docx_to_markup(data: bytes) -> str:
     for paragraph in document.paragraphs:
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
         numbered = paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None
-        text = "".join(f"**{_clean(run.text).strip()}** " if run.bold and run.text.strip() else _clean(run.text)
+        text = "".join(f"**{_clean(run.text)}**" if run.bold and run.text.strip() else _clean(run.text)
                        for run in paragraph.runs)
         blocks.append((numbered or style.startswith("List"), _tidy_bold(text)))
     return _join(blocks)

@@ -47,6 +47,7 @@ def test_words_paste_html_comes_out_as_clean_paragraphs_and_a_list() -> None:
     assert printed == ("<p>Năm 2022, các đơn vị hoàn thành <strong>tốt</strong> nhiệm vụ.</p>\n"
                        "<ul><li>tuyên truyền &lt;script&gt;;</li><li>cải cách hành chính.</li></ul>")
     assert "mso" not in printed and "o:p" not in printed and "class" not in printed
+    assert word_html_to_markup("<p class=MsoNormal>Dán từ<b> Word</b>.<o:p></o:p></p>") == "Dán từ **Word**."
 
 
 def test_words_plain_text_paste_turns_its_bullets_into_list_items() -> None:
