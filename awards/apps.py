@@ -17,3 +17,8 @@ class AwardsConfig(AppConfig):
         from blocs.selectors import register_advance_check
 
         register_advance_check(rounds_still_open)
+        # The meeting's date among the year's dates, the calendar feed and the reminders (blocs/deadlines.py).
+        from awards.selectors import MEETING_STEP, meeting_dates
+        from blocs.deadlines import register_step
+
+        register_step(MEETING_STEP, meeting_dates)

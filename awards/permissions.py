@@ -45,4 +45,10 @@ def can_review_dossier(roles: Roles, bloc_year: BlocYear) -> bool:
     return roles.is_admin or bloc_year.bloc.province_id in roles.board_provinces
 
 
+def can_see_year_dashboard(roles: Roles, bloc_year: BlocYear) -> bool:
+    """A bloc year's progress, who is missing and the scores before they are published: the secretariat, the
+    year's chair and the province board (issue 14, item 2)."""
+    return can_open_close(roles, bloc_year) or can_review_dossier(roles, bloc_year)
+
+
 register_predicates(__name__)

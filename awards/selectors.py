@@ -3,6 +3,7 @@ snapshot and the province's overview. No writes, no audit; the services and the 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from decimal import Decimal
@@ -12,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from awards import conditions, rules
 from awards.messages import RATING_PREFIX
@@ -22,6 +24,7 @@ from awards.models import (
     CategoryRule,
     Dossier,
     HistoryEntry,
+    Meeting,
     Nomination,
     PaperCount,
     PaperEntry,
@@ -31,6 +34,7 @@ from awards.models import (
 )
 from awards.results import Reason, elected_of, result_of
 from blocs import rules as bloc_rules
+from blocs.deadlines import Step
 from blocs.models import BlocYear, Registration, Scorecard, Unit, UnitChange
 
 
@@ -319,3 +323,14 @@ def cards_summary(bloc_year: BlocYear) -> dict[str, int]:
     total = cards.count()
     voided = cards.filter(voided_at__isnull=False).count()
     return {"issued": total - voided, "voided": voided, "total": total}
+
+
+# --- The meeting among the year's dates (blocs/deadlines.py, registered in apps.py) -------------------------
+
+MEETING_STEP = Step("meeting", gettext_lazy("Year-end meeting"),
+                    gettext_lazy("Make sure the year-end meeting is ready: attendance, rounds and documents."),
+                    False, "awards:meeting-edit")
+
+
+def meeting_dates(bloc_year_pks: Sequence[int]) -> dict[int, dt.date]:
+    return dict(Meeting.objects.filter(bloc_year__in=bloc_year_pks).values_list("bloc_year", "held_on"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from awards.views import cards, counting, dossier, province, room, setup, voting
+from awards.views import cards, counting, dashboards, dossier, province, room, setup, voting
 
 app_name = "awards"
 
@@ -49,4 +49,8 @@ urlpatterns = [
     path("province/", province.province_view, name="province-view"),
     path("province/proposals.xlsx", province.province_export, name="province-export"),
     path("history/import/", province.history_import, name="history-import"),
+    # Dashboards (issue 14)
+    path("province/dashboard/", dashboards.province_dashboard, name="province-dashboard"),
+    path("years/<int:pk>/dashboard/", dashboards.year_dashboard, name="year-dashboard"),
+    path("units/<int:pk>/timeline/", dashboards.unit_timeline, name="unit-timeline"),
 ]

@@ -161,3 +161,18 @@ class ArchiveUploadForm(forms.Form):
         if upload.size > 50 * 1024 * 1024:
             raise forms.ValidationError(_("The archive is larger than 50 MB."))
         return upload
+
+
+class YearDatesForm(forms.Form):
+    """The year's dates (issue 14, item 5); the meeting's date is set on the meeting's page."""
+
+    registration_deadline = forms.DateField(label=_("Registration due"), required=False, widget=DateInput())
+    covenant_signing_on = forms.DateField(label=_("Covenant signing"), required=False, widget=DateInput())
+    self_scores_due = forms.DateField(label=_("Self-scores due"), required=False, widget=DateInput())
+    cross_checks_due = forms.DateField(label=_("Cross-checks due"), required=False, widget=DateInput())
+
+
+class RemindersForm(forms.Form):
+    wants_reminders = forms.BooleanField(label=_("Send me reminders by email"), required=False,
+                                         help_text=_("Before a deadline and on the day, for the steps I still "
+                                                     "have to do."))

@@ -173,6 +173,9 @@ class BlocYear(models.Model):
     year = models.PositiveIntegerField(_("year"))
     status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.SETUP)
     registration_deadline = models.DateField(_("registration deadline"), null=True, blank=True)
+    covenant_signing_on = models.DateField(_("covenant signing"), null=True, blank=True)
+    self_scores_due = models.DateField(_("self-scores due"), null=True, blank=True)
+    cross_checks_due = models.DateField(_("cross-checks due"), null=True, blank=True)
     place_name = models.CharField(
         _("place name"), max_length=100, blank=True,
         help_text=_("Printed on documents before the date, e.g. “Quảng Trị”."),
@@ -288,6 +291,8 @@ class User(AbstractUser):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="people",
                              verbose_name=_("unit"))
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    wants_reminders = models.BooleanField(_("email reminders"), default=True,
+                                          help_text=_("Reminders by email before a deadline and on the day."))
 
     class Meta:
         verbose_name = _("user")
@@ -722,3 +727,46 @@ class SignInAddress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.ip}"
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar link (.ics). Only the token's SHA-256 is kept: the link is shown once, and a
+    new one replaces it (the old link then answers 404)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="calendar_feed",
+                                verbose_name=_("user"))
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar link")
+        verbose_name_plural = _("calendar links")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class ReminderSent(models.Model):
+    """One reminder email, recorded before it leaves: the unique constraint makes a second cron run, or a second
+    server running at the same moment, skip it (blocs/services/reminders.py)."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Days before")
+        ON_THE_DAY = "day", _("On the day")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    bloc_year = models.ForeignKey(BlocYear, on_delete=models.CASCADE, related_name="+",
+                                  verbose_name=_("bloc year"))
+    step = models.CharField(_("step"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    due_on = models.DateField(_("due on"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [models.UniqueConstraint(fields=["user", "bloc_year", "step", "kind"],
+                                               name="reminder_sent_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.step} – {self.kind}"

@@ -266,3 +266,16 @@ class DocumentSettings:
     style: str  # "state" (Decree 30/2020) or "party" (Guidance 36-HD/VPTW)
     signer_title: str
     derived: frozenset[str]  # the names of the settings left empty, hence derived
+
+
+# --- Deadlines and reminders (issue 14, item 5) ---------------------------------------------------------------
+
+
+def reminder_kind(*, due: dt.date, today: dt.date, days_before: int) -> str | None:
+    """Which reminder of a deadline is due `today`: "before" from `days_before` days ahead until the eve (so a
+    day the cron job missed is caught up the next day), "day" on the day itself, none before or after."""
+    if today == due:
+        return "day"
+    if due - dt.timedelta(days=days_before) <= today < due:
+        return "before"
+    return None

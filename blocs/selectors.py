@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from blocs import rules
-from blocs.models import Bloc, BlocYear, Membership, RoleGrant, Scorecard, Unit
+from blocs.models import Bloc, BlocYear, Membership, RoleGrant, Scorecard, ScoringTable, Unit
 
 
 def scorecard_get(bloc_year: BlocYear, unit: Unit) -> Scorecard:
@@ -138,9 +138,26 @@ def _unregistered(bloc_year: BlocYear, new_status: str) -> list[str]:
             % {"missing": len(missing), "members": len(members), "units": ", ".join(missing)}]
 
 
+def _scores_unpublished(bloc_year: BlocYear, new_status: str) -> list[str]:
+    """Before the meeting: scores are entered, verified and published only while the year is at scoring
+    (domain.md §1.3: the final score is published to members before the meeting)."""
+    if new_status != BlocYear.Status.MEETING:
+        return []
+    table = ScoringTable.objects.filter(bloc_year=bloc_year).first()
+    if table is not None and table.published_at is not None:
+        return []
+    members = bloc_year.memberships.count()
+    verified = Scorecard.objects.filter(bloc_year=bloc_year, verified_at__isnull=False,
+                                        unit__memberships__bloc_year=bloc_year).count()
+    return [_("The score table is not published to the members (%(verified)s of the %(members)s member units have a "
+              "verified score); once the year moves to its year-end meeting, scores can no longer be entered, "
+              "verified or published.") % {"verified": verified, "members": members}]
+
+
 def advance_warnings(bloc_year: BlocYear) -> list[str]:
     """What is still missing before the year moves to its next step, in sentences; empty when nothing is."""
     new_status = rules.next_status(bloc_year.status)
     if new_status is None:
         return []
-    return [text for check in (_unregistered, *ADVANCE_CHECKS) for text in check(bloc_year, new_status)]
+    checks = (_unregistered, _scores_unpublished, *ADVANCE_CHECKS)
+    return [text for check in checks for text in check(bloc_year, new_status)]

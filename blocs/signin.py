@@ -141,7 +141,7 @@ def refusal(username: str, ip: str | None, *, now: dt.datetime) -> ValidationErr
 def _serialise(username: str, ip: str | None) -> None:
     """Until the transaction ends, hold the lock of every count this attempt reads or adds to, on every app
     server (PostgreSQL advisory locks, taken in ascending order so that two attempts never wait for each other
-    in a circle). SQLite is for one small server (docs/deployment.md §6) and gets no lock: there two attempts
+    in a circle). SQLite is for one small server (docs/deployment.md §7) and gets no lock: there two attempts
     at the same instant may still both be read."""
     if connection.vendor != "postgresql":
         return

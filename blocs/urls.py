@@ -2,6 +2,7 @@ from django.urls import path
 
 from blocs.views import (
     checks,
+    deadlines,
     home,
     member_import,
     people,
@@ -61,6 +62,7 @@ urlpatterns = [
     path("years/<int:pk>/leadership/", years.year_leadership, name="year-leadership"),
     path("years/<int:pk>/open-next/", years.year_open_next, name="year-open-next"),
     path("years/<int:pk>/audit/", years.year_audit, name="year-audit"),
+    path("years/<int:pk>/dates/", deadlines.year_dates_page, name="year-dates"),
     path("years/<int:pk>/archive.json", transfer.archive_export, name="archive-export"),
     path("years/<int:pk>/covenant/", pledges.covenant_detail, name="covenant-detail"),
     path("years/<int:pk>/covenant/edit/", pledges.covenant_edit, name="covenant-edit"),
@@ -95,4 +97,10 @@ urlpatterns = [
     path("catalogue/new/", registry.award_create, name="award-create"),
     path("catalogue/<int:pk>/edit/", registry.award_edit, name="award-edit"),
     path("archive/import/", transfer.archive_import, name="archive-import"),
+    # A person's own page: email reminders, the calendar link (issue 14, item 5).
+    path("me/", deadlines.my_settings, name="my-settings"),
+    path("me/reminders/", deadlines.my_reminders, name="my-reminders"),
+    path("me/calendar/new/", deadlines.calendar_link_create, name="calendar-link-create"),
+    path("me/calendar/revoke/", deadlines.calendar_link_revoke, name="calendar-link-revoke"),
+    path("calendar/<str:token>.ics", deadlines.calendar_feed, name="calendar-feed"),
 ]

@@ -37,6 +37,7 @@ MESSAGES = {
     "role_grant_deputy_is_representative": _("Only a unit representative can be a deputy."),
     "covenant_item_order_unique": _("Two covenant items have the same number."),
     "registration_one_per_unit_year": _("This unit has already registered this year."),
+    "reminder_sent_once": _("This reminder has already been sent to this person."),
     "registration_late_only_when_submitted": _("Only a submitted registration can be late."),
     "scoring_table_limits": _("The maximum total must be above 0 and the bonus cap at least 0."),
     "scoring_item_code_unique": _("Another item of the table already has this code."),

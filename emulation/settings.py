@@ -246,3 +246,7 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_USE_TLS", "0") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "khoi-thi-dua@localhost")
+# Deadline reminders (`manage.py send_reminders`, docs/deployment.md): this many days before a step is due, and on
+# the day. Links in the messages and the calendar link start with the site's address as people reach it.
+REMINDER_DAYS_BEFORE = int(os.environ.get("EMULATION_REMINDER_DAYS_BEFORE", "3"))
+SITE_URL = os.environ.get("EMULATION_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

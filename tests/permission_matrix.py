@@ -61,6 +61,12 @@ blocs:board-remove                   302       404             403          403 
 blocs:board-signin-link              302       404             403          403    403    403    200
 blocs:year-detail                    302       404             200          200    200    200    200
 blocs:year-edit                      302       404             403          200    403    403    200
+blocs:year-dates                     302       404             200          200    200    200    200
+blocs:my-settings                    302       200             200          200    200    200    200
+blocs:my-reminders                   302       302             302          302    302    302    302
+blocs:calendar-link-create           302       302             302          302    302    302    302
+blocs:calendar-link-revoke           302       302             302          302    302    302    302
+blocs:calendar-feed                  200       200             200          200    200    200    200
 blocs:year-advance                   302       404             403          302    403    403    302
 blocs:member-add                     302       404             403          200    403    403    200
 blocs:member-remove                  302       404             403          302    403    403    302
@@ -150,6 +156,11 @@ awards:decision-record               302       404             403          403 
 awards:province-view                 302       403             403          403    403    200    200
 awards:province-export               302       403             403          403    403    200    200
 awards:history-import                302       403             403          403    403    200    200
+# Dashboards (issue 14): the board's year at a glance (no object named: 403); a bloc year's progress for its
+# secretariat, chair and board (a member's representative: 403); a unit's history for whoever sees the unit.
+awards:province-dashboard            302       403             403          403    403    200    200
+awards:year-dashboard                302       404             403          200    200    200    200
+awards:unit-timeline                 302       404             200          200    200    200    200
 
 # reports: the year-end report (tests/reports/test_report_views.py; its pk is a version in the state named there).
 reports:report-home                  302       404             200          200    200    200    200

@@ -168,9 +168,9 @@ def _card_cast(*, card: VotingCard, round_: Round, choices: Sequence[int]) -> Ca
         raise ValidationError(_("This round is not open for voting."))
     if round_.is_paper_only or round_.box_public_key is None:
         raise ValidationError(_("This round takes paper ballots only."))
-    if CardVote.objects.filter(round=round_, card=card).exists():
-        raise ValidationError(_("This card has already voted in this round."))
-    candidates = sorted(round_.candidates.values_list("unit_id", flat=True))
+    # A second ballot of this card is refused by the unique (round, card) row below, before anything is sealed:
+    # no separate look-up first (one query less per cast, the same answer).
+    candidates = sorted(round_.candidates.order_by().values_list("unit_id", flat=True))  # no join for the order
     # Nobody knows whose card it is, so "a unit may not choose itself" cannot be checked, as on paper.
     raise_issues(rules.cast_issues(list(choices), candidates=set(candidates), max_choices=round_.max_choices,
                                    voter=None, allow_self=True))

@@ -138,4 +138,4 @@ def result_bars(round_: Round) -> str:
     names = dict(Unit.objects.filter(pk__in=[row.unit for row in stored.candidates]).values_list("pk", "name"))
     mark = round_.pass_mark
     return result_bars_svg(stored.candidates, names=names, base=stored.base, fraction=mark.fraction,
-                           comparator=mark.comparator, runoff=stored.runoff)
+                           comparator=mark.comparator, runoff=stored.runoff, key=round_.pk)

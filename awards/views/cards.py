@@ -18,10 +18,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from awards import permissions as award_perms
-from awards import selectors
+from awards import rules, selectors
 from awards.forms import BallotForm, CardCodeForm, CardIssueForm, CardVoidForm
 from awards.models import Meeting, Round, VotingCard
 from awards.services import cards
+from awards.services.common import raise_issues
 from blocs import permissions as perms
 from blocs.signin import client_ip
 from emulation.kernel.view_helpers import run_service
@@ -117,13 +118,16 @@ def card_cast(request: HttpRequest) -> HttpResponse:
     card = _card(request)
     if card is None:
         return redirect("awards:card-enter")
-    round_ = get_object_or_404(Round, pk=request.POST.get("round") or 0, bloc_year=card.meeting.bloc_year_id)
-    form = _ballot_form(round_, request.POST)
+    wanted = request.POST.get("round", "")
+    round_ = get_object_or_404(Round, pk=int(wanted) if wanted.isdigit() else 0, bloc_year=card.meeting.bloc_year_id)
+    # The choices are checked against the round's candidates by the service, under the round's lock: no form
+    # here, which would load the candidate units once more on the busiest request of the meeting.
+    chosen = request.POST.getlist("choices")
 
     def cast() -> cards.CastReceipt:
-        if not form.is_valid():
-            raise ValidationError([" ".join(errors) for errors in form.errors.values()])
-        return cards.card_ballot_cast(card=card, round_=round_, choices=[u.pk for u in form.cleaned_data["choices"]])
+        if not all(value.isdigit() for value in chosen):
+            raise_issues([rules.Issue("choice_off_list")])
+        return cards.card_ballot_cast(card=card, round_=round_, choices=list(dict.fromkeys(map(int, chosen))))
 
     outcome = run_service(request, cast)
     if not outcome:

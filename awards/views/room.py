@@ -33,8 +33,8 @@ def _state(bloc_year: BlocYear) -> dict[str, Any]:
                  .annotate(n=Count("pk")).values_list("round", "n"))
     for round_ in open_rounds:
         round_.received = round_.n_accounts + round_.n_cards + paper.get(round_.pk, 0)
-    expected = (selectors.cards_summary(bloc_year)["issued"] if meeting and meeting.voting_mode == "cards"
-                else len(selectors.present_units(bloc_year)))
+    # One ballot per unit present (a card each in the room, or an account online); spare cards are not counted.
+    expected = len(selectors.present_units(bloc_year))
     last = None if open_rounds else (Round.objects.filter(bloc_year=bloc_year, status=Round.Status.CLOSED)
                                      .order_by("-closed_at", "-pk").first())
     result = result_of(last) if last else None

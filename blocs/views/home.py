@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from blocs import rules
+from blocs.deadlines import notices_for
 from blocs.models import BlocYear, Covenant, Membership, Registration, Scorecard, ScoringItem, ScoringTable, Unit
 from blocs.permissions import roles_of
 
@@ -67,5 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "years": years,
         "unit_tasks": unit_tasks,
         "my_units": Unit.objects.filter(pk__in=roles.rep_units),
+        # The reminders' events, on the page too (whether or not the person receives them by email).
+        "notices": notices_for(request.user, today=timezone.localdate(), days_before=settings.REMINDER_DAYS_BEFORE),
     }
     return render(request, "blocs/home.html", context)

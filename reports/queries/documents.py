@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 
 from awards import selectors
+from awards.charts import result_bars_svg
 from awards.models import Attendance, Ballot, HistoryEntry, Meeting, Nomination, PaperCount, Round
 from awards.results import Result, Row, result_of
 from awards.rules import BASES, TieBreak
@@ -127,6 +128,9 @@ def round_section(round_: Round, names: Mapping[int, str], year: int) -> dict[st
                 "mark": mark_text(round_.pass_mark.fraction, round_.comparator, round_.base),
                 "max_choices": round_.max_choices, "quorum_met": True}
     unit = "đơn vị" if round_.base in ("members", "present") else "phiếu"
+    with translation.override("vi"):  # the bars' words, like the whole document
+        bars = result_bars_svg(result.candidates, names=names, base=result.base, fraction=round_.pass_mark.fraction,
+                               comparator=round_.comparator, runoff=result.runoff, key=round_.pk)
     rows = [{"name": names.get(c.unit, "?"), "votes": c.votes, "percent": c.percent_text,
              "note": _note(c, result, round_)} for c in result.candidates]
     return {"round": round_, "subject": subject(round_, year), "counts": result.counts,
@@ -134,7 +138,7 @@ def round_section(round_: Round, names: Mapping[int, str], year: int) -> dict[st
             "base_words": BASE_WORDS.get(round_.base, round_.base), "rows": rows,
             "mark": mark_text(round_.pass_mark.fraction, round_.comparator, round_.base),
             "quota": round_.quota, "max_choices": round_.max_choices, "quorum_met": result.quorum_met,
-            "ties": [_tie_text(t, names) for t in result.tie_breaks]}
+            "ties": [_tie_text(t, names) for t in result.tie_breaks], "bars": bars}
 
 
 def conclusions(rounds: Sequence[Round], names: Mapping[int, str], year: int) -> list[dict[str, Any]]:
@@ -185,11 +189,21 @@ def _closing_time(meeting: Meeting | None, rounds: Sequence[Round]) -> dt.time |
     return max(moments).time()
 
 
-def _ballot_forms(rounds: Sequence[Round]) -> str:
-    sources = set(Ballot.objects.filter(round__in=rounds).values_list("source", flat=True).distinct())
+# How the online ballots were cast, by the meeting's rule (issue 11): the counting minutes say which was used.
+ONLINE_WORDS = {
+    Meeting.VotingMode.ACCOUNTS: "bằng phiếu điện tử trên tài khoản của người đại diện đơn vị",
+    Meeting.VotingMode.CARDS: "bằng phiếu điện tử qua thẻ biểu quyết phát ngẫu nhiên, không ghi tên đơn vị",
+    Meeting.VotingMode.BOTH: "bằng phiếu điện tử qua thẻ biểu quyết phát ngẫu nhiên tại hội trường và trên tài khoản "
+                             "của đơn vị dự họp trực tuyến",
+}
+
+
+def _ballot_forms(rounds: Sequence[Round], meeting: Meeting | None) -> str:
+    sources = set(Ballot.objects.filter(round__in=rounds).order_by().values_list("source", flat=True).distinct())
     if PaperCount.objects.filter(round__in=rounds).exists():
         sources.add(Ballot.Source.PAPER)
-    wording = ((Ballot.Source.PAPER, "bằng phiếu giấy"), (Ballot.Source.ONLINE, "bằng phiếu điện tử"))
+    online = ONLINE_WORDS[meeting.voting_mode if meeting else Meeting.VotingMode.ACCOUNTS]
+    wording = ((Ballot.Source.PAPER, "bằng phiếu giấy"), (Ballot.Source.ONLINE, online))
     words = [w for s, w in wording if s in sources]
     return "bỏ phiếu kín" + (f" ({' và '.join(words)})" if words else "")
 
@@ -224,7 +238,7 @@ def counting_minutes_context(bloc_year: BlocYear) -> dict[str, Any]:
     return {"doc": doc, "bloc_year": bloc_year, "meeting": meeting, "committee": committee,
             "start": clock_text(meeting.starts_at if meeting else None),
             "day": day_text(meeting.held_on if meeting else None),
-            "closing": clock_text(_closing_time(meeting, rounds)), "form": _ballot_forms(rounds),
+            "closing": clock_text(_closing_time(meeting, rounds)), "form": _ballot_forms(rounds, meeting),
             "sections": [round_section(r, names, bloc_year.year) for r in rounds],
             "conclusions": conclusions(rounds, names, bloc_year.year), "comrade": doc.header.style == rules.PARTY}
 

@@ -16,10 +16,12 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from awards import selectors
+from awards.charts import result_bars_svg
 from awards.models import HistoryEntry, Meeting, Nomination, Round
 from awards.results import Row, result_of
 from blocs.models import Award, BlocYear, Covenant, Membership, Registration, RoleGrant, Unit
@@ -115,8 +117,12 @@ def _ballots(bloc_year: BlocYear) -> list[dict[str, Any]]:
                  **names_in_year(bloc_year)}
         rows = [{"unit": names.get(r.unit, "—"), "votes": r.votes, "percent": r.percent_text,  # "100,00" as the minutes
                  "note": _note(r, round_.kind)} for r in stored.candidates]
+        with translation.override("vi"):  # the bars' words, like the whole report
+            bars = result_bars_svg(stored.candidates, names=names, base=stored.base,
+                                   fraction=round_.pass_mark.fraction, comparator=round_.comparator,
+                                   runoff=stored.runoff, key=round_.pk)
         results.append({"title": _round_title(round_, bloc_year.year), "counts": stored.to_json()["counts"],
-                        "base": BASE_WORDS.get(round_.base, round_.base), "rows": rows})
+                        "base": BASE_WORDS.get(round_.base, round_.base), "rows": rows, "bars": bars})
     return results
 
 

@@ -110,3 +110,11 @@ document.addEventListener("click", function (event) {
   form.querySelector("input[name=code]").value = code;
   form.submit();
 })();
+
+// A form that answers with a download (the voting-card sheet) leaves its page as it was: reload it a moment
+// later so that its counts include what the download just made. Without JS, reload by hand.
+document.addEventListener("submit", function (event) {
+  if (event.target.hasAttribute && event.target.hasAttribute("data-reload-after-download") && !event.defaultPrevented) {
+    window.setTimeout(function () { window.location.reload(); }, 4000);
+  }
+});

@@ -153,6 +153,26 @@ def test_a_voided_card_a_card_of_another_meeting_and_a_guessed_code_are_refused(
     assert AuditEntry.objects.filter(action="awards.card.voided", changes__card=printed[0].number).exists()
 
 
+def test_a_cast_off_the_list_or_over_the_limit_is_refused_with_a_message_and_stores_nothing():
+    meeting, rounds = _card_meeting()
+    printed = _issue(meeting, spares=0)
+    round_ = round_opened(actor=meeting.chair, round_=rounds[0])
+    outsider = make_unit(short_code="NGOAI", name="Sở Ngoài Khối", province=meeting.bloc_year.bloc.province)
+    every = [unit.pk for unit in meeting.units.values()]
+    phone = Client()
+    _enter(phone, printed[0].code)
+    for choices, message in (([outsider.pk], "không có trong danh sách đề cử"), (["BTG"], "không có trong danh sách"),
+                             (every, f"Chọn tối đa {round_.max_choices}")):
+        page = phone.post(reverse("awards:card-cast"), {"round": round_.pk, "choices": choices}, follow=True)
+        assert page.status_code == 200 and message in page.content.decode(), choices
+    assert phone.post(reverse("awards:card-cast"), {"round": "x", "choices": []}).status_code == 404
+    assert not SealedBallot.objects.filter(round=round_).exists() and not CardVote.objects.exists()
+    # The same card then casts normally: a refused attempt used nothing up.
+    btg = meeting.units["BTG"].pk
+    cast = phone.post(reverse("awards:card-cast"), {"round": round_.pk, "choices": [btg, btg]})
+    assert 'id="receipt"' in cast.content.decode() and SealedBallot.objects.filter(round=round_).count() == 1
+
+
 def test_codes_are_read_as_typed_on_a_phone():
     meeting, _rounds = _card_meeting()
     code = _issue(meeting, spares=0)[0].code

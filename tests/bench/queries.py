@@ -198,6 +198,11 @@ def pages() -> list[Page]:
         Page("ballot-paper", "secretariat", _round("awards:ballot-paper", "open_round")),
         Page("verification, closed", "representative", _round("awards:verification", "closed_round")),
         Page("vote", "representative", _round("awards:vote", "open_round")),
+        # The dashboards (issue 14): the board's province (one bloc of 9 or 60 units), the year, a unit's years.
+        Page("province-dashboard", "board", lambda w: reverse("awards:province-dashboard")
+             + f"?province={w.bloc_year.bloc.province_id}&year={w.bloc_year.year}"),
+        Page("year-dashboard (chair)", "chair", _year("awards:year-dashboard")),
+        Page("unit-timeline", "secretariat", lambda w: reverse("awards:unit-timeline", args=[w.unit.pk])),
         Page("vote review (POST)", "representative", _round("awards:vote", "open_round"), "POST", _ballot),
             Page("vote-cast (POST)", "voter_b", _round("awards:vote-cast", "open_round"), "POST", _ballot, status=302,
              warm_up_as="voter_a"),

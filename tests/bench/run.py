@@ -32,6 +32,7 @@ class Spec:
 SECTIONS = [
     Spec("tally", "1. Tally speed", "tests.bench.tally", 200),
     Spec("voting", "2. Voting load", "tests.bench.voting_load", 330),
+    Spec("cards", "2b. Voting with cards", "tests.bench.card_voting", 360),
     Spec("queries", "3. Query counts per page", "tests.bench.queries", 240),
     Spec("documents", "5. Documents: render against WeasyPrint, serve against render", "tests.bench.documents", 240),
     Spec("soak", "4. Soak: mixed traffic", "tests.bench.soak", 300 + float(os.environ.get("SOAK_SECONDS", "300"))),

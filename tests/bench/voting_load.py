@@ -50,12 +50,11 @@ class Voter:
     login_seconds: float
 
 
-def seed(n: int) -> Scenario:
-    """The meeting of a 200-unit bloc, through the services; passwords hashed once (same for all)."""
-    from django.contrib.auth.hashers import make_password
-
+def seed_meeting(n: int, voting_mode: str | None = None) -> tuple[Any, list[Any], Any]:
+    """A bloc year at its meeting with n member units, all present, the committee named, the rounds generated and
+    the first opened, through the services; returns the bloc year, the units and the open round."""
     from awards.services import rounds as round_services
-    from blocs.models import BlocYear, Membership, RoleGrant, Unit, User
+    from blocs.models import BlocYear, Membership, RoleGrant, Unit
     from tests.factories import grant, make_bloc, make_bloc_year, make_province, make_user, round_opened
 
     province = make_province("Tỉnh đo tải")
@@ -67,20 +66,31 @@ def seed(n: int) -> Scenario:
         Membership(bloc_year=bloc_year, unit=unit, year=bloc_year.year,
                    position=Membership.Position.HEAD if i == 0 else Membership.Position.MEMBER)
         for i, unit in enumerate(units))
+    secretariat = make_user("bench_thu_ky", unit=units[0])
+    grant(secretariat, RoleGrant.Kind.SECRETARIAT, bloc=bloc_year.bloc)
+    chair = make_user("bench_truong_khoi", unit=units[0])
+    grant(chair, RoleGrant.Kind.CHAIR, bloc_year=bloc_year)
+    data: dict[str, Any] = {"held_on": date(2022, 12, 1), "place": "Hội trường"}
+    if voting_mode is not None:
+        data["voting_mode"] = voting_mode
+    round_services.meeting_save(actor=secretariat, bloc_year=bloc_year, present=units, data=data,
+                                committee=[("Nguyễn Văn A", None), ("Trần Thị B", None), ("Lê Văn C", None)])
+    rounds = round_services.rounds_generate(actor=secretariat, bloc_year=bloc_year)
+    return bloc_year, units, round_opened(actor=chair, round_=rounds[0])
+
+
+def seed(n: int) -> Scenario:
+    """The meeting of a 200-unit bloc, one representative account per unit; passwords hashed once (same for all)."""
+    from django.contrib.auth.hashers import make_password
+
+    from blocs.models import RoleGrant, User
+
+    _bloc_year, units, first = seed_meeting(n)
     password = make_password(PASSWORD)  # the server still checks it with the real hasher at each login
     users = User.objects.bulk_create(User(username=f"bench_rep_{i:03d}", password=password, unit=unit)
                                      for i, unit in enumerate(units, 1))
     RoleGrant.objects.bulk_create(RoleGrant(user=user, kind=RoleGrant.Kind.REPRESENTATIVE, unit=user.unit)
                                   for user in users)
-    secretariat = make_user("bench_thu_ky", unit=units[0])
-    grant(secretariat, RoleGrant.Kind.SECRETARIAT, bloc=bloc_year.bloc)
-    chair = make_user("bench_truong_khoi", unit=units[0])
-    grant(chair, RoleGrant.Kind.CHAIR, bloc_year=bloc_year)
-    round_services.meeting_save(actor=secretariat, bloc_year=bloc_year, present=units,
-                                data={"held_on": date(2022, 12, 1), "place": "Hội trường"},
-                                committee=[("Nguyễn Văn A", None), ("Trần Thị B", None), ("Lê Văn C", None)])
-    rounds = round_services.rounds_generate(actor=secretariat, bloc_year=bloc_year)
-    first = round_opened(actor=chair, round_=rounds[0])
     return Scenario(round_pk=first.pk, max_choices=first.max_choices, usernames=[u.username for u in users])
 
 
@@ -129,11 +139,11 @@ def health(browser: Browser) -> Outcome:
     return outcome
 
 
-def warm_up(server: Server) -> None:
+def warm_up(server: Server, page: str = "/accounts/login/") -> None:
     """Every worker imports the URLconf and loads templates before anything is timed."""
     def visit(browser: Browser) -> Outcome:
         browser.get("/healthz/")
-        browser.get("/accounts/login/")
+        browser.get(page)
         return Outcome()
 
     burst(16, lambda i: server.browser(REQUEST_TIMEOUT), lambda i, b: visit(b), timeout=60)
@@ -160,21 +170,21 @@ def load(section: Section, scenario: Scenario, env: dict[str, str],
     return health_run, voting, time.perf_counter() - started
 
 
-def report(section: Section, health_run: BurstResult, voting: BurstResult, wall: float) -> None:
-    casts, logins = voting.latencies, [o.detail["login"] for o in voting.ok]
-    at_once = f"{VOTERS} representatives at once"
+def cast_figures(section: Section, voting: BurstResult, who: str, step: str) -> float:
+    """Cast latency and throughput (from the barrier's release); returns the casts per second."""
+    casts = voting.latencies
     if casts:
         for label, p in (("p50", 50), ("p95", 95)):
-            section.figure(f"Cast latency {label} (POST vote/cast/)", ms(percentile(casts, p)), "ms", at_once)
-        section.figure("Cast latency max", ms(max(casts)), "ms", at_once)
+            section.figure(f"Cast latency {label} ({step})", ms(percentile(casts, p)), "ms", who)
+        section.figure("Cast latency max", ms(max(casts)), "ms", who)
         section.figure("Casting wall time", round(voting.wall, 2), "s", "barrier release to the last cast answered")
     cast_rate = len(casts) / voting.wall if voting.wall else 0.0
     section.figure("Casting throughput", round(cast_rate, 1), "casts/s")
-    section.figure("Log in + ballot + review, all 200 (wall)", round(voting.prepare_wall, 1), "s",
-                   "before the barrier; each login checks a PBKDF2 password hash")
-    if logins:
-        section.figure("Login POST latency p50", ms(percentile(logins, 50)), "ms", "200 logging in at once")
-        section.figure("Login POST latency p95", ms(percentile(logins, 95)), "ms")
+    return cast_rate
+
+
+def health_figures(section: Section, health_run: BurstResult, cast_rate: float) -> None:
+    """The trivial page at the same concurrency, and casting's throughput against it."""
     hits = health_run.latencies
     health_rate = len(hits) / health_run.wall if health_run.wall else 0.0
     if hits:
@@ -186,8 +196,10 @@ def report(section: Section, health_run: BurstResult, voting: BurstResult, wall:
     if health_rate:
         section.figure("Casting throughput ÷ /healthz/ throughput", round(cast_rate / health_rate, 3), "",
                        "same concurrency; 1.0 would mean casting costs no more than a trivial page")
-    section.figure("Load test wall time", round(wall, 1), "s", "gunicorn start to stop: warm-up, both bursts")
-    errors = voting.errors + health_run.errors
+
+
+def client_errors(section: Section, *runs: BurstResult) -> None:
+    errors = [line for run in runs for line in run.errors]
     section.figure("Client errors", len(errors), "", "timeouts, unexpected statuses, casts without a receipt")
     for line in errors[:10]:
         section.error(line)
@@ -195,29 +207,50 @@ def report(section: Section, health_run: BurstResult, voting: BurstResult, wall:
         section.error(f"... and {len(errors) - 10} more client errors")
 
 
-def verify(section: Section, scenario: Scenario, voting: BurstResult) -> None:
-    """Sealed ballots while open; the close (with the committee's passphrase) opens every one of them."""
-    from awards.models import Ballot, Round, SealedBallot, Turnout
+def report(section: Section, health_run: BurstResult, voting: BurstResult, wall: float) -> None:
+    logins = [o.detail["login"] for o in voting.ok]
+    cast_rate = cast_figures(section, voting, f"{VOTERS} representatives at once", "POST vote/cast/")
+    section.figure("Log in + ballot + review, all 200 (wall)", round(voting.prepare_wall, 1), "s",
+                   "before the barrier; each login checks a PBKDF2 password hash")
+    if logins:
+        section.figure("Login POST latency p50", ms(percentile(logins, 50)), "ms", "200 logging in at once")
+        section.figure("Login POST latency p95", ms(percentile(logins, 95)), "ms")
+    health_figures(section, health_run, cast_rate)
+    section.figure("Load test wall time", round(wall, 1), "s", "gunicorn start to stop: warm-up, both bursts")
+    client_errors(section, voting, health_run)
+
+
+def close_and_match(section: Section, round_pk: int, voting: BurstResult) -> tuple[int, int]:
+    """Sealed ballots while open; the close (with the committee's passphrase) opens every one of them, and every
+    receipt a voter was shown must be among the ballots. Returns the sealed and the opened ballots' counts."""
+    from awards.models import Ballot, Round, SealedBallot
     from tests.factories import round_closed
 
-    sealed = SealedBallot.objects.filter(round_id=scenario.round_pk).count()
+    sealed = SealedBallot.objects.filter(round_id=round_pk).count()
     section.figure("Sealed ballots after the burst", sealed, "", f"expected {VOTERS}")
     started = time.perf_counter()
-    round_closed(actor=None, round_=Round.objects.get(pk=scenario.round_pk))
+    round_closed(actor=None, round_=Round.objects.get(pk=round_pk))
     section.figure("Close: open the sealed boxes, shuffle, count", ms(time.perf_counter() - started), "ms",
                    f"{sealed} ballots, Argon2id at the installation's cost")
-    ballots = Ballot.objects.filter(round_id=scenario.round_pk)
+    ballots = Ballot.objects.filter(round_id=round_pk)
     stored = set(ballots.values_list("receipt", flat=True))
     shown = {o.detail["receipt"] for o in voting.ok}
-    turnout = Turnout.objects.filter(round_id=scenario.round_pk).count()
     section.figure("Ballot rows after the close", ballots.count(), "", f"expected {VOTERS}")
-    section.figure("Turnout rows after the burst", turnout, "", f"expected {VOTERS}")
     section.figure("Receipts shown to voters found in the published list after the close", len(shown & stored), "",
                    f"expected {VOTERS}")
-    if ballots.count() != VOTERS or turnout != VOTERS:
-        section.error(f"the round holds {ballots.count()} ballots and {turnout} turnout rows, not {VOTERS}")
     if shown != stored:
         section.error(f"{len(shown ^ stored)} receipts differ between the voters' pages and the database")
+    return sealed, ballots.count()
+
+
+def verify(section: Section, scenario: Scenario, voting: BurstResult) -> None:
+    from awards.models import Turnout
+
+    _sealed, ballots = close_and_match(section, scenario.round_pk, voting)
+    turnout = Turnout.objects.filter(round_id=scenario.round_pk).count()
+    section.figure("Turnout rows after the burst", turnout, "", f"expected {VOTERS}")
+    if ballots != VOTERS or turnout != VOTERS:
+        section.error(f"the round holds {ballots} ballots and {turnout} turnout rows, not {VOTERS}")
 
 
 def run(section: Section) -> None:

@@ -19,6 +19,7 @@ from awards.models import Candidate, Round, RuleSet
 from blocs.models import (
     Award,
     BlocYear,
+    CalendarFeed,
     CheckAssignment,
     Covenant,
     Evidence,
@@ -29,6 +30,7 @@ from blocs.models import (
     ScoringItem,
     ScoringTable,
 )
+from blocs.services.reminders import token_hash
 from tests.conftest import PERSONAS, client_for
 from tests.permission_matrix import EXPECTED
 from tests.reports.test_documents_permissions import DOCUMENT_URL_ROWS
@@ -109,6 +111,14 @@ ROWS: dict[str, Row] = {
     # A bloc year.
     "blocs:year-detail": Row(pk="year"),
     "blocs:year-edit": Row(pk="year"),
+    # Dates and reminders (issue 14, item 5): everyone of the bloc reads the dates, the secretariat edits them;
+    # each person's own page; the calendar feed is reached by its secret token alone, without a session.
+    "blocs:year-dates": Row(pk="year"),
+    "blocs:my-settings": Row(),
+    "blocs:my-reminders": Row(method="post"),
+    "blocs:calendar-link-create": Row(method="post"),
+    "blocs:calendar-link-revoke": Row(method="post"),
+    "blocs:calendar-feed": Row(login_required=False, params={"token": "feed"}),
     "blocs:year-advance": Row(method="post", pk="year"),
     "blocs:member-add": Row(pk="year"),
     "blocs:member-remove": Row(method="post", pk="year"),
@@ -217,6 +227,9 @@ ROWS: dict[str, Row] = {
     "awards:province-view": Row(),
     "awards:province-export": Row(),
     "awards:history-import": Row(),
+    "awards:province-dashboard": Row(),
+    "awards:year-dashboard": Row(pk="year"),
+    "awards:unit-timeline": Row(pk="unit"),
 }
 MATRIX: dict[str, Row] = {name: replace(row, expected=EXPECTED.get(name, {})) for name, row in ROWS.items()}
 
@@ -256,6 +269,9 @@ def test_every_row_of_the_matrix_is_a_url():
     assert not stale, f"MATRIX has rows for URL names that do not exist: {stale}"
 
 
+FEED_TOKEN = "a-secret-calendar-token-0123456789"
+
+
 @pytest.fixture
 def objects(world, settings, tmp_path):  # noqa: ANN001, ANN201
     """The first bloc's objects that URL parameters point at.
@@ -287,7 +303,9 @@ def objects(world, settings, tmp_path):  # noqa: ANN001, ANN201
     for order, unit in enumerate((world.head.unit, world.member.unit)):
         Candidate.objects.create(round=round_, unit=unit, order=order)
     representative = world.users["representative"]
-    return {"grant": RoleGrant.objects.get(user=representative), "person": representative,
+    CalendarFeed.objects.create(user=representative, token_hash=token_hash(FEED_TOKEN))
+    return {"feed": SimpleNamespace(pk=FEED_TOKEN),
+            "grant": RoleGrant.objects.get(user=representative), "person": representative,
             "role": SimpleNamespace(pk="secretariat"), "uid": SimpleNamespace(pk="MTIzNDU"),
             "token": SimpleNamespace(pk="ck0bhf-0123456789abcdef0123456789abcdef"),
             "bloc": bloc_year.bloc, "year": bloc_year, "unit": world.member.unit,

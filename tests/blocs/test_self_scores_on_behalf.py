@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from blocs.models import AuditEntry, RoleGrant, Scorecard, ScoreLine
-from blocs.services.scoring import self_scores_import
+from blocs.models import AuditEntry, BlocYear, RoleGrant, Scorecard, ScoreLine
+from blocs.services.scoring import scorecard_verify, scores_publish, self_scores_import
 from tests.blocs.test_scoring import Year, scoring_year, self_score
 from tests.conftest import client_for
 from tests.factories import add_member, grant, make_bloc, make_bloc_year, make_unit, make_user
@@ -241,3 +241,32 @@ def test_the_on_behalf_mark_and_the_day_received_go_through_the_archive(year):
     assert copied[year.units["A"].pk].is_on_behalf and copied[year.units["A"].pk].received_on == dt.date(2022, 11, 20)
     assert not copied[year.units["B"].pk].is_on_behalf
     assert archive_export(copy_year) == exported
+
+
+def test_the_year_reaches_its_meeting_unwarned_only_once_the_score_table_is_published(year):
+    """At the meeting no score can be entered, verified or published any more: until the table is published,
+    the year page says so and the year moves on only with a reason (issue 10, item 8; found replaying the
+    journey of a bloc from nothing, which reached its meeting with no score and no warning)."""
+    client = client_for(year.secretariat)
+    detail = reverse("blocs:year-detail", args=[year.bloc_year.pk])
+    advance = reverse("blocs:year-advance", args=[year.bloc_year.pk])
+    cards = {unit: self_score(year, unit, **{"1_1": "27.5", "2_1": "40"}) for unit in "ABCD"}
+    scorecard_verify(actor=year.secretariat, scorecard=cards["A"], entries={})
+    warning = ("Bảng tổng hợp điểm chưa được công bố tới các đơn vị thành viên (1 trong 4 đơn vị thành viên đã có "
+               "điểm thẩm định); khi năm chuyển sang hội nghị tổng kết, không thể nhập, thẩm định hay công bố điểm "
+               "nữa.")
+    assert warning in client.get(detail).content.decode()
+    refused = client.post(advance, {"status": "scoring"}, follow=True).content.decode()
+    assert warning in refused and "hãy ghi lý do vào ô bên cạnh nút" in refused
+    year.bloc_year.refresh_from_db()
+    assert year.bloc_year.status == BlocYear.Status.SCORING
+    for unit in "BCD":
+        scorecard_verify(actor=year.secretariat, scorecard=cards[unit], entries={})
+    scores_publish(actor=year.secretariat, bloc_year=year.bloc_year)
+    page = client.get(detail).content.decode()
+    assert "chưa được công bố" not in page and 'name="reason"' not in page
+    client.post(advance, {"status": "scoring"})
+    year.bloc_year.refresh_from_db()
+    assert year.bloc_year.status == BlocYear.Status.MEETING
+    assert AuditEntry.objects.filter(action="blocs.bloc_year.status_changed").latest("pk").changes == {
+        "status": ["scoring", "meeting"]}

@@ -4,8 +4,11 @@ From an empty database (no demo): the administrator's account comes from `manage
 administrator creates the province and names its board member; the board sets up the bloc "Khối thi đua các Sở,
 ngành Kinh tế" and names its secretariat (and, once the year exists, its chair); the secretariat opens the year,
 imports the members from a workbook, creates the representatives' accounts (one unit with a deputy), enters three
-registrations received on paper with their dates, sets the rules (the quota table, a decimal comma) and the
-meeting; the chair opens a round.
+registrations received on paper with their dates, imports the year's scoring table from its workbook, opens
+scoring, downloads the self-score workbook, fills in every unit's paper ("27,5" typed as text, numbers elsewhere),
+uploads it with the day received, checks the preview and confirms (entered on each unit's behalf), verifies
+each unit (decimal commas where it settles another value), publishes the score table, sets the rules (the quota
+table, a decimal comma) and the meeting; the chair opens a round.
 
 Every page is screenshotted into artifacts/journey/, checked by axe, read for English left in it (every
 translated msgid of the Vietnamese catalogue), and no address under /admin/ is ever requested.
@@ -37,7 +40,20 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from awards.models import CategoryRule, Round
 from blocs.catalogue import add_standard_awards
-from blocs.models import AuditEntry, Bloc, BlocYear, Membership, Province, Registration, RoleGrant, Unit, User
+from blocs.models import (
+    AuditEntry,
+    Bloc,
+    BlocYear,
+    Membership,
+    Province,
+    Registration,
+    RoleGrant,
+    Scorecard,
+    ScoringItem,
+    ScoringTable,
+    Unit,
+    User,
+)
 from tests.e2e.a11y import PAGES, PageAudit
 from tests.e2e.conftest import ARTIFACTS, REPO_ROOT
 
@@ -61,6 +77,40 @@ UNITS = [
 REPRESENTATIVES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em",
                    "Vũ Thị Giang", "Đặng Văn Hải", "Bùi Thị Khánh", "Đỗ Văn Long"]
 DEPUTY = "Ngô Thị Mai"  # stands in for Sở Tài chính's representative
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The year's scoring table as the secretariat types it: kind, group, code, text, maximum, evidence, guidance.
+SCORING_TABLE = [
+    ("Tiêu chí", "I. Thực hiện nhiệm vụ chính trị", "1.1", "Hoàn thành các chỉ tiêu kinh tế – xã hội được giao",
+     30, "Có", "Đủ 100% chỉ tiêu: 30 điểm"),
+    ("Tiêu chí", "I. Thực hiện nhiệm vụ chính trị", "1.2", "Cải cách hành chính, chuyển đổi số", "30", "", ""),
+    ("Tiêu chí", "II. Xây dựng tổ chức", "2.1", "Xây dựng cơ quan, đơn vị vững mạnh", 40, "", ""),
+    ("Điểm thưởng", "", "T1", "Mô hình mới, cách làm hay được nhân rộng", "2,5", "", ""),
+    ("Điểm trừ", "", "TR1", "Gửi báo cáo chậm so với quy định", 5, "", ""),
+    ("Không xét thi đua", "", "KX1", "Có cán bộ bị truy cứu trách nhiệm hình sự", "", "", ""),
+]
+# Each unit's self-scores on its paper, copied down its column: text where the clerk typed "27,5", numbers
+# elsewhere (a float as Excel keeps 25.5); None: the cell left empty (no bonus or penalty claimed).
+SCORED_LINES = ("1.1", "1.2", "2.1", "T1", "TR1")
+SELF_SCORES = {
+    "STC": ("27,5", 30, "38,5", "2,5", None),
+    "SCT": (28, "29,5", 39, 1, None),
+    "SNNMT": ("26,5", 28, 37, None, "1"),
+    "SXD": (27, "27,25", 36, "0,5", None),
+    "SKHCN": (25, 26, "35,5", None, None),
+    "SVHTTDL": ("24,5", 27, 34, 1, "0,5"),
+    "CTK": (26, 25.5, "33,5", None, None),
+    "NNKV": ("28,5", 26, 36, "1,5", 2),
+    "BQLKKT": (23, "24,5", 32, None, None),
+}
+# What the secretariat settles otherwise on the verify page, typed with decimal commas, with its note.
+VERIFIED = {
+    "STC": {"1.1": ("27,5", ""), "2.1": ("37,75", "Chưa đạt chỉ tiêu thu ngân sách quý IV")},
+    "SCT": {"1.2": ("28,5", "Một thủ tục hành chính trực tuyến chưa đạt mức toàn trình")},
+    "SXD": {"TR1": ("0,5", "Báo cáo 6 tháng gửi chậm 2 ngày")},
+}
+# The published table: Σ criteria + bonus − penalties, highest first, as the page shows them (two decimals).
+FINAL_TOTALS = [("STC", "97,75"), ("SCT", "96,50"), ("SNNMT", "90,50"), ("SXD", "90,25"), ("NNKV", "90,00"),
+                ("SKHCN", "86,50"), ("SVHTTDL", "86,00"), ("CTK", "85,00"), ("BQLKKT", "79,50")]
 
 
 # --- The catalogue, read for English left on a page ----------------------------------------------------------
@@ -138,9 +188,9 @@ class Journey:
         self._no_admin(page.url)
         self.counter += 1
         slug = re.sub(r"[^\w.-]+", "-", name)
-        path = SHOTS / f"{self.counter:02d}-{slug}.png"
+        path = SHOTS / f"{self.counter:03d}-{slug}.png"
         page.screenshot(path=str(path), full_page=True)
-        self.audit.check(page, f"{self.counter:02d}-{name}")
+        self.audit.check(page, f"{self.counter:03d}-{name}")
         text = page.inner_text("body")
         assert english_on(text, self.phrases) == [], f"English on {name} ({page.url})"
         assert "Server Error" not in text and "Forbidden" not in text
@@ -203,6 +253,34 @@ def _members_workbook() -> bytes:
     sheet.append(["Mã đơn vị", "Tên đơn vị", "Cơ quan cấp trên", "Loại", "Vị trí"])
     for code, name, position in UNITS:
         sheet.append([code, name, "UBND tỉnh Bắc Ninh", "Nhà nước", position])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _scoring_workbook() -> bytes:
+    """The year's scoring table, typed by the secretariat in the import's columns."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Loại", "Nhóm tiêu chí", "Mã", "Nội dung", "Điểm tối đa", "Cần minh chứng", "Hướng dẫn chấm"])
+    for row in SCORING_TABLE:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _fill_self_scores(downloaded: bytes) -> bytes:
+    """The downloaded workbook with each unit's column filled from its paper: rows found by the line's code in
+    column A, columns by the unit's short code in row 1."""
+    book = openpyxl.load_workbook(io.BytesIO(downloaded))
+    sheet = book.active
+    columns = {cell.value: cell.column for cell in sheet[1] if cell.value}
+    rows = {sheet.cell(row, 1).value: row for row in range(3, sheet.max_row + 1)}
+    assert set(SELF_SCORES) <= set(columns) and set(SCORED_LINES) == set(rows), (columns, rows)
+    for code, values in SELF_SCORES.items():
+        for line, value in zip(SCORED_LINES, values, strict=True):
+            sheet.cell(rows[line], columns[code]).value = value
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -321,16 +399,20 @@ def test_a_new_bloc_runs_from_an_empty_database_to_an_open_round(journey: Journe
     year_path = bloc_year.get_absolute_url()
     advance = f'form[action="{reverse("blocs:year-advance", args=[bloc_year.pk])}"]'
 
-    def advance_year(to: str, reason: str) -> None:
+    def advance_year(to: str, reason: str | None) -> None:
+        """`reason`: what is missing is listed and the year goes on with it recorded; None: nothing is missing."""
         sec.goto(journey.base_url + year_path)
         journey.step(sec, f"secretariat-year-before-{to}")
-        if sec.locator(f"{advance} textarea[name=reason]").count():  # what is missing is listed: go on with a reason
+        asked = sec.locator(f"{advance} textarea[name=reason]")
+        if reason is None:
+            expect(asked).to_have_count(0)
+        else:
             sec.fill(f"{advance} textarea[name=reason]", reason)
         journey.submit(sec, advance, f"secretariat-year-{to}")
         bloc_year.refresh_from_db()
         assert bloc_year.status == to
 
-    advance_year(BlocYear.Status.REGISTRATION, "Các đơn vị đăng ký bằng văn bản giấy")
+    advance_year(BlocYear.Status.REGISTRATION, None)
     received = {"STC": today - dt.timedelta(days=20), "SCT": deadline, "SXD": today - dt.timedelta(days=3)}
     for code, received_on in received.items():
         unit = units[code]
@@ -348,16 +430,92 @@ def test_a_new_bloc_runs_from_an_empty_database_to_an_open_round(journey: Journe
         "STC": (received["STC"], False), "SCT": (deadline, False), "SXD": (received["SXD"], True)}
     assert all(r.submitted_by == secretariat_user for r in papers.values())
 
-    # 8. Self-scores.
-    # INTEGRATION POINT (issue 10, item 2): the secretariat imports every unit's self-scores from ONE
-    # workbook here (preview, all or nothing, "entered on the unit's behalf"), then verifies with decimal
-    # commas and publishes the score table. That import is built in another branch; until it is merged this
-    # journey does not fake it: scoring opens and the year moves on to its meeting with the reason recorded,
-    # as the product allows for a year whose scores are still on paper.
-    advance_year(BlocYear.Status.SCORING, "Các đơn vị còn lại gửi đăng ký bằng văn bản sau")
-    advance_year(BlocYear.Status.MEETING, "Điểm tự chấm của các đơn vị còn trên giấy, nhập sau hội nghị")
+    # 8. The year's scoring table, from the secretariat's own workbook, while registration is open: it is
+    # locked when scoring opens. The kinds are written with the screens' words, a maximum as "2,5".
+    sec.goto(journey.base_url + year_path)
+    journey.step(sec, "secretariat-year-registration-open")
+    journey.click_link(sec, reverse("blocs:scoring-table", args=[bloc_year.pk]), "secretariat-scoring-table-none")
+    journey.submit(sec, "main form", "secretariat-scoring-table-created")
+    journey.click_link(sec, reverse("blocs:scoring-import", args=[bloc_year.pk]), "secretariat-scoring-import")
+    sec.set_input_files("main form input[type=file]", {
+        "name": "bang-cham-diem.xlsx", "buffer": _scoring_workbook(), "mimeType": XLSX})
+    journey.submit(sec, "main form:has(input[type=file])", "secretariat-scoring-table-imported")
+    items = {item.code: item for item in ScoringItem.objects.filter(table__bloc_year=bloc_year)}
+    assert {code: (item.kind, item.max_points) for code, item in items.items()} == {
+        "1.1": ("criterion", Decimal(30)), "1.2": ("criterion", Decimal(30)), "2.1": ("criterion", Decimal(40)),
+        "T1": ("bonus", Decimal("2.5")), "TR1": ("penalty", Decimal(5)), "KX1": ("disqualifier", Decimal(0))}
+    expect(sec.locator("main table")).to_contain_text("2,5")
 
-    # 9. The rules: the quota table used, the Certificate of Merit's quota typed with a decimal comma.
+    # 9. Scoring opens (the six units whose registration is still on its way are listed: a recorded reason);
+    # every unit's self-scores came on paper: one workbook downloaded from the page, filled as the clerk
+    # types (text "27,5" in some cells, numbers in others), uploaded with the day the papers arrived.
+    advance_year(BlocYear.Status.SCORING, "Các đơn vị còn lại gửi đăng ký bằng văn bản sau")
+    sec.goto(journey.base_url + reverse("blocs:scoring-table", args=[bloc_year.pk]))
+    journey.step(sec, "secretariat-scoring-table-locked")
+    assert sec.locator(f'a[href="{reverse("blocs:scoring-import", args=[bloc_year.pk])}"]').count() == 0
+    sec.goto(journey.base_url + year_path)
+    journey.step(sec, "secretariat-year-scoring-open")
+    score_table_path = reverse("blocs:score-table", args=[bloc_year.pk])
+    journey.click_link(sec, score_table_path, "secretariat-score-table-nothing-submitted")
+    journey.click_link(sec, reverse("blocs:self-scores-import", args=[bloc_year.pk]), "secretariat-self-score-import")
+    with sec.expect_download() as download:
+        sec.locator(f'main a[href="{reverse("blocs:self-scores-workbook", args=[bloc_year.pk])}"]').first.click()
+    assert download.value.suggested_filename == f"tu-cham-diem-{year}.xlsx"
+    filled = _fill_self_scores(Path(download.value.path()).read_bytes())
+    scores_received = today - dt.timedelta(days=2)
+    sec.set_input_files("main form input[type=file]", {
+        "name": "tu-cham-diem-cac-don-vi.xlsx", "buffer": filled, "mimeType": XLSX})
+    sec.fill("#id_received_on", scores_received.isoformat())
+    journey.submit(sec, "main form:has(input[type=file])", "secretariat-self-score-preview")
+    preview = sec.locator("section[aria-labelledby=preview-heading]")
+    expect(preview.locator(".alert-danger")).to_have_count(0)
+    expect(preview.locator(".badge.text-bg-success")).to_have_count(9)  # every column imported on its behalf
+    first_row = preview.locator("table tbody tr").first  # 1.1, the units in the order of their short codes
+    expect(first_row).to_contain_text("27,5")
+    assert "275" not in first_row.inner_text()
+    assert not Scorecard.objects.filter(bloc_year=bloc_year).exists()  # nothing saved before the confirmation
+    journey.submit(sec, f'form[action="{reverse("blocs:self-scores-import-confirm", args=[bloc_year.pk])}"]',
+                   "secretariat-self-scores-imported")
+    assert sec.url == journey.base_url + score_table_path
+    cards = {card.unit.short_code: card for card in Scorecard.objects.filter(bloc_year=bloc_year).select_related(
+        "unit").prefetch_related("lines__item")}
+    assert {code: {line.item.code: line.self_value for line in card.lines.all()} for code, card in cards.items()} == {
+        code: {item: None if value is None else Decimal(str(value).replace(",", "."))
+               for item, value in zip(SCORED_LINES, values, strict=True)} for code, values in SELF_SCORES.items()}
+    assert cards["STC"].lines.get(item__code="1.1").self_value == Decimal("27.5")  # never 275
+    assert all(card.is_on_behalf and card.received_on == scores_received and card.submitted_by == secretariat_user
+               for card in cards.values()) and len(cards) == 9
+    on_behalf = f"nhập thay đơn vị, nhận ngày {scores_received:%d/%m/%Y}"
+    expect(sec.locator("main table tbody")).to_contain_text(on_behalf)
+    assert sec.locator("main table tbody").inner_text().count(on_behalf) == 9
+
+    # 10. Verification, unit by unit, with decimal commas where the secretariat settles another value; then
+    # the score table is published to the members.
+    for code, _name, _position in UNITS:
+        unit = units[code]
+        journey.click_link(sec, reverse("blocs:verify-scores", args=[bloc_year.pk, unit.pk]),
+                           f"secretariat-verify-{code}")
+        expect(sec.locator("main")).to_contain_text(on_behalf)
+        for line, (value, note) in VERIFIED.get(code, {}).items():
+            sec.fill(f"#id_value_{items[line].pk}", value)
+            sec.fill(f"#id_comment_{items[line].pk}", note)
+        journey.submit(sec, "main form:has(#id_disqualifier)", f"secretariat-verified-{code}")
+        assert sec.url == journey.base_url + score_table_path, f"{code} not verified: {sec.url}"
+    finals = dict(Scorecard.objects.filter(bloc_year=bloc_year).values_list("unit__short_code", "final_total"))
+    assert finals == {code: Decimal(total.replace(",", ".")) for code, total in FINAL_TOTALS}
+    assert Scorecard.objects.get(unit=units["STC"]).lines.get(item__code="2.1").final_value == Decimal("37.75")
+    journey.submit(sec, f'form[action="{reverse("blocs:scores-publish", args=[bloc_year.pk])}"]',
+                   "secretariat-scores-published")
+    assert ScoringTable.objects.get(bloc_year=bloc_year).published_at is not None
+    shown = [[cell.strip() for cell in row.locator("td").all_inner_texts()[:3]]
+             for row in sec.locator("main table tbody tr").all()]
+    names = {code: name for code, name, _position in UNITS}
+    assert shown == [[str(rank), names[code], total] for rank, (code, total) in enumerate(FINAL_TOTALS, start=1)]
+
+    # 11. The meeting comes next: with every score published, nothing is missing and no reason is asked.
+    advance_year(BlocYear.Status.MEETING, None)
+
+    # 12. The rules: the quota table used, the Certificate of Merit's quota typed with a decimal comma.
     rounds_path = reverse("awards:round-list", args=[bloc_year.pk])
     journey.click_link(sec, rounds_path, "secretariat-rounds-empty")
     journey.click_link(sec, reverse("awards:rule-set", args=[bloc_year.pk]), "secretariat-rules")
@@ -375,7 +533,7 @@ def test_a_new_bloc_runs_from_an_empty_database_to_an_open_round(journey: Journe
                   .latest("rule_set__version"))
     assert merit_rule.quota_percent == Decimal("27.5") and merit_rule.quota_count is None  # never 275
 
-    # 10. The meeting, then the rounds.
+    # 13. The meeting, then the rounds.
     sec.goto(journey.base_url + rounds_path)
     journey.step(sec, "secretariat-rounds-with-rules")
     journey.click_link(sec, reverse("awards:meeting-edit", args=[bloc_year.pk]), "secretariat-meeting-form")
@@ -389,7 +547,7 @@ def test_a_new_bloc_runs_from_an_empty_database_to_an_open_round(journey: Journe
                    "secretariat-rounds-created")
     head_round = Round.objects.get(bloc_year=bloc_year, kind=Round.Kind.HEAD)
 
-    # 11. The chair signs in for the first time and opens next year's head election: an open round.
+    # 14. The chair signs in for the first time and opens next year's head election: an open round.
     chair = journey.first_sign_in(chair_link, chair_user.username, "Chu-tri-khoi-kinh-te-2026", "chair")
     chair.goto(journey.base_url + head_round.get_absolute_url())
     journey.step(chair, "chair-round-draft")
@@ -407,6 +565,10 @@ def test_a_new_bloc_runs_from_an_empty_database_to_an_open_round(journey: Journe
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"blocs.administrator.created", "blocs.province.created", "blocs.role.granted", "blocs.account.created",
             "blocs.signin_link.issued", "blocs.bloc.created", "blocs.members.imported",
-            "blocs.registration.submitted", "awards.rule_set.revised", "awards.round.opened"} <= actions
-    assert len(list(SHOTS.glob("*.png"))) == journey.counter > 60
+            "blocs.registration.submitted", "blocs.scoring_table.imported", "blocs.self_scores.imported",
+            "blocs.scorecard.verified", "blocs.scores.published", "awards.rule_set.revised",
+            "awards.round.opened"} <= actions
+    moves = [entry.changes for entry in AuditEntry.objects.filter(action="blocs.bloc_year.status_changed")]
+    assert {"status": ["scoring", "meeting"]} in moves  # the meeting reached with nothing missing: no reason
+    assert len(list(SHOTS.glob("*.png"))) == journey.counter > 100
     journey.audit.validate()

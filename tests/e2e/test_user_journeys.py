@@ -508,3 +508,41 @@ def test_province_board_accepts_the_dossier_records_a_decision_and_sees_the_awar
     assert entry.source == HistoryEntry.Source.DECISION and "231/QĐ-TTg" in entry.reference
     assert len(people.dialogs["bantdkt"]) == 1  # accepting the dossier asked first
     audit.validate()
+
+
+def test_dashboards_at_desktop_and_phone_width(live_server: Any, demo: Demo, people: People, step: Step,
+                                                audit: PageAudit) -> None:
+    """Issue 14: the board's year at a glance, a bloc year's progress and a unit's years, reached from the home
+    page, each looked at on a desktop and on a phone, axe-checked."""
+    party = demo.party_2022
+    board = people.sign_in("bantdkt")
+    dashboard = reverse("awards:province-dashboard")
+    _link(board, dashboard)
+    board.fill("#year", "2022")
+    board.locator("main form[role=search] button[type=submit]").click()
+    expect(board.locator(f'#dashboard-rows tr[data-bloc-year="{party.pk}"]')).to_have_count(1)
+    expect(board.locator("#proposals-per-year svg[role=img]")).to_have_count(1)
+    step(board, "province-dashboard-2022")
+    board.locator("#kind-filter a").nth(2).click()  # the clusters: the demo has none
+    expect(board.locator("#dashboard-rows")).to_have_count(0)
+    board.locator("#kind-filter a").nth(0).click()  # all again
+    _link(board, reverse("awards:year-dashboard", args=[party.pk]))
+    expect(board.locator("#final-scores svg rect[data-value]")).to_have_count(party.memberships.count())
+    step(board, "year-dashboard-2022")
+
+    chair = people.sign_in("truongkhoi_nc", viewport=PHONE, is_mobile=True, has_touch=True)
+    _link(chair, reverse("awards:year-dashboard", args=[demo.state_2026.pk]))
+    expect(chair.locator("#steps tr[data-step]")).to_have_count(4)
+    _fits_phone(chair, "year dashboard")
+    step(chair, "year-dashboard-phone")
+    unit = demo.state_2026.memberships.order_by("unit__name").first().unit
+    chair.goto(live_server.url + reverse("awards:unit-timeline", args=[unit.pk]))
+    expect(chair.locator("#timeline tr[data-year]")).not_to_have_count(0)
+    _fits_phone(chair, "unit timeline")
+    step(chair, "unit-timeline-phone")
+
+    phone_board = people.sign_in("bantdkt", viewport=PHONE, is_mobile=True, has_touch=True)
+    phone_board.goto(live_server.url + dashboard + "?year=2022")
+    _fits_phone(phone_board, "province dashboard")
+    step(phone_board, "province-dashboard-phone")
+    audit.validate()
