@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from blocs.models import Unit
 from emulation.kernel.fields import WholeNumberField
 from emulation.kernel.forms import DateInput, NFCMixin
-from emulation.kernel.uploads import check_pdf
+from emulation.kernel.uploads import check_docx, check_pdf
 from reports.models import NARRATIVE_SECTIONS, Comment
+from reports.wordtext import word_text_to_markup
 
 MARKUP_HELP = _("A blank line starts a new paragraph; a line starting with “- ” is a list item; "
                 "**two stars** around words make them bold. Anything else, HTML included, is printed as typed.")
@@ -29,7 +30,23 @@ class NarrativeForm(NFCMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for key, label in NARRATIVE_SECTIONS:
             self.fields[key] = forms.CharField(label=label, required=False, max_length=MAX_SECTION,
-                                               widget=forms.Textarea(attrs={"rows": 6}), strip=False)
+                                               widget=forms.Textarea(attrs={"rows": 6, "data-narrative": key}),
+                                               strip=False)
+
+    def clean(self) -> dict[str, Any]:
+        """Word's plain-text paste ("•" and a tab before a list item) becomes the markup's "- " items."""
+        cleaned = super().clean()
+        return {key: word_text_to_markup(value) if isinstance(value, str) else value for key, value in cleaned.items()}
+
+
+class WordImportForm(forms.Form):
+    """A Word file (.docx) read into one section: its paragraphs and simple lists, nothing else."""
+
+    section = forms.ChoiceField(label=_("Into the section"), choices=NARRATIVE_SECTIONS)
+    docx = forms.FileField(label=_("Word file (.docx)"))
+
+    def clean_docx(self) -> Any:
+        return check_docx(self.cleaned_data["docx"])
 
 
 class CommentForm(NFCMixin, forms.Form):

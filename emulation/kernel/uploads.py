@@ -146,3 +146,47 @@ def attachment_response(field_file, name: str):  # noqa: ANN001, ANN201 - a Fiel
         content_type = "application/octet-stream"
     return FileResponse(field_file.open("rb"), content_type=content_type, filename=name,
                         as_attachment=content_type == "application/octet-stream")
+
+
+DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+EXTERNAL = re.compile(rb"TargetMode\s*=\s*[\"']External[\"']", re.IGNORECASE)
+RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
+
+
+def _docx_refusal() -> ValidationError:
+    return ValidationError(_("The file is not a Word document (.docx) that can be read safely: documents with "
+                             "macros, links to outside files or that unpack to too much are refused. Save it "
+                             "again in Word as “Word Document (.docx)”."))
+
+
+def _fetches_outside(rels: bytes) -> bool:
+    """An external relationship other than a hyperlink (which is only text to us): an attached template, a linked
+    image or an OLE object Word would fetch from elsewhere."""
+    return any(EXTERNAL.search(tag) and b"/hyperlink" not in tag for tag in RELATIONSHIP.findall(rels))
+
+
+def check_docx(upload: UploadedFile) -> UploadedFile:
+    """A Word document (.docx) of at most 10 MB, judged by its content before python-docx reads it: refused when it
+    carries macros (a .docm renamed, vbaProject.bin), references outside files (TargetMode="External": a template
+    or an image fetched from elsewhere), or unpacks to more than XLSX_MAX_UNPACKED_BYTES (a zip bomb)."""
+    _check_size(upload)
+    if not _head(upload, 4).startswith(b"PK\x03\x04"):
+        raise ValidationError(_("The file is not a Word document (.docx)."))
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            entries = archive.infolist()
+            names = {entry.filename for entry in entries}
+            if len(entries) > 1000 or sum(entry.file_size for entry in entries) > settings.XLSX_MAX_UNPACKED_BYTES:
+                raise _docx_refusal()
+            if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+                raise ValidationError(_("The file is not a Word document (.docx)."))
+            if DOCX_MAIN not in archive.read("[Content_Types].xml") or any(
+                    name.lower().endswith("vbaproject.bin") for name in names):
+                raise _docx_refusal()
+            if any(name.endswith(".rels") and _fetches_outside(archive.read(name)) for name in names):
+                raise _docx_refusal()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, ValueError) as error:
+        raise ValidationError(_("The file is not a Word document (.docx).")) from error
+    finally:
+        upload.seek(0)
+    return upload

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -28,6 +29,7 @@ from reports.forms import (
     CommentForm,
     CorrectionForm,
     NarrativeForm,
+    WordImportForm,
 )
 from reports.models import Comment, ReportSignature, ReportVersion
 from reports.permissions import (
@@ -38,8 +40,10 @@ from reports.permissions import (
     commenting_units,
 )
 from reports.queries.report import adoption_warnings, narrative_diff, render_report, report_html
+from reports.rules import narrative_html
 from reports.services import report as services
 from reports.services.signature import server_signing_enabled
+from reports.wordtext import docx_to_markup, word_html_to_markup
 
 # --- Fetching -----------------------------------------------------------------------------------------------
 
@@ -95,11 +99,40 @@ def report_draft_create(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reports:report-edit", pk=outcome.value.pk)
 
 
+def _append(text: str, added: str) -> str:
+    return f"{text.rstrip()}\n\n{added}" if text.strip() else added
+
+
+def _brought_in(request: HttpRequest, form: NarrativeForm) -> tuple[dict[str, str], WordImportForm | None]:
+    """The sections as posted, with Word's paste (its clipboard HTML, sent by narrative.js) or an uploaded .docx
+    added to the section it was meant for; nothing is saved until "Save the draft"."""
+    data = {key: form.cleaned_data.get(key, "") for key in form.fields}
+    pasted = request.POST.get("pasted_section", "")
+    if pasted in data and request.POST.get("pasted_html"):
+        data[pasted] = _append(data[pasted], word_html_to_markup(request.POST["pasted_html"]))
+    if "import_docx" not in request.POST:
+        return data, None
+    upload = WordImportForm(request.POST, request.FILES)
+    if upload.is_valid():
+        try:
+            added = docx_to_markup(upload.cleaned_data["docx"].read())
+        except Exception:  # noqa: BLE001 - whatever python-docx stumbles on, the user gets a sentence
+            upload.add_error("docx", _("The Word file could not be read."))
+        else:
+            section = upload.cleaned_data["section"]
+            data[section] = _append(data[section], added)
+            messages.info(request, _("The Word file's text is in the section below. Check it, then save the draft."))
+    return data, upload
+
+
 @login_required
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The narrative editor: "Save", or "Preview" / a Word paste / a Word upload, which show the result unsaved."""
     version = _written_version(request, pk)
     form = NarrativeForm(request.POST if request.method == "POST" else None, initial=version.narrative)
-    if request.method == "POST" and form.is_valid():
+    upload = WordImportForm()
+    unsaved = request.method == "POST" and ({"preview", "import_docx", "pasted_html"} & set(request.POST))
+    if request.method == "POST" and form.is_valid() and not unsaved:
         sent = {key: value for key, value in form.cleaned_data.items() if key in request.POST}  # others stay
         run_service(request, lambda: services.report_narrative_update(actor=request.user, version=version,
                                                                       narrative=sent),
@@ -108,11 +141,18 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET" and version.status != ReportVersion.Status.DRAFT:
         messages.error(request, _("Only a draft can be edited."))
         return redirect(version)
+    previews = {}
+    if unsaved and form.is_valid():
+        data, posted_upload = _brought_in(request, form)
+        upload = posted_upload or upload
+        form = NarrativeForm(initial=data)
+        previews = {key: mark_safe(narrative_html(text)) for key, text in data.items()}  # noqa: S308 - escaped
     labels = dict(COMMENT_SECTION_CHOICES)
     earlier = [(labels.get(c.section, c.section), c) for c in Comment.objects.filter(
         version__bloc_year=version.bloc_year, version__number__lt=version.number).select_related("unit", "version")]
     return render(request, "reports/report_edit.html", {"version": version, "bloc_year": version.bloc_year,
                                                         "form": form, "markup_help": MARKUP_HELP,
+                                                        "upload": upload, "previews": previews,
                                                         "earlier_comments": earlier})
 
 

@@ -26,12 +26,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from awards.management.commands.load_demo import DEMO_PASSPHRASE
 from awards.models import Ballot, Dossier, HistoryEntry, Meeting, Nomination, Round
 from awards.services import ballots as ballot_services
 from awards.services import rounds as round_services
 from blocs.models import Award, BlocYear, Evidence, Registration, Scorecard, ScoringItem, Unit, User
 from blocs.services.bloc_years import bloc_year_advance
+from reports.management.commands.load_demo import DEMO_PASSPHRASE
 from reports.models import Comment, ReportVersion
 from reports.services import report as report_services
 from tests.e2e.a11y import PAGES, PageAudit
@@ -308,9 +308,10 @@ def test_representative_registers_self_scores_votes_on_a_phone_and_comments(
         item.pk: item.max_points for item in items if item.kind == ScoringItem.Kind.CRITERION}
     assert Evidence.objects.get(line__scorecard=scorecard).line.item == first
 
-    # 3. The secretariat circulates the 2022 report; the representative comments on a section.
+    # 3. The secretariat circulates a correction of the adopted 2022 report; the representative comments on it.
     secretariat = demo.user("thuky")
-    draft = report_services.report_draft_create(actor=secretariat, bloc_year=demo.party_2022)
+    adopted = ReportVersion.objects.get(bloc_year=demo.party_2022, status=ReportVersion.Status.ADOPTED)
+    draft = report_services.report_correct(actor=secretariat, version=adopted, note="Bổ sung phần ưu điểm.")
     draft = report_services.report_narrative_update(actor=secretariat, version=draft, narrative=NARRATIVE)
     draft = report_services.report_circulate(actor=secretariat, version=draft)
     page.goto(live_server.url + demo.party_2022.get_absolute_url())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from awards.management.commands.load_demo import DEMO_USERS, demo_password
+from reports.management.commands.load_demo import DEMO_USERS, demo_password
 from tests.security.prod import ROOT, production_env, run_manage, run_python
 
 # The one SECRET_KEY literal allowed: the development default that settings refuses when DJANGO_DEBUG=0.
@@ -130,10 +130,15 @@ def test_development_uses_the_default_key_only_with_debug_on():
 
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory) -> Path:  # noqa: ANN001
-    """One scratch SQLite database, migrated once; each run of load_demo gets its own copy."""
-    database = tmp_path_factory.mktemp("demo") / "migrated.sqlite3"
+    """One scratch SQLite database, migrated once; each run of load_demo gets its own copy. The static files are
+    collected first, as a deployment does (docs/deployment.md §3): load_demo renders the seed year's documents."""
+    folder = tmp_path_factory.mktemp("demo")
+    database = folder / "migrated.sqlite3"
     result = run_manage(["migrate", "-v", "0"], production_env(DATABASE_URL=f"sqlite:///{database}"), timeout=180)
     assert result.returncode == 0, result.stderr[-2000:]
+    collected = run_manage(["collectstatic", "--noinput", "-v", "0"],
+                           production_env(DJANGO_STATIC_ROOT=str(folder / "static")), timeout=180)
+    assert collected.returncode == 0, collected.stderr[-2000:]
     return database
 
 
@@ -146,7 +151,7 @@ def test_load_demo_prints_passwords_only_in_demo_mode(migrated, tmp_path, demo):
     database = tmp_path / "demo.sqlite3"
     shutil.copy(migrated, database)
     env = production_env(DATABASE_URL=f"sqlite:///{database}", DJANGO_MEDIA_ROOT=str(tmp_path / "media"),
-                         EMULATION_DEMO=demo)
+                         DJANGO_STATIC_ROOT=str(migrated.parent / "static"), EMULATION_DEMO=demo)
     loaded = run_manage(["load_demo"], env, timeout=180)
     assert loaded.returncode == 0, loaded.stderr[-2000:]
     output = loaded.stdout + loaded.stderr

@@ -1,12 +1,13 @@
 """Load the demo blocs and one demo user per role (issue 2, item 10).
 
 Three archives from blocs/fixtures/demo/, read by the archive importer like any other archive:
-"khoi-dang" 2022 (the seed year: scores, the meeting, five closed rounds and their proposals) and 2023
-(registration open), and "khoi-noi-chinh" 2026, whose meeting is under way with the Government-flag
-round open: its two online ballots are sealed under the counting committee's passphrase, which the demo
-publishes (DEMO_PASSPHRASE) so that a newcomer can close the round. Sign-ins and the passphrase are printed
-only in demo mode (settings.DEMO_MODE); elsewhere the users get no usable password, an administrator sets
-one, and the passphrase is a random one that is printed once.
+"khoi-dang" 2022 (the seed year: scores, the meeting, five closed rounds and their proposals; imported at its
+meeting, then its year-end report is drafted, commented on, answered, adopted and the year submitted to the
+province through the services, reports/demo.py) and 2023 (registration open), and "khoi-noi-chinh" 2026,
+whose meeting is under way with the Government-flag round open: its two online ballots are sealed under the
+counting committee's passphrase, which the demo publishes (DEMO_PASSPHRASE) so that a newcomer can close the
+round. Sign-ins and the passphrase are printed only in demo mode (settings.DEMO_MODE); elsewhere the users get
+no usable password, an administrator sets one, and the passphrase is a random one that is printed once.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from awards import ballot_box
 from awards.services import rounds as round_services
 from blocs.archive import archive_import
 from blocs.models import Bloc, BlocYear, RoleGrant, Unit, User
+from reports.demo import seed_year_finish
 
 FIXTURES = Path(__file__).resolve().parents[3] / "blocs" / "fixtures" / "demo"
 ARCHIVES = ("khoi-dang-2022.json", "khoi-dang-2023.json", "khoi-noi-chinh-2026.json")
+SEED_ARCHIVE = "khoi-dang-2022.json"  # archived as submitted; loaded at its meeting to walk its last steps
 PARTY, STATE = "khoi-dang", "khoi-noi-chinh"
 HEADER = ("Username", "Password", "Role", "Name")
 # Published, so only for the demo: a real meeting's passphrase is random and shown once (docs/secrecy.md).
@@ -120,6 +123,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 years = [archive_import(actor=None, data=self._archive(name)) for name in ARCHIVES]
                 users = [_make_user(spec, with_password) for spec in DEMO_USERS]
+                seed_year_finish(bloc_year=years[0], secretary=User.objects.get(username="thuky"),
+                                 chair=User.objects.get(username="truongkhoi"))
+                years[0].refresh_from_db()
                 meeting_year = BlocYear.objects.get(bloc__code=STATE, year=2026)
                 passphrase = round_services.ballot_box_reseal(actor=None, bloc_year=meeting_year,
                                                               passphrase=DEMO_PASSPHRASE if with_password else None)
@@ -132,7 +138,10 @@ class Command(BaseCommand):
                           f"{ballot_box.passphrase_display(passphrase)}")
 
     def _archive(self, name: str) -> dict[str, Any]:
-        return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+        data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+        if name == SEED_ARCHIVE:
+            data["bloc_year"]["status"] = BlocYear.Status.MEETING
+        return data
 
     def _print_sign_ins(self, users: list[User], with_password: bool) -> None:
         specs = {spec.username: spec for spec in DEMO_USERS}
