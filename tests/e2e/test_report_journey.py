@@ -119,7 +119,7 @@ def test_comment_answer_new_draft_adopt_and_download(live_server: Any, new_page:
     secretariat.wait_for_url(url_of(live_server, "reports:report-edit", second.pk))
     secretariat.fill("textarea[name=strengths]", NEW_STRENGTHS)
     shot(secretariat, "secretariat-editor")
-    secretariat.locator("#narrative-form button[type=submit]").click()
+    secretariat.locator("#narrative-form button[type=submit]:not([name=preview])").click()
     secretariat.wait_for_url(live_server.url + second.get_absolute_url())
     secretariat.locator("#circulate").click()
     expect(secretariat.locator("#version-status")).to_have_attribute("data-status", "circulated")
