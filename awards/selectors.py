@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -311,9 +311,9 @@ def rounds_still_open(bloc_year: BlocYear, new_status: str) -> list[str]:
 def rounds_for_card(card: VotingCard) -> tuple[list[Round], set[int]]:
     """The meeting's open rounds in catalogue order, and those this card has already voted in."""
     open_rounds = list(Round.objects.filter(bloc_year=card.meeting.bloc_year_id, status=Round.Status.OPEN)
-                       .order_by("order", "pk"))
-    voted = set(CardVote.objects.filter(card=card, round__in=open_rounds).values_list("round_id", flat=True))
-    return open_rounds, voted
+                       .annotate(card_voted=Exists(CardVote.objects.filter(round=OuterRef("pk"), card=card)))
+                       .order_by("order", "pk"))  # one query: asked again after every cast
+    return open_rounds, {r.pk for r in open_rounds if r.card_voted}
 
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from awards import ballot_box, rules, selectors
@@ -20,6 +20,7 @@ from awards.models import (
     Round,
     SealedBallot,
     Turnout,
+    VotingCard,
 )
 from awards.services import rounds
 from awards.services.common import raise_issues
@@ -39,6 +40,8 @@ class CastReceipt:
 
     receipt: str
     choices: tuple[int, ...]
+    round: Round | None = None  # the round voted in, as read under its lock (its title heads the receipt page)
+    card: VotingCard | None = None  # a voting card's ballot: the card, as read for the cast
 
 
 def ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int]) -> CastReceipt:
@@ -58,13 +61,15 @@ def ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int
         raise ValidationError(_("The server is busy; your ballot was not stored. Please cast it again.")) from error
 
 
-def lock_round_shared(round_: Round) -> Round:
-    """The round, locked against the close but not against other voters (PostgreSQL FOR SHARE; SQLite
-    serialises writers by itself)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {Round._meta.db_table} WHERE id = %s FOR SHARE", [round_.pk])  # noqa: S608
-    return Round.objects.select_related("bloc_year").get(pk=round_.pk)
+def lock_round_shared(round_: Round | int, bloc_year_id: int | None = None) -> Round:
+    """The round, read once the close and every other change of it cannot start before this transaction ends
+    (a shared advisory lock on PostgreSQL, rounds.round_advisory_lock; SQLite serialises writers by itself). The
+    lock is taken before the round is read, so a cast that waited for a close sees the round closed. With
+    `bloc_year_id`, a round of another year is not found. Raises Round.DoesNotExist."""
+    round_id = getattr(round_, "pk", round_)
+    rounds.round_advisory_lock(round_id, shared=True)
+    found = Round.objects.filter(pk=round_id)
+    return found.get() if bloc_year_id is None else found.get(bloc_year_id=bloc_year_id)
 
 
 def _ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int]) -> CastReceipt:

@@ -116,14 +116,18 @@ def card_void(*, actor: User | None, bloc_year: BlocYear, number: int, reason: s
     return card
 
 
+class CardUnusable(ValidationError):
+    """The card cannot vote at all (voided, meeting over, meeting without cards): the phone puts it down."""
+
+
 def card_usable(card: VotingCard) -> None:
     meeting = card.meeting
     if card.voided_at is not None:
-        raise ValidationError(_("This card has been voided. Ask the secretariat for a spare card."))
+        raise CardUnusable(_("This card has been voided. Ask the secretariat for a spare card."))
     if meeting.bloc_year.status != BlocYear.Status.MEETING:
-        raise ValidationError(_("This card's meeting is over: the card can no longer vote."))
+        raise CardUnusable(_("This card's meeting is over: the card can no longer vote."))
     if meeting.voting_mode == Meeting.VotingMode.ACCOUNTS:
-        raise ValidationError(_("This meeting votes with the representatives' accounts, not with cards."))
+        raise CardUnusable(_("This meeting votes with the representatives' accounts, not with cards."))
 
 
 def card_find(*, code: str, ip: str | None) -> VotingCard:
@@ -146,9 +150,14 @@ def card_find(*, code: str, ip: str | None) -> VotingCard:
     return card
 
 
-def card_ballot_cast(*, card: VotingCard, round_: Round, choices: Sequence[int]) -> CastReceipt:
-    """Cast the card's ballot in a round, sealed until the close. The unique (round, card) row refuses a second
-    ballot even when the same card is used on two phones at the same instant."""
+def card_ballot_cast(*, card: VotingCard | str, round_: Round | int, choices: Sequence[int]) -> CastReceipt:
+    """Cast the card's ballot (the card or its id) in a round (the round or its id), sealed until the close. The
+    unique (round, card) row refuses a second ballot even when the same card is used on two phones at the same
+    instant. Raises CardUnusable when the card cannot vote at all, VotingCard.DoesNotExist and
+    Round.DoesNotExist when there is no such card or its meeting has no such round.
+
+    This is the busiest request of the meeting (issue 11: 200 card holders press "cast" at once), so it reads
+    little: the card's state in one query, the round read and locked in one, its candidates in one."""
     try:
         with transaction.atomic():
             return _card_cast(card=card, round_=round_, choices=choices)
@@ -158,12 +167,18 @@ def card_ballot_cast(*, card: VotingCard, round_: Round, choices: Sequence[int])
         raise ValidationError(_("The server is busy; your ballot was not stored. Please cast it again.")) from error
 
 
-def _card_cast(*, card: VotingCard, round_: Round, choices: Sequence[int]) -> CastReceipt:
-    round_ = lock_round_shared(round_)
-    card = VotingCard.objects.select_related("meeting__bloc_year").get(pk=card.pk)
-    if card.meeting.bloc_year_id != round_.bloc_year_id:
+def _card_cast(*, card: VotingCard | str, round_: Round | int, choices: Sequence[int]) -> CastReceipt:
+    # The card as it is now (it may have been voided since the phone read it), with what card_usable reads and
+    # what the receipt page shows (the bloc's name, the year, the card's number).
+    card = (VotingCard.objects.select_related("meeting__bloc_year__bloc")
+            .only("number", "voided_at", "meeting__voting_mode", "meeting__bloc_year__status",
+                  "meeting__bloc_year__year", "meeting__bloc_year__bloc__name")
+            .get(pk=getattr(card, "pk", card)))
+    bloc_year = card.meeting.bloc_year
+    if isinstance(round_, Round) and round_.bloc_year_id != bloc_year.pk:
         raise ValidationError(_("This card belongs to another meeting."))
     card_usable(card)
+    round_ = lock_round_shared(round_, bloc_year_id=bloc_year.pk)
     if round_.status != Round.Status.OPEN:
         raise ValidationError(_("This round is not open for voting."))
     if round_.is_paper_only or round_.box_public_key is None:
@@ -180,5 +195,5 @@ def _card_cast(*, card: VotingCard, round_: Round, choices: Sequence[int]) -> Ca
         bytes(round_.box_public_key), receipt=receipt, choices=chosen,
         size=ballot_box.box_size(candidates, len(receipt))))
     # The trail says that a card voted, never which card, the ballot or its receipt.
-    audit(actor=None, action="awards.ballot.cast_by_card", bloc_year=round_.bloc_year, obj=round_, changes={})
-    return CastReceipt(receipt=receipt, choices=chosen)
+    audit(actor=None, action="awards.ballot.cast_by_card", bloc_year=bloc_year, obj=round_, changes={})
+    return CastReceipt(receipt=receipt, choices=chosen, round=round_, card=card)

@@ -109,9 +109,26 @@ def rounds_generate(*, actor: User | None, bloc_year: BlocYear) -> list[Round]:
     return created
 
 
+# Casting and changing a round are serialised by a PostgreSQL advisory lock on the round, (class, round id):
+# a cast takes it shared, every change of the round (lock_round) exclusive, each until its transaction ends.
+# A shared advisory lock lives only in the lock manager's memory, so 200 casts at once write nothing to the
+# round's row for it (FOR SHARE would: a MultiXact per new voter, measured 25 % slower in `make bench`).
+ROUND_LOCK_CLASS = 0x524E44  # "RND"; the sign-in limits use the one-number form, a separate key space
+
+
+def round_advisory_lock(round_id: int, *, shared: bool) -> None:
+    if connection.vendor != "postgresql":  # SQLite serialises writers by itself
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [ROUND_LOCK_CLASS, round_id])
+
+
 def lock_round(round_: Round, *, status: str | None = None) -> Round:
+    """The round locked for a change: after every cast in flight has committed, before any later cast reads it."""
     if connection.vendor == "sqlite":  # no row locks: a write takes the database's lock for the transaction
         Round.objects.filter(pk=round_.pk).update(status=F("status"))
+    round_advisory_lock(round_.pk, shared=False)
     locked = Round.objects.select_for_update(of=("self",)).select_related("bloc_year__bloc", "award", "rule_set").get(
         pk=round_.pk)
     ensure_writable(locked.bloc_year)

@@ -11,6 +11,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 from django.test import Client
@@ -263,7 +264,9 @@ def test_the_sheet_is_refused_with_a_message_for_a_meeting_by_accounts():
     assert not VotingCard.objects.exists()
 
 
-def test_the_ballot_pages_keep_nothing_of_the_choices_in_the_session():
+def test_the_server_keeps_nothing_of_a_card_holder_and_the_phone_only_a_signed_card_number():
+    """No database session for a card holder: the phone holds the card's id in a signed cookie (never its code,
+    never a choice), a forged cookie holds nothing, and putting the card down forgets it."""
     meeting, rounds = _card_meeting()
     code = _issue(meeting, spares=0)[0].code
     round_ = round_opened(actor=meeting.chair, round_=rounds[0])
@@ -271,13 +274,37 @@ def test_the_ballot_pages_keep_nothing_of_the_choices_in_the_session():
     _enter(phone, code)
     btg = meeting.units["BTG"].pk
     phone.post(reverse("awards:card-ballot"), {"round": round_.pk, "choices": [btg]})
-    phone.post(reverse("awards:card-cast"), {"round": round_.pk, "choices": [btg]})
-    session = phone.session
-    assert set(session.keys()) <= {"voting_card", "_language", "django_language", "last_activity", "_idle_at"} | {
-        key for key in session.keys() if key.startswith("_")}
-    assert str(btg) not in str(dict(session.items())).replace(str(session.get("voting_card")), "")
+    cast = phone.post(reverse("awards:card-cast"), {"round": round_.pk, "choices": [btg]})
+    assert 'id="receipt"' in cast.content.decode()
+    assert not Session.objects.exists()
+    cookie = phone.cookies["voting_card"]
+    card = CardVote.objects.get().card
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    value, timestamp, signature = cookie.value.split(":")  # the card's id, signed: nothing else
+    assert value == str(card.pk) and timestamp and len(signature) > 40
+    forged = Client()
+    forged.cookies["voting_card"] = f"{card.pk}:forged:signature"
+    assert forged.get(reverse("awards:card-ballot"))["Location"] == reverse("awards:card-enter")
     leave = phone.post(reverse("awards:card-leave"))
-    assert leave.status_code == 302 and "voting_card" not in phone.session
+    assert leave.status_code == 302 and phone.cookies["voting_card"].value == ""
+    assert phone.get(reverse("awards:card-ballot"))["Location"] == reverse("awards:card-enter")
+
+
+def test_a_card_voided_between_its_ballot_page_and_its_cast_stores_nothing_and_is_put_down():
+    meeting, rounds = _card_meeting()
+    printed = _issue(meeting, spares=0)
+    round_ = round_opened(actor=meeting.chair, round_=rounds[0])
+    phone = Client()
+    _enter(phone, printed[0].code)
+    btg = meeting.units["BTG"].pk
+    assert phone.post(reverse("awards:card-ballot"), {"round": round_.pk, "choices": [btg]}).status_code == 200
+    cards.card_void(actor=meeting.secretariat, bloc_year=meeting.bloc_year, number=printed[0].number,
+                    reason="Thẻ bị mất")
+    page = phone.post(reverse("awards:card-cast"), {"round": round_.pk, "choices": [btg]}, follow=True)
+    assert page.redirect_chain[-1][0] == reverse("awards:card-enter")
+    assert page.content.decode().count("vô hiệu") == 1  # told once, on the page to type a code
+    assert not SealedBallot.objects.filter(round=round_).exists() and not CardVote.objects.exists()
+    assert phone.cookies["voting_card"].value == ""
 
 
 @pytest.mark.django_db(transaction=True)
