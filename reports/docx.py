@@ -36,9 +36,10 @@ HEADER_MM = (70, TEXT_MM - 70)
 # motto or the Party line (.rule-long), under the title (.doc-title .rule, of the text width).
 RULE_SHARE = {"rule": 0.30, "rule-long": 0.68, "title": 0.25}
 SIGNING_LINES = 4  # empty lines between the signer's title and name: room to sign (and for the seal)
-# Column widths of the data tables, by the class of their header cell (ballot.css and report.css); the
+# Column widths of the data tables, by the class of their header cell (ballot.css and report.css; "STT" wider
+# than there, since Word and LibreOffice pad a cell more than our CSS does: at 12 mm it broke as "ST / T"); the
 # other columns share what is left, so the unit's name gets the room.
-COLUMN_MM = {"stt": 12, "c-n": 12, "rank": 18, "c-rank": 19, "votes": 20, "c-votes": 20, "pct": 28, "note": 38,
+COLUMN_MM = {"stt": 14, "c-n": 14, "rank": 18, "c-rank": 19, "votes": 20, "c-votes": 20, "pct": 28, "note": 38,
              "c-note": 33, "unit": 34, "section": 28, "answer": 38, "score": 16, "c-score": 16, "share": 26,
              "c-share": 28, "c-position": 32, "c-count": 20, "c-award": 40, "box": 25}
 SPACES = re.compile(r"[ \t\n\r\f\v]+")

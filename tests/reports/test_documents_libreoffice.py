@@ -5,10 +5,16 @@ the header, the number, the date, the signature block, the order of the units, p
 
 LibreOffice is slow to start, so one test converts all the year's files in one run, in a temporary directory
 with its own profile (-env:UserInstallation) so that parallel test processes do not share one.
+
+A clerk's Word has Times New Roman; this machine may have no font of its metrics at all (Debian's minimal
+LibreOffice brings only DejaVu, wider, which wraps "TRƯỞNG BAN KIỂM PHIẾU" onto two lines). So LibreOffice is
+given our own embedded Liberation Serif (static/fonts, metric-compatible with Times New Roman) through a
+fontconfig file of its own, and the check does not depend on what fonts the machine happens to have.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -17,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from reports.models import SentDocument
 from tests.reports.test_documents_content import pdf_text, pdf_tool, proposed_names
@@ -27,7 +34,7 @@ pytestmark = pytest.mark.django_db
 SYMBOL = "KTĐ-BCQĐ"  # the seed bloc's symbol, from its name
 # What each document prints (Party style, Guidance 36): its number's type and its date.
 WANTED = {
-    "counting": ["BIÊN BẢN KIỂM PHIẾU", f"-BB/{SYMBOL}", "ngày 01 tháng 12 năm 2022", "TRƯỞNG BAN KIỂM PHIẾU"],
+    "counting": ["BIÊN BẢN KIỂM PHIẾU", f"-BB/{SYMBOL}", "ngày 01 tháng 12 năm 2022", "TRƯỞNG BAN KIỂM PHIẾU", "STT"],
     "minutes": ["BIÊN BẢN", f"-BB/{SYMBOL}", "ngày 01 tháng 12 năm 2022", "THƯ KÝ"],
     "submission": ["TỜ TRÌNH", f"-TTr/{SYMBOL}", "T/M. KHỐI THI ĐUA", "TRƯỞNG KHỐI", "Nơi nhận:"],
     "report": ["BÁO CÁO", f"Số 05-BC/{SYMBOL}", "ngày 01 tháng 12 năm 2022", "T/M. KHỐI THI ĐUA", "TRƯỞNG KHỐI"],
@@ -35,18 +42,37 @@ WANTED = {
 }
 
 
+FONTS = Path(settings.BASE_DIR) / "static" / "fonts"
+# Times New Roman is Liberation Serif here, whatever else the machine's fontconfig knows.
+FONTCONFIG = f"""<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>{FONTS}</dir>
+  <match target="pattern">
+    <test qual="any" name="family"><string>Times New Roman</string></test>
+    <edit name="family" mode="prepend" binding="strong"><string>Liberation Serif</string></edit>
+  </match>
+</fontconfig>
+"""
+
+
 def soffice_pdfs(files: dict[str, bytes]) -> dict[str, bytes]:
-    """Each DOCX converted to PDF by one LibreOffice run, with a profile of its own."""
+    """Each DOCX converted to PDF by one LibreOffice run, with a profile and fonts of its own."""
     soffice = shutil.which("soffice")
     assert soffice, "LibreOffice is missing: apt-get install libreoffice-writer-nogui (.ci/run does)"
+    assert (FONTS / "LiberationSerif-Regular.ttf").is_file(), FONTS
     with tempfile.TemporaryDirectory(prefix="docfreeze-lo-") as tmp:
         folder = Path(tmp)
+        (folder / "fonts.conf").write_text(FONTCONFIG, encoding="utf-8")
         for name, data in files.items():
             (folder / f"{name}.docx").write_bytes(data)
         subprocess.run([soffice, f"-env:UserInstallation=file://{folder}/profile", "--headless", "--norestore",
                         "--convert-to", "pdf", "--outdir", str(folder / "out"),
                         *(str(folder / f"{name}.docx") for name in files)],
-                       check=True, capture_output=True, timeout=600)
+                       check=True, capture_output=True, timeout=600,
+                       env={**os.environ, "FONTCONFIG_FILE": str(folder / "fonts.conf"),
+                            "XDG_CACHE_HOME": str(folder / "cache")})
         return {name: (folder / "out" / f"{name}.pdf").read_bytes() for name in files}
 
 
@@ -74,6 +100,7 @@ def test_every_word_file_of_a_sent_year_prints_in_libreoffice_as_the_pdf_does(db
     for name, document in sent.items():
         office, ours = printed[name], bytes(document.pdf)
         text = pdf_text(office)
+        assert "LiberationSerif" in pdf_tool("pdffonts", office), name  # our font, not the machine's
         missing = [w for w in ["ĐẢNG CỘNG SẢN VIỆT NAM", *WANTED[document.kind]] if w not in text]
         assert not missing, (name, missing)
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" not in text
