@@ -98,9 +98,9 @@ def report_export(bloc_year: BlocYear, refs: ExportRefs) -> dict[str, Any]:
                 .select_related("created_by", "adopted_by", "corrects", "signature__recorded_by")
                 .prefetch_related("comments__unit", "comments__author", "comments__answered_by"))
     numbers = [values_of(d, NUMBER_FIELDS) for d in IssuedDocument.objects.filter(bloc_year=bloc_year)]
+    sent = _sent_export(bloc_year)  # only a submitted year has any: an earlier archive reads the same
     return {"versions": [_version_entry(v, refs) for v in versions],
-            "issued_documents": sorted(numbers, key=itemgetter("kind")),
-            "sent_documents": _sent_export(bloc_year)}
+            "issued_documents": sorted(numbers, key=itemgetter("kind")), **({"sent_documents": sent} if sent else {})}
 
 
 def _sent_export(bloc_year: BlocYear) -> list[dict[str, Any]]:
