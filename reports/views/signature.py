@@ -60,6 +60,12 @@ def _upload_page(request: HttpRequest, form: SignedPdfForm, store: Callable[[byt
     return render(request, "reports/signature_upload.html", {"form": form, **context})
 
 
+def _sign_on_server(request: HttpRequest, sign: Callable[[], PdfSignature], done: str) -> HttpResponse:
+    """The sign button's POST: the outcome as a message (one, however many reasons), then back to the document."""
+    run_service(request, sign, success=_signed_message, joined=True)
+    return redirect(done)
+
+
 @login_required
 def report_signature_upload(request: HttpRequest, pk: int) -> HttpResponse:
     version = _signable(request, pk)
@@ -77,9 +83,8 @@ def report_signature_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_sign(request: HttpRequest, pk: int) -> HttpResponse:
     version = _signable(request, pk)
-    run_service(request, lambda: services.report_sign(actor=request.user, version=version),
-                success=_signed_message, joined=True)
-    return redirect(f"{version.get_absolute_url()}#signature")
+    return _sign_on_server(request, lambda: services.report_sign(actor=request.user, version=version),
+                           f"{version.get_absolute_url()}#signature")
 
 
 def _letter_done(document: SentDocument) -> str:
@@ -106,6 +111,5 @@ def letter_signature_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def letter_sign(request: HttpRequest, pk: int) -> HttpResponse:
     document = _letter(request, pk)
-    run_service(request, lambda: services.letter_sign(actor=request.user, document=document),
-                success=_signed_message, joined=True)
-    return redirect(_letter_done(document))
+    return _sign_on_server(request, lambda: services.letter_sign(actor=request.user, document=document),
+                           _letter_done(document))
