@@ -26,7 +26,7 @@ from blocs.archive import archive_dumps, archive_import
 from blocs.models import AuditEntry, BlocYear
 from reports.models import ReportVersion, SentDocument, SentDocumentSignature
 from reports.services.sent import sent_document_new_version
-from reports.services.signature import verify_letter
+from reports.services.signature import report_signature_upload, verify_letter
 from tests.conftest import client_for, empty_the_database
 from tests.factories import make_user
 from tests.reports.test_documents_sent import submitted_year
@@ -221,3 +221,14 @@ def test_the_archive_carries_the_signed_letter_and_refuses_it_when_it_no_longer_
     assert restored.signer == "Hoàng Minh Tuấn" and archive_dumps(copy) == text
     reader = make_user("nguoi_doc", is_superuser=True)
     assert served(client_for(reader), reverse("reports:submission", args=[copy.pk])) == signed
+
+
+def test_the_report_as_sent_is_served_signed_once_its_adopted_version_is_signed(meeting, pki):
+    """The "as sent" list links the report too: once the adopted report is signed, that link serves the signed
+    PDF, as the report's own page does."""
+    report = ReportVersion.objects.get(bloc_year=meeting.bloc_year, status="adopted")
+    with report.pdf.open("rb") as stored:
+        signed = sign_elsewhere(stored.read(), pki)
+    report_signature_upload(actor=meeting.chair, version=report, data=signed)
+    sent = SentDocument.objects.get(bloc_year=meeting.bloc_year, kind="report")
+    assert served(client_for(meeting.secretariat), reverse("reports:sent-document", args=[sent.pk])) == signed
