@@ -11,7 +11,7 @@ is refused as a whole. Registered with blocs.archive by AwardsConfig.ready(): bl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -167,10 +167,16 @@ def _stored_reasons(stored: Any) -> Any:
         return stored
 
 
+def round_keys(rounds: Iterable[Round]) -> dict[int, int]:
+    """The archive's key of each round (by database id): 1, 2, ... in the order of the year's rounds ("order",
+    then id), the order they are listed, and so created again, in. Other sections name a round by it."""
+    return {round_.pk: key for key, round_ in enumerate(rounds, start=1)}
+
+
 def voting_export(bloc_year: BlocYear, refs: ExportRefs) -> dict[str, Any]:
     rounds = list(bloc_year.rounds.select_related("award", "rule_set").order_by("order", "pk")
                   .prefetch_related("candidates__unit", "turnout__unit", "ballots"))
-    keys = {round_.pk: key for key, round_ in enumerate(rounds, start=1)}
+    keys = round_keys(rounds)
     papers = {paper.round_id: paper for paper in PaperCount.objects.filter(round__bloc_year=bloc_year)}
     codes = refs.unit_codes(_round_units(rounds, papers))
     nominations = bloc_year.nominations.select_related("award", "unit", "rule_set")

@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import HttpResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -16,7 +17,7 @@ from blocs.rules import DocumentSettings
 from blocs.selectors import document_settings
 from reports import rules
 from reports.docx import html_to_docx
-from reports.models import SentDocument
+from reports.models import PdfSignature, ReportSignature, SentDocument, SentDocumentSignature
 from reports.pdf import html_to_pdf
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -75,8 +76,31 @@ def render_document(template: str, context: dict[str, Any]) -> str:
         return render_to_string(template, context)
 
 
+def stored_pdf_response(field: FieldFile, sha256: str, filename: str) -> FileResponse:
+    """A PDF kept in the storage (an adopted report, a signed PDF), streamed byte for byte with its fingerprint."""
+    try:
+        stored = field.open("rb")
+    except (FileNotFoundError, ValueError) as missing:
+        raise Http404("The stored PDF is missing.") from missing
+    response = FileResponse(stored, content_type="application/pdf", as_attachment=False, filename=filename)
+    response["X-Content-SHA256"] = sha256
+    return response
+
+
+def _signature_as_sent(sent: SentDocument) -> PdfSignature | None:
+    """The letter's own signature; for the report as sent, the signature of the adopted version it carries."""
+    if sent.kind == SentDocument.Kind.REPORT:
+        return ReportSignature.objects.filter(version__bloc_year_id=sent.bloc_year_id,
+                                              version__pdf_sha256=sent.pdf_sha256).first()
+    return SentDocumentSignature.objects.filter(document_id=sent.pk).first()
+
+
 def sent_response(sent: SentDocument, fmt: str, filename: str) -> HttpResponse:
-    """A document as sent to the province, byte for byte as stored, never rendered again (issue 12, item 5)."""
+    """A document as sent to the province, byte for byte as stored, never rendered again (issue 12, item 5);
+    once the letter or the report is signed, its PDF is the signed one (issue 12, item 7), the unsigned one kept."""
+    signature = _signature_as_sent(sent) if fmt == "pdf" else None
+    if signature is not None:
+        return stored_pdf_response(signature.pdf, signature.pdf_sha256, f"{filename}-da-ky.pdf")
     if fmt == "pdf":
         response = HttpResponse(bytes(sent.pdf), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'

@@ -7,11 +7,24 @@ year is submitted to the province, which stores every document of the year as se
 
 The checks a chair sees before adopting and before submitting (reports.queries.report.adoption_warnings,
 blocs.selectors.advance_warnings) must find nothing: the demo never overrides them.
+
+Each step carries its day in 2022 (`TIMELINE`), not the day the demo is loaded: the draft two weeks before the
+meeting of 1 December 2022, the comments and answers before it, the adoption at the meeting after the last
+round closed (15:45), the submission with the dossier on 6 December. The services read the clock themselves
+(`timezone.now()`, and `auto_now_add` fields), so the demo pins it for each step (`_at`); the documents print
+their own dates (the report's date is the meeting's day), which no step's time changes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from unittest import mock
+from zoneinfo import ZoneInfo
+
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from blocs.models import BlocYear, Unit, User
 from blocs.selectors import advance_warnings
@@ -80,6 +93,30 @@ CHANGES = {
 }
 
 
+def _moment(day: str, clock: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+
+
+# When each step happened in 2022 (the meeting: 1 December, 14:00; its last round closed at 15:45; the dossier
+# went to the province on 6 December at 09:30, as the seed archive's dossier says).
+TIMELINE = {
+    "drafted": _moment("2022-11-14", "08:30"),
+    "circulated": _moment("2022-11-15", "09:00"),
+    "comments": (_moment("2022-11-18", "10:15"), _moment("2022-11-21", "15:30")),
+    "answers": (_moment("2022-11-24", "09:00"), _moment("2022-11-24", "09:20")),
+    "redrafted": _moment("2022-11-25", "08:30"),
+    "adopted": _moment("2022-12-01", "16:00"),
+    "submitted": _moment("2022-12-06", "09:30"),
+}
+
+
+@contextmanager
+def _at(moment: dt.datetime) -> Iterator[None]:
+    """The services' clock pinned to a moment of 2022 while one step runs (the demo only, one thread)."""
+    with mock.patch.object(timezone, "now", return_value=moment.astimezone(dt.UTC)):
+        yield
+
+
 def _refuse(what: str, problems: list[str]) -> None:
     if problems:
         raise ValidationError(f"{what}: {' '.join(problems)}")
@@ -88,19 +125,28 @@ def _refuse(what: str, problems: list[str]) -> None:
 def seed_year_finish(*, bloc_year: BlocYear, secretary: User, chair: User) -> ReportVersion:
     """Draft, circulate, comment, answer, redraft, adopt and submit, as the seed year did. Raises
     ValidationError when a check the chair would see before adopting or submitting finds something."""
-    draft = services.report_draft_create(actor=secretary, bloc_year=bloc_year)
-    draft = services.report_narrative_update(actor=secretary, version=draft, narrative=DRAFT)
-    draft = services.report_circulate(actor=secretary, version=draft)
-    for code, username, section, text, answer, reason in COMMENTS:
-        comment = services.comment_add(actor=User.objects.get(username=username), version=draft,
-                                       unit=Unit.objects.get(short_code=code), section=section, text=text)
-        services.comment_answer(actor=secretary, comment=comment, answer=answer, reason=reason)
-    final = services.report_draft_create(actor=secretary, bloc_year=bloc_year)
-    final = services.report_narrative_update(actor=secretary, version=final, narrative=CHANGES)
+    with _at(TIMELINE["drafted"]):
+        draft = services.report_draft_create(actor=secretary, bloc_year=bloc_year)
+        draft = services.report_narrative_update(actor=secretary, version=draft, narrative=DRAFT)
+    with _at(TIMELINE["circulated"]):
+        draft = services.report_circulate(actor=secretary, version=draft)
+    comments = []
+    for (code, username, section, text, _answer, _reason), moment in zip(COMMENTS, TIMELINE["comments"], strict=True):
+        with _at(moment):
+            comments.append(services.comment_add(actor=User.objects.get(username=username), version=draft,
+                                                 unit=Unit.objects.get(short_code=code), section=section, text=text))
+    for comment, (*_given, answer, reason), moment in zip(comments, COMMENTS, TIMELINE["answers"], strict=True):
+        with _at(moment):
+            services.comment_answer(actor=secretary, comment=comment, answer=answer, reason=reason)
+    with _at(TIMELINE["redrafted"]):
+        final = services.report_draft_create(actor=secretary, bloc_year=bloc_year)
+        final = services.report_narrative_update(actor=secretary, version=final, narrative=CHANGES)
     _refuse("Before adoption", [*adoption_warnings(final),
                                 *(c.text for c in services.unanswered_comments(final))])
-    adopted = services.report_adopt(actor=chair, version=final)  # dated the meeting's day, the next free number
+    with _at(TIMELINE["adopted"]):
+        adopted = services.report_adopt(actor=chair, version=final)  # dated the meeting's day, the next number
     bloc_year.refresh_from_db()
     _refuse("Before submission", advance_warnings(bloc_year))
-    bloc_year_advance(actor=chair, bloc_year=bloc_year, expected_status=BlocYear.Status.MEETING)
+    with _at(TIMELINE["submitted"]):
+        bloc_year_advance(actor=chair, bloc_year=bloc_year, expected_status=BlocYear.Status.MEETING)
     return adopted

@@ -104,6 +104,14 @@ class SignedPdfForm(forms.Form):
                                  help_text=_("Download the adopted PDF, sign it with your signing software (USB "
                                              "token) without changing it, and upload the file it saved."))
 
+    def __init__(self, *args: Any, label: str | None = None, help_text: str | None = None, **kwargs: Any) -> None:
+        """The same form for the report and the letter: `label` and `help_text` name the letter's PDF."""
+        super().__init__(*args, **kwargs)
+        if label is not None:
+            self.fields["signed_pdf"].label = label
+        if help_text is not None:
+            self.fields["signed_pdf"].help_text = help_text
+
     def clean_signed_pdf(self) -> Any:
         return check_pdf(self.cleaned_data["signed_pdf"])
 

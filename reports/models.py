@@ -140,17 +140,15 @@ class IssuedDocument(models.Model):
         return f"{self.get_kind_display()} {self.number or ''}"
 
 
-class ReportSignature(models.Model):
-    """The adopted report signed as a PDF signature (PAdES, issue 12 item 7): its signed PDF is what is served
-    and archived from then on; the unsigned PDF stays kept on the version. What the certificate says is read
-    from the signature when it is verified, never typed."""
+class PdfSignature(models.Model):
+    """A stored PDF signed as a PDF signature (PAdES, issue 12 item 7): the signed PDF is what is served and
+    archived from then on; the unsigned PDF stays kept. What the certificate says is read from the signature
+    when it is verified, never typed. The adopted report and the submission letter as sent share this shape."""
 
     class Method(models.TextChoices):
         UPLOADED = "uploaded", _("Signed elsewhere and uploaded")
         SERVER = "server", _("Signed on the server")
 
-    version = models.OneToOneField(ReportVersion, on_delete=models.PROTECT, related_name="signature",
-                                   verbose_name=_("version"))
     method = models.CharField(_("how it was signed"), max_length=10, choices=Method.choices)
     pdf = models.FileField(_("signed PDF"), upload_to="reports/signed/")
     pdf_sha256 = models.CharField(_("SHA-256 fingerprint of the signed PDF"), max_length=64)
@@ -162,6 +160,16 @@ class ReportSignature(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                     verbose_name=_("recorded by"))
+
+    class Meta:
+        abstract = True
+
+
+class ReportSignature(PdfSignature):
+    """The adopted report's signature: one per adopted version."""
+
+    version = models.OneToOneField(ReportVersion, on_delete=models.PROTECT, related_name="signature",
+                                   verbose_name=_("version"))
 
     class Meta:
         verbose_name = _("report signature")
@@ -217,3 +225,18 @@ class SentDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.bloc_year.year} – v{self.version}"
+
+
+class SentDocumentSignature(PdfSignature):
+    """The submission letter as sent, signed (issue 12 item 7): one per stored version; a corrected letter (a new
+    version) is signed in its turn. The stored row of the letter is never changed: its signature lives here."""
+
+    document = models.OneToOneField(SentDocument, on_delete=models.PROTECT, related_name="signature",
+                                    verbose_name=_("document as sent"))
+
+    class Meta:
+        verbose_name = _("signature of a document as sent")
+        verbose_name_plural = _("signatures of documents as sent")
+
+    def __str__(self) -> str:
+        return f"{self.document} – {self.signer}"

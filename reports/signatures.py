@@ -1,11 +1,12 @@
-"""PDF signatures (chữ ký số, PAdES) on the adopted report, with pyHanko (issue 12, item 7). No cryptography of
-our own: pyHanko checks and makes the signatures; this module only decides what we accept.
+"""PDF signatures (chữ ký số, PAdES) on the adopted report and the submission letter as sent, with pyHanko
+(issue 12, item 7). No cryptography of our own: pyHanko checks and makes the signatures; this module only
+decides what we accept.
 
-A signed report is accepted when its signature is intact and cryptographically valid, and its bytes are the
-adopted PDF, byte for byte, followed by exactly one incremental update: the signature's own, which covers the
-whole file. The certificate's trust is shown, not required: a province's CA is trusted only when the operator
-lists it (setting SIGNING_TRUST_ROOTS, a PEM bundle), and "valid signature, issuer not in the trust list" is
-said as it is.
+A signed document is accepted when its signature is intact and cryptographically valid, and its bytes are the
+stored PDF (the adopted report's, the letter's as sent), byte for byte, followed by exactly one incremental update:
+the signature's own, which covers the whole file. The certificate's trust is shown, not required: a province's CA
+is trusted only when the operator lists it (setting SIGNING_TRUST_ROOTS, a PEM bundle), and "valid signature,
+issuer not in the trust list" is said as it is.
 """
 
 from __future__ import annotations
@@ -89,9 +90,11 @@ def _read(data: bytes) -> PdfFileReader:
         raise _refuse(_("The file is not a PDF that can be read."), "not_pdf") from error
 
 
-def verify_signed_pdf(*, signed: bytes, adopted: bytes, roots: list[x509.Certificate]) -> SignatureFacts:
-    """Accept `signed` only as `adopted` plus one signature's incremental update; raise a ValidationError
-    (code: not_pdf, unsigned, broken, other_bytes, extra_revision) otherwise."""
+def verify_signed_pdf(*, signed: bytes, original: bytes, roots: list[x509.Certificate],
+                      document: str) -> SignatureFacts:
+    """Accept `signed` only as `original` plus one signature's incremental update; raise a ValidationError
+    (code: not_pdf, unsigned, broken, other_bytes, extra_revision) otherwise. `document` names the original in
+    the messages ("the adopted report", "the submission letter as sent")."""
     reader = _read(signed)
     try:
         signatures = reader.embedded_signatures
@@ -108,17 +111,18 @@ def verify_signed_pdf(*, signed: bytes, adopted: bytes, roots: list[x509.Certifi
                       "broken") from error
     if not (status.intact and status.valid):
         raise _refuse(_("The PDF's signature is broken: the file was changed after it was signed."), "broken")
-    if not signed.startswith(adopted):
-        raise _refuse(_("The signed PDF is not the adopted report: its bytes before the signature differ from "
-                        "the adopted PDF (SHA-256 %(sha)s).") % {"sha": hashlib.sha256(adopted).hexdigest()},
+    if not signed.startswith(original):
+        raise _refuse(_("The signed PDF is not %(document)s: its bytes before the signature differ from the "
+                        "stored PDF (SHA-256 %(sha)s).") % {"document": document,
+                                                           "sha": hashlib.sha256(original).hexdigest()},
                       "other_bytes")
-    adopted_revisions = _read(adopted).xrefs.total_revisions
-    if (len(signatures) != 1 or reader.xrefs.total_revisions != adopted_revisions + 1
-            or signature.signed_revision != adopted_revisions or signature.byte_range[-2] + signature.byte_range[-1]
-            != len(signed)):
-        raise _refuse(_("The PDF was changed again after the adopted report: only the signature may be added to "
-                        "it, in one update. Sign the adopted PDF itself and upload the file as the signing "
-                        "software saved it."), "extra_revision")
+    original_revisions = _read(original).xrefs.total_revisions
+    if (len(signatures) != 1 or reader.xrefs.total_revisions != original_revisions + 1
+            or signature.signed_revision != original_revisions
+            or signature.byte_range[-2] + signature.byte_range[-1] != len(signed)):
+        raise _refuse(_("The PDF was changed again after %(document)s: only the signature may be added to it, in "
+                        "one update. Sign the downloaded PDF itself and upload the file as the signing software "
+                        "saved it.") % {"document": document}, "extra_revision")
     cert = signature.signer_cert
     return SignatureFacts(
         signer=_name_part(cert.subject, "common_name"), organisation=_name_part(cert.subject, "organization_name"),
@@ -154,15 +158,15 @@ def stamp_font() -> str:
     return str(target)
 
 
-def sign_pdf(*, adopted: bytes, signer: signers.SimpleSigner, place: StampPlace, when: str,
+def sign_pdf(*, original: bytes, signer: signers.SimpleSigner, place: StampPlace, when: str,
              location: str) -> bytes:
-    """Sign `adopted` with one incremental update, the visible stamp at `place` (Decree 30, Appendix I:
+    """Sign `original` with one incremental update, the visible stamp at `place` (Decree 30, Appendix I:
     the signature image over the signer's block, cell 7b)."""
     style = stamp.TextStampStyle(
         stamp_text="Ký số bởi: %(signer)s\n%(organisation)s\nThời gian ký: %(when)s",
         text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(stamp_font(), font_size=9), font_size=9),
         border_width=1, background=None)
-    writer = IncrementalPdfFileWriter(BytesIO(adopted), strict=False)
+    writer = IncrementalPdfFileWriter(BytesIO(original), strict=False)
     metadata = signers.PdfSignatureMetadata(field_name=FIELD_NAME, location=location or None)
     pdf_signer = signers.PdfSigner(metadata, signer=signer, stamp_style=style,
                                    new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=place.page, box=place.box))

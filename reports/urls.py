@@ -33,4 +33,8 @@ urlpatterns: list = [
     path("documents/rounds/<int:pk>/ballot-paper/", documents.ballot_paper, name="ballot-paper"),
     path("years/<int:pk>/documents/voting-cards/", cards.card_sheet, name="card-sheet"),
     path("sent-documents/<int:pk>/", documents.sent_document, name="sent-document"),
+    # The submission letter as sent, signed: uploaded (signed elsewhere) or made on the server
+    path("sent-documents/<int:pk>/signature/upload/", signature.letter_signature_upload,
+         name="letter-signature-upload"),
+    path("sent-documents/<int:pk>/signature/sign/", signature.letter_sign, name="letter-sign"),
 ]

@@ -200,6 +200,10 @@ reports:document-numbers@post        302       404             403          302 
 reports:sent-document                302       404             200          200    200    200    200
 reports:sent-document@ballot         302       404             403          200    200    403    200
 reports:document-new-version         302       404             403          302    302    403    302
+# The submission letter as sent, signed by the chair (issue 12, item 7), as the report is: the upload page, and the
+# server's signature (POST; without a certificate in the environment, a message and back).
+reports:letter-signature-upload      302       404             403          403    200    403    200
+reports:letter-sign                  302       404             403          403    302    403    302
 """
 
 

@@ -411,7 +411,8 @@ def sent_rows(bloc_year: BlocYear, *, with_ballots: bool) -> list[dict[str, Any]
     """Every document stored as sent, each with all its versions, latest first; ballot papers only for those
     who may print them. Read without the stored bytes."""
     stored = (SentDocument.objects.filter(bloc_year=bloc_year).defer("html", "pdf", "docx")
-              .select_related("round", "sent_by").order_by("kind", "round__order", "round_id", "-version"))
+              .select_related("round", "sent_by", "signature")
+              .order_by("kind", "round__order", "round_id", "-version"))
     rows: dict[tuple[str, int | None], dict[str, Any]] = {}
     for document in stored:
         if document.kind == SentDocument.Kind.BALLOT and not with_ballots:

@@ -27,10 +27,11 @@ from emulation.kernel.forms import DateInput
 from emulation.kernel.view_helpers import run_service
 from reports.common import document_response, render_document, sent_response
 from reports.models import IssuedDocument, SentDocument
-from reports.permissions import can_correct_sent, can_print_ballots
+from reports.permissions import can_correct_sent, can_print_ballots, can_sign_report
 from reports.queries import documents
 from reports.services.documents import issued_documents_set
 from reports.services.sent import sent_document_new_version
+from reports.services.signature import server_signing_enabled
 from reports.text import number_inline
 
 FORMATS = ("html", "pdf", "docx")
@@ -136,10 +137,14 @@ def documents_list(request: HttpRequest, pk: int) -> HttpResponse:
     rounds = list(bloc_year.rounds.select_related("award").order_by("order", "pk")) if may_print else []
     may_correct = can_correct_sent(roles, bloc_year) and not bloc_year.is_closed
     sent = documents.sent_rows(bloc_year, with_ballots=may_print)
+    letter = next((row["versions"][0] for row in sent if row["kind"] == SentKind.SUBMISSION), None)
     return render(request, "reports/documents_list.html", {
         "bloc_year": bloc_year, "rows": rows, "rounds": rounds, "may_print": may_print,
         "may_number": perms.can_manage_bloc_year(roles, bloc_year) and not sent, "closed": Round.Status.CLOSED,
-        "sent": sent, "may_correct": may_correct,
+        "sent": sent, "may_correct": may_correct, "letter": letter,
+        "letter_signature": getattr(letter, "signature", None) if letter else None,
+        "may_sign_letter": letter is not None and can_sign_report(roles, bloc_year)
+        and bloc_year.status == BlocYear.Status.SUBMITTED, "server_signing": server_signing_enabled(),
         "correct_form": NewVersionForm(choices=documents.sent_choices(sent)) if may_correct and sent else None})
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from blocs import permissions as perms
 from emulation.kernel.view_helpers import run_service
-from reports.common import document_response
+from reports.common import document_response, stored_pdf_response
 from reports.forms import (
     COMMENT_SECTION_CHOICES,
     MARKUP_HELP,
@@ -308,15 +308,9 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not version.is_adopted:
         return document_response(render_report(version), "pdf", _filename(version))
     signature = ReportSignature.objects.filter(version=version).first()
-    field, sha256 = (signature.pdf, signature.pdf_sha256) if signature else (version.pdf, version.pdf_sha256)
-    try:
-        stored = field.open("rb")
-    except (FileNotFoundError, ValueError) as missing:
-        raise Http404("The stored PDF is missing.") from missing
-    response = FileResponse(stored, content_type="application/pdf", as_attachment=False,
-                            filename=f"{_filename(version)}{'-da-ky' if signature else ''}.pdf")
-    response["X-Content-SHA256"] = sha256
-    return response
+    if signature is not None:
+        return stored_pdf_response(signature.pdf, signature.pdf_sha256, f"{_filename(version)}-da-ky.pdf")
+    return stored_pdf_response(version.pdf, version.pdf_sha256, f"{_filename(version)}.pdf")
 
 
 @login_required

@@ -178,9 +178,10 @@ def _measure_signed(section: Any, storage: Any, tmp: str, pdf: bytes, n: int, re
     pki = make_pki(Path(tmp) / f"pki-{n}")
     signer = signatures.load_signer(str(pki.pkcs12), PASSPHRASE)
     place = signatures.StampPlace(page=0, box=(350, 100, 540, 148))
-    signing, signed = timed(lambda: signatures.sign_pdf(adopted=pdf, signer=signer, place=place,
+    signing, signed = timed(lambda: signatures.sign_pdf(original=pdf, signer=signer, place=place,
                                                         when="15:45, 01/12/2022", location="Quảng Trị"))
-    verifying, _facts = timed(lambda: signatures.verify_signed_pdf(signed=signed, adopted=pdf, roots=[]))
+    verifying, _facts = timed(lambda: signatures.verify_signed_pdf(signed=signed, original=pdf, roots=[],
+                                                                   document="báo cáo"))
     name = storage.save(f"signed-{n}.pdf", ContentFile(signed))
     serving = _median([timed(lambda: serve(name))[0] for _ in range(SERVE_RUNS)])
     section.figure(f"report, {n} units: serving a stored signed PDF ÷ rendering", float(f"{serving / render:.2g}"), "×",

@@ -4,6 +4,7 @@ documents sent with it; the chair finds the PDF from the year page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import re
@@ -12,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from blocs.models import AuditEntry, BlocYear, User
 from reports.models import Comment, IssuedDocument, ReportVersion, SentDocument
@@ -81,3 +83,29 @@ def test_the_chair_finds_the_report_pdf_from_the_year_page(seed_year: BlocYear) 
     assert version == adopted.get_absolute_url()
     assert response["Content-Type"] == "application/pdf" and response["X-Content-SHA256"] == adopted.pdf_sha256
     assert hashlib.sha256(body).hexdigest() == adopted.pdf_sha256
+
+
+def test_the_seed_years_last_steps_carry_their_days_in_2022(seed_year: BlocYear) -> None:
+    """Comments and answers before the meeting of 1 December 2022, the adoption at it after the last round closed,
+    the submission after it: what the report page, the audit trail and the documents as sent show."""
+    local = timezone.localtime
+    meeting_day = dt.date(2022, 12, 1)
+    first, adopted = ReportVersion.objects.filter(bloc_year=seed_year).order_by("number")
+    comments = list(Comment.objects.filter(version__bloc_year=seed_year))
+    last_close = max(r.closed_at for r in seed_year.rounds.all())
+    sent = list(SentDocument.objects.filter(bloc_year=seed_year).only("sent_at"))
+
+    assert local(first.created_at).date() < min(local(c.created_at).date() for c in comments)
+    assert all(c.created_at < c.answered_at and local(c.answered_at).date() < meeting_day for c in comments)
+    assert max(c.answered_at for c in comments) < adopted.created_at < adopted.adopted_at
+    assert local(adopted.adopted_at).date() == meeting_day == adopted.doc_date and adopted.adopted_at > last_close
+    assert all(local(d.sent_at).date() == dt.date(2022, 12, 6) for d in sent)
+    submitted = AuditEntry.objects.filter(bloc_year=seed_year, action="reports.documents.sent").get()
+    assert submitted.created_at.year == 2022 and submitted.created_at > adopted.adopted_at
+    assert not AuditEntry.objects.filter(bloc_year=seed_year, action__startswith="reports.",
+                                         created_at__year__gt=2022).exists()
+    # The frozen PDF prints the meeting's day, and still matches its fingerprint.
+    with adopted.pdf.open("rb") as stored:
+        pdf = stored.read()
+    assert hashlib.sha256(pdf).hexdigest() == adopted.pdf_sha256
+    assert "ngày 01 tháng 12 năm 2022" in adopted.frozen_html

@@ -20,7 +20,9 @@ from tests.permission_matrix import EXPECTED
 # it for ballot-paper).
 DOCUMENT_URL_ROWS: dict[str, dict[str, int]] = {name: EXPECTED[name] for name in (
     "reports:documents", "reports:counting-minutes", "reports:meeting-minutes", "reports:submission",
-    "reports:document-numbers", "reports:ballot-paper", "reports:sent-document", "reports:document-new-version")}
+    "reports:document-numbers", "reports:ballot-paper", "reports:sent-document", "reports:document-new-version",
+    "reports:letter-signature-upload", "reports:letter-sign")}
+SENT_LETTER_URLS = {"reports:sent-document", "reports:letter-signature-upload", "reports:letter-sign"}
 
 pytestmark = pytest.mark.django_db
 
@@ -42,10 +44,10 @@ def _sent(world, round_: Round | None = None) -> SentDocument:  # noqa: ANN001
 @pytest.mark.parametrize("name", sorted(DOCUMENT_URL_ROWS))
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_document_urls_per_persona(world, name, persona):
-    pk = {"reports:ballot-paper": lambda: _round(world).pk, "reports:sent-document": lambda: _sent(world).pk}.get(
-        name, lambda: world.bloc_year.pk)()
+    pk = (_round(world).pk if name == "reports:ballot-paper" else _sent(world).pk if name in SENT_LETTER_URLS
+          else world.bloc_year.pk)
     client = client_for(world.users[persona])
-    if name == "reports:document-new-version":  # POST only
+    if name in ("reports:document-new-version", "reports:letter-sign"):  # POST only
         response = client.post(reverse(name, args=[pk]), {"document": "submission:", "reason": "Sửa tên đơn vị"})
         assert response.status_code == DOCUMENT_URL_ROWS[name][persona], (name, persona)
         return
