@@ -13,8 +13,9 @@ import re
 from io import BytesIO
 
 import pytest
-from django.test import Client
-from django.utils import timezone
+from django.db import transaction
+from django.test import Client, override_settings
+from django.utils import timezone, translation
 from docx import Document
 from docx.oxml.ns import qn
 
@@ -34,15 +35,24 @@ THEME = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 SCRIPTS = ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia")
 
 
-@pytest.fixture
-def files(db) -> dict[str, bytes]:  # noqa: ANN001
-    meeting = seed_year()
-    MeetingRecord.objects.filter(bloc_year=meeting.bloc_year).update(
-        chair_name="Ngô Văn Liên, Trưởng Ban Tuyên giáo Tỉnh ủy")
-    client = Client()
-    client.force_login(meeting.secretariat)
-    return {name: fetch(client, name, meeting.bloc_year.pk, fmt) for name in DOC_URLS for fmt in ["docx"]} | {
-        name + ".pdf": fetch(client, name, meeting.bloc_year.pk, "pdf") for name in DOC_URLS}
+@pytest.fixture(scope="module")
+def files(django_db_setup, django_db_blocker, tmp_path_factory) -> dict[str, bytes]:  # noqa: ANN001
+    """The seed year's documents as Word and PDF, made once for the module's many read-only checks (rendering
+    them took seven seconds a test); the year itself is rolled back. Module-scoped, so the suite's autouse
+    settings are not active yet: the same ones are set here."""
+    with (django_db_blocker.unblock(), translation.override("vi"),
+          override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                            BALLOT_BOX_KDF="min", MEDIA_ROOT=tmp_path_factory.mktemp("word-media"))):
+        with transaction.atomic():
+            meeting = seed_year()
+            MeetingRecord.objects.filter(bloc_year=meeting.bloc_year).update(
+                chair_name="Ngô Văn Liên, Trưởng Ban Tuyên giáo Tỉnh ủy")
+            client = Client()
+            client.force_login(meeting.secretariat)
+            made = {name: fetch(client, name, meeting.bloc_year.pk, "docx") for name in DOC_URLS} | {
+                name + ".pdf": fetch(client, name, meeting.bloc_year.pk, "pdf") for name in DOC_URLS}
+            transaction.set_rollback(True)
+    return made
 
 
 def word(data: bytes):  # noqa: ANN201
