@@ -61,14 +61,16 @@ def ballot_cast(*, actor: User, round_: Round, unit: Unit, choices: Sequence[int
         raise ValidationError(_("The server is busy; your ballot was not stored. Please cast it again.")) from error
 
 
-def lock_round_shared(round_: Round | int, bloc_year_id: int | None = None) -> Round:
+def lock_round_shared(round_: Round | int, bloc_year_id: int | None = None, *,
+                      fields: Sequence[str] = ()) -> Round:
     """The round, read once the close and every other change of it cannot start before this transaction ends
     (a shared advisory lock on PostgreSQL, rounds.round_advisory_lock; SQLite serialises writers by itself). The
     lock is taken before the round is read, so a cast that waited for a close sees the round closed. With
-    `bloc_year_id`, a round of another year is not found. Raises Round.DoesNotExist."""
+    `bloc_year_id`, a round of another year is not found; with `fields`, only those are read. Raises
+    Round.DoesNotExist."""
     round_id = getattr(round_, "pk", round_)
     rounds.round_advisory_lock(round_id, shared=True)
-    found = Round.objects.filter(pk=round_id)
+    found = Round.objects.filter(pk=round_id).only(*fields) if fields else Round.objects.filter(pk=round_id)
     return found.get() if bloc_year_id is None else found.get(bloc_year_id=bloc_year_id)
 
 

@@ -22,7 +22,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from awards import ballot_box, rules, selectors
-from awards.models import CardVote, Meeting, Round, SealedBallot, VotingCard
+from awards.models import Candidate, CardVote, Meeting, Round, SealedBallot, VotingCard
 from awards.services.ballots import CastReceipt, lock_round_shared, new_receipt
 from awards.services.common import raise_issues
 from blocs.audit import audit
@@ -33,6 +33,8 @@ from blocs.writable import ensure_writable
 CODE_LENGTH = 10
 # Wrong codes are counted with the failed sign-ins, under a name no account can have.
 THROTTLE_NAME = "#voting-card"
+# What a card's cast reads of its round (the receipt page shows the title; the trail names the round).
+CAST_READS = ("bloc_year_id", "title", "status", "is_paper_only", "box_public_key", "max_choices")
 
 
 @dataclass(frozen=True)
@@ -178,14 +180,14 @@ def _card_cast(*, card: VotingCard | str, round_: Round | int, choices: Sequence
     if isinstance(round_, Round) and round_.bloc_year_id != bloc_year.pk:
         raise ValidationError(_("This card belongs to another meeting."))
     card_usable(card)
-    round_ = lock_round_shared(round_, bloc_year_id=bloc_year.pk)
+    round_ = lock_round_shared(round_, bloc_year_id=bloc_year.pk, fields=CAST_READS)
     if round_.status != Round.Status.OPEN:
         raise ValidationError(_("This round is not open for voting."))
     if round_.is_paper_only or round_.box_public_key is None:
         raise ValidationError(_("This round takes paper ballots only."))
     # A second ballot of this card is refused by the unique (round, card) row below, before anything is sealed:
     # no separate look-up first (one query less per cast, the same answer).
-    candidates = sorted(round_.candidates.order_by().values_list("unit_id", flat=True))  # no join for the order
+    candidates = sorted(Candidate.objects.filter(round_id=round_.pk).order_by().values_list("unit_id", flat=True))
     # Nobody knows whose card it is, so "a unit may not choose itself" cannot be checked, as on paper.
     raise_issues(rules.cast_issues(list(choices), candidates=set(candidates), max_choices=round_.max_choices,
                                    voter=None, allow_self=True))
