@@ -119,6 +119,8 @@ ACTIONS = {
     "reports.report.narrative_updated": gettext_lazy("Report text changed"),
     "reports.report.signature_uploaded": gettext_lazy("Signed report uploaded"),
     "reports.report.signed": gettext_lazy("Report signed on the server"),
+    "reports.letter.signature_uploaded": gettext_lazy("Signed submission letter uploaded"),
+    "reports.letter.signed": gettext_lazy("Submission letter signed on the server"),
 }
 
 # Keys of `changes` that are not a model field of that name.

@@ -43,7 +43,7 @@ class Signable:
     html: str
     document: str  # in messages: "the adopted report", "the submission letter as sent"
     file_name: str
-    action: str  # the audit action's prefix
+    actions: dict[str, str]  # the audit action, by how it was signed (names written out: audit_labels.py)
     audit_facts: dict[str, Any]
     new_signature: Callable[..., PdfSignature]
 
@@ -69,7 +69,9 @@ def _report(version: ReportVersion) -> Signable:
     bloc_year = version.bloc_year
     return Signable(
         bloc_year=bloc_year, original=adopted_pdf_bytes(version), html=version.frozen_html,
-        document=_("the adopted report"), action="reports.report",
+        document=_("the adopted report"),
+        actions={PdfSignature.Method.UPLOADED: "reports.report.signature_uploaded",
+                 PdfSignature.Method.SERVER: "reports.report.signed"},
         file_name=f"bao-cao-{bloc_year.year}-khoi{bloc_year.bloc_id}-v{version.number}-da-ky.pdf",
         audit_facts={"version": version.number, "adopted_sha256": version.pdf_sha256},
         new_signature=functools.partial(ReportSignature, version=version))
@@ -82,7 +84,8 @@ def _letter(document: SentDocument) -> Signable:
         raise ValidationError(_("The stored letter's PDF does not match its SHA-256 fingerprint."))
     return Signable(
         bloc_year=bloc_year, original=original, html=document.html, document=_("the submission letter as sent"),
-        action="reports.letter",
+        actions={PdfSignature.Method.UPLOADED: "reports.letter.signature_uploaded",
+                 PdfSignature.Method.SERVER: "reports.letter.signed"},
         file_name=f"to-trinh-{bloc_year.year}-khoi{bloc_year.bloc_id}-v{document.version}-da-ky.pdf",
         audit_facts={"version": document.version, "sent_sha256": document.pdf_sha256},
         new_signature=functools.partial(SentDocumentSignature, document=document))
@@ -140,8 +143,7 @@ def _record(*, actor: User | None, signable: Signable, data: bytes, facts: signa
     except Exception:
         signature.pdf.storage.delete(signature.pdf.name)  # no orphan file when the record fails
         raise
-    verb = "signature_uploaded" if method == PdfSignature.Method.UPLOADED else "signed"
-    audit(actor=actor, action=f"{signable.action}.{verb}", bloc_year=signable.bloc_year, obj=signature,
+    audit(actor=actor, action=signable.actions[method], bloc_year=signable.bloc_year, obj=signature,
           changes={**signable.audit_facts, "signer": facts.signer, "organisation": facts.organisation,
                    "issuer": facts.issuer, "signed_at": facts.signed_at.isoformat() if facts.signed_at else None,
                    "trusted": facts.is_trusted, "pdf_sha256": facts.sha256})
