@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # ARTIFACTS_DIR keeps the two suites' pictures apart (.ci/run tests on SQLite, then on PostgreSQL).
@@ -75,3 +76,18 @@ def shot(request: pytest.FixtureRequest) -> Shot:
         return path
 
     return take
+
+
+@pytest.fixture
+def new_context(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Any]:
+    """Opens one more browser context (one more person); all are closed at the end."""
+    contexts: list[BrowserContext] = []
+
+    def open_context(**extra: Any) -> BrowserContext:
+        context = browser.new_context(**{**browser_context_args, **extra})
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from awards.models import Ballot, CardVote, Meeting, Round, SealedBallot, VotingCard
 from tests.awards.conftest import SEED_UNITS
@@ -62,20 +61,6 @@ def _qr_urls(pdf: Path) -> list[str]:
         image.unlink()  # 200 dpi pictures are large: the 60 dpi ones are kept to look at
     _run("pdftoppm", "-r", "60", "-png", str(pdf), str(prefix))
     return urls
-
-
-@pytest.fixture
-def new_context(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Any]:
-    contexts: list[BrowserContext] = []
-
-    def open_context(**extra: Any) -> BrowserContext:
-        context = browser.new_context(**{**browser_context_args, **extra})
-        contexts.append(context)
-        return context
-
-    yield open_context
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ form field names and values, ids and data- attributes, never translated text (nu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from awards.models import Ballot, Round, Turnout
 from blocs.models import Award, Unit, User
@@ -66,21 +65,6 @@ def _focus_with_tab(page: Page, selector: str, *, limit: int = 20) -> None:
         if page.evaluate("s => document.activeElement === document.querySelector(s)", selector):
             return
     raise AssertionError(f"{selector} cannot be reached with {limit} Tab presses")
-
-
-@pytest.fixture
-def new_context(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Any]:
-    """Opens one more browser context (one more person); all are closed at the end."""
-    contexts: list[BrowserContext] = []
-
-    def open_context(**extra: Any) -> BrowserContext:
-        context = browser.new_context(**{**browser_context_args, **extra})
-        contexts.append(context)
-        return context
-
-    yield open_context
-    for context in contexts:
-        context.close()
 
 
 def test_chair_opens_representatives_vote_secretariat_enters_paper_chair_closes(
